@@ -1,0 +1,88 @@
+# servicedesk: `make run` starts everything, `make test` checks everything.
+# Paths below are the defaults of knowledge/settings.py; override both together if you move them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_PY   := .venv/bin/python
+RASA     := .venv-rasa/bin/rasa
+RASA_PY  := .venv-rasa/bin/python
+RASA_MODEL := var/rasa/models/servicedesk.tar.gz
+BOT_INPUTS := config.yml $(shell find bot -name '*.yml' -o -name '*.py' 2>/dev/null)
+
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: help setup build model index rasa-model run test lint typecheck validate rasa-test unit integration \
+        eval-nlu eval-knowledge calibrate bench clean
+
+help:
+	@echo "make run    - set up (first time: a few minutes) and start the assistant"
+	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
+	@echo "other: setup build eval-nlu eval-knowledge calibrate bench clean"
+
+setup:
+	@scripts/setup_envs.sh all
+
+model: setup
+	@$(APP_PY) -m knowledge.model_build
+
+index: model
+	@$(APP_PY) -m knowledge.ingest
+
+$(RASA_MODEL): $(BOT_INPUTS) requirements/rasa.lock
+	@echo "Rasa: training the NLU and dialogue model (about 2 minutes) ..."
+	@mkdir -p var/rasa/models
+	$(RASA) train --config config.yml --domain bot/domain --data bot/data \
+	  --out var/rasa/models --fixed-model-name servicedesk --quiet
+	@touch $(RASA_MODEL)
+
+rasa-model: setup $(RASA_MODEL)
+
+build: model index rasa-model
+
+run: build
+	@$(APP_PY) -m scripts.run
+
+lint: setup
+	$(APP_PY) -m ruff check .
+	$(APP_PY) -m ruff format --check .
+
+typecheck: setup
+	$(APP_PY) -m mypy knowledge web
+
+validate: setup
+	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --quiet
+
+rasa-test: rasa-model
+	$(RASA) test core --model $(RASA_MODEL) --stories tests/conversations \
+	  --out var/rasa/results --fail-on-prediction-errors --quiet
+
+unit: setup
+	$(APP_PY) -m pytest tests/unit
+
+integration: build
+	$(APP_PY) -m pytest tests/integration
+
+test: lint typecheck validate build rasa-test
+	$(APP_PY) -m pytest
+
+eval-nlu: rasa-model
+	$(RASA_PY) -m scripts.eval_nlu
+
+eval-knowledge: index
+	$(APP_PY) -m knowledge.evaluate
+
+calibrate: index
+	$(APP_PY) -m knowledge.calibrate
+
+bench: build
+	$(APP_PY) -m bench.knowledge_bench
+	$(APP_PY) -m bench.chat_load
+
+clean:
+	rm -rf var

@@ -1,0 +1,1 @@
+"""Adapters to outside systems (ticket systems, mail) live here."""

@@ -1,0 +1,166 @@
+"""Answer IT questions from the knowledge base and follow up on "Hat Ihnen das geholfen?"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.texts import response_text
+from knowledge.articles import Article
+from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
+from knowledge.search import KnowledgeBase
+from knowledge.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+STAGE_ANSWERED = "answered"
+STAGE_CLARIFY = "clarify"
+STAGE_OFFER_ESCALATION = "offer_escalation"
+CLARIFY_OPTIONS = 3
+
+
+def _list(tracker: Tracker, slot: str) -> list[str]:
+    value = tracker.get_slot(slot)
+    return list(value) if isinstance(value, list) else []
+
+
+def _verdicts(tracker: Tracker) -> dict[str, str]:
+    value = tracker.get_slot("kb_verdicts")
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def present_article(
+    dispatcher: CollectingDispatcher, article: Article, url: str, response: str = "utter_kb_answer"
+) -> None:
+    """Title, a short summary taken from the article, its link, and the feedback question."""
+    dispatcher.utter_message(
+        response=response,
+        title=article.title,
+        summary="\n".join(article.summary()),
+        url=url,
+        json_message={"type": "article", "slug": article.slug, "title": article.title, "url": url},
+    )
+    dispatcher.utter_message(response="utter_kb_ask_helpful")
+
+
+class ActionAnswerFromKnowledge(Action):
+    """Search the knowledge base for the latest message and answer, clarify or admit there is none."""
+
+    def __init__(self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None) -> None:
+        """The SDK calls this bare; tests and the server pass a shared source."""
+        self.settings = settings or Settings.from_env()
+        self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_answer_from_knowledge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        """Decide from the search outcome; record what was offered for escalation."""
+        try:
+            kb = self.knowledge.get()
+        except KnowledgeUnavailable:
+            logger.exception("knowledge base unavailable")
+            dispatcher.utter_message(response="utter_kb_unavailable")
+            return []
+        offered = _list(tracker, "kb_offered")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        chosen = tracker.get_slot("article_slug") if intent == "choose_article" else None
+        if chosen:
+            article = kb.article(str(chosen))
+            if article is not None:
+                present_article(dispatcher, article, self.settings.article_url(article.slug))
+                return self._answered(article.slug, offered, _list(tracker, "kb_candidates"))
+        query = (tracker.latest_message.get("text") or "").strip()[: self.settings.max_query_chars]
+        result = await asyncio.to_thread(kb.search, query, 5)
+        events: list[EventType] = [SlotSet("kb_query", query)]
+        if result.outcome == "answer" and result.best is not None:
+            article = kb.article(result.best.slug)
+            assert article is not None
+            present_article(dispatcher, article, self.settings.article_url(article.slug))
+            runners_up = [h.slug for h in result.hits[1:] if h.score >= kb.thresholds.clarify]
+            return events + self._answered(article.slug, offered, runners_up)
+        if result.outcome == "clarify":
+            options = [h for h in result.hits[:CLARIFY_OPTIONS] if h.score >= kb.thresholds.clarify - 0.02]
+            language = tracker.get_slot("language")
+            buttons = [{"title": h.title, "payload": f'/choose_article{{"article_slug": "{h.slug}"}}'} for h in options]
+            buttons.append({"title": response_text(domain, "utter_kb_none_of_these", language), "payload": "/deny"})
+            dispatcher.utter_message(response="utter_kb_clarify", buttons=buttons)
+            return events + [
+                SlotSet("kb_stage", STAGE_CLARIFY),
+                SlotSet("kb_candidates", [h.slug for h in options]),
+                SlotSet("article_slug", None),
+            ]
+        dispatcher.utter_message(response="utter_kb_no_answer")
+        return events + [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
+
+    @staticmethod
+    def _answered(slug: str, offered: list[str], candidates: list[str]) -> list[EventType]:
+        return [
+            SlotSet("kb_stage", STAGE_ANSWERED),
+            SlotSet("kb_current", slug),
+            SlotSet("kb_offered", offered + [slug] if slug not in offered else offered),
+            SlotSet("kb_candidates", [c for c in candidates if c != slug]),
+            SlotSet("article_slug", None),
+        ]
+
+
+class ActionHandleFeedback(Action):
+    """Yes/no after an answer, a clarification or an escalation offer."""
+
+    def __init__(self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None) -> None:
+        """The SDK calls this bare; tests and the server pass a shared source."""
+        self.settings = settings or Settings.from_env()
+        self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_handle_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        """Record the verdict and lead on: next article, escalation offer, or back to the start."""
+        stage = tracker.get_slot("kb_stage")
+        yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        verdicts = _verdicts(tracker)
+        current = tracker.get_slot("kb_current")
+
+        if stage == STAGE_ANSWERED and current:
+            verdicts[str(current)] = "helpful" if yes else "not_helpful"
+            if yes:
+                dispatcher.utter_message(response="utter_kb_glad")
+                return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", None)]
+            return [SlotSet("kb_verdicts", verdicts)] + self._next_or_escalate(dispatcher, tracker)
+        if stage == STAGE_CLARIFY and not yes:
+            for slug in _list(tracker, "kb_candidates"):
+                verdicts.setdefault(slug, "not_chosen")
+            dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
+            return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
+        if stage == STAGE_OFFER_ESCALATION and yes:
+            return [SlotSet("kb_stage", None), FollowupAction("action_escalate")]
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("kb_stage", None)]
+
+    def _next_or_escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        offered = _list(tracker, "kb_offered")
+        remaining = [s for s in _list(tracker, "kb_candidates") if s not in offered]
+        kb: KnowledgeBase | None
+        try:
+            kb = self.knowledge.get()
+        except KnowledgeUnavailable:
+            kb = None
+        article = kb.article(remaining[0]) if kb is not None and remaining else None
+        if article is None:
+            dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
+            return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
+        present_article(dispatcher, article, self.settings.article_url(article.slug), "utter_kb_next_answer")
+        return [
+            SlotSet("kb_stage", STAGE_ANSWERED),
+            SlotSet("kb_current", article.slug),
+            SlotSet("kb_offered", offered + [article.slug]),
+            SlotSet("kb_candidates", remaining[1:]),
+        ]

@@ -1,0 +1,1 @@
+"""Custom Rasa pipeline components (run inside the Rasa environment, Python 3.10)."""

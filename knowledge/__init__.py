@@ -1,0 +1,1 @@
+"""Knowledge library: articles, embeddings, hybrid search. No Rasa, no Sanic imports."""

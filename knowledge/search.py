@@ -1,0 +1,315 @@
+"""Hybrid search over articles with a calibrated three-way outcome: answer, clarify or none."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+
+from knowledge.articles import Article, Chunk, chunk_article
+from knowledge.embedder import Embedder
+from knowledge.lexical import BM25
+from knowledge.vector_index import FaissIndex
+
+Outcome = Literal["answer", "clarify", "none"]
+DENSE_CANDIDATES = 64
+LEXICAL_CANDIDATES = 24
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision parameters; calibrated by ``knowledge/calibrate.py`` and stored in config."""
+
+    answer: float = 0.86
+    margin: float = 0.005
+    clarify: float = 0.83
+    lexical_weight: float = 0.05
+    lexical_scale: float = 8.0
+
+    @classmethod
+    def load(cls, path: Path) -> Thresholds:
+        """Read the calibration file; unknown keys are an error, missing keys keep defaults."""
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        unknown = set(data) - set(asdict(cls()))
+        if unknown:
+            raise ValueError(f"{path}: unknown calibration keys {sorted(unknown)}")
+        return cls(**{k: float(v) for k, v in data.items()})
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One article found for a query, with the parts of its score."""
+
+    slug: str
+    title: str
+    score: float
+    dense: float
+    lexical: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Unfused scores of one article for one query."""
+
+    slug: str
+    dense: float
+    lexical: float
+
+
+def fuse(c: Candidate, t: Thresholds) -> float:
+    """Dense cosine plus a saturating lexical bonus: a lexical miss never lowers a score."""
+    if c.lexical <= 0:
+        return c.dense
+    return c.dense + t.lexical_weight * c.lexical / (c.lexical + t.lexical_scale)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The ranked hits and what the assistant should do with them."""
+
+    query: str
+    outcome: Outcome
+    hits: tuple[SearchHit, ...]
+
+    @property
+    def best(self) -> SearchHit | None:
+        """The top hit, if any."""
+        return self.hits[0] if self.hits else None
+
+
+def decide(hits: tuple[SearchHit, ...] | list[SearchHit], t: Thresholds) -> Outcome:
+    """Answer when the top hit is confident and clear of the runner-up; clarify when merely plausible."""
+    if not hits:
+        return "none"
+    top = hits[0].score
+    second = hits[1].score if len(hits) > 1 else 0.0
+    if top >= t.answer and top - second >= t.margin:
+        return "answer"
+    if top >= t.clarify:
+        return "clarify"
+    return "none"
+
+
+@dataclass(frozen=True)
+class SyncStats:
+    """What a sync changed."""
+
+    articles: int
+    embedded_chunks: int
+    removed_articles: int
+
+
+class KnowledgeBase:
+    """Articles, their chunk vectors (FAISS) and a BM25 index; safe for concurrent searches."""
+
+    MANIFEST = "manifest.json"
+    VECTORS = "vectors.faiss"
+
+    def __init__(self, embedder: Embedder, thresholds: Thresholds | None = None) -> None:
+        """Empty knowledge base; call :meth:`sync` to load articles."""
+        self.embedder = embedder
+        self.thresholds = thresholds or Thresholds()
+        self._articles: dict[str, Article] = {}
+        self._chunks: dict[int, Chunk] = {}
+        self._article_chunks: dict[str, list[int]] = {}
+        self._hashes: dict[str, str] = {}
+        self._index: FaissIndex | None = None
+        self._matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # slug -> (chunk vectors, is_question)
+        self._bm25 = BM25()
+        self._lock = threading.RLock()
+
+    # -- content -----------------------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        """True once an index exists (possibly empty of articles)."""
+        return self._index is not None
+
+    def __len__(self) -> int:
+        """Number of articles."""
+        return len(self._articles)
+
+    def article(self, slug: str) -> Article | None:
+        """The article with this slug, if known."""
+        return self._articles.get(slug)
+
+    def articles(self) -> list[Article]:
+        """All articles, sorted by slug."""
+        return [self._articles[s] for s in sorted(self._articles)]
+
+    def sync(self, articles: Iterable[Article], index_dir: Path | None = None, persist: bool = False) -> SyncStats:
+        """Make the index match ``articles``, embedding only new or changed ones.
+
+        With ``index_dir`` a saved index is reused when it was built with the same model;
+        ``persist`` writes the result back (only the build step does, so servers never race).
+        """
+        wanted = {a.slug: a for a in articles}
+        with self._lock:
+            if self._index is None:
+                self._index = FaissIndex(self.embedder.dimension)
+                if index_dir is not None:
+                    self._load_saved(index_dir)
+            changed = [a for s, a in wanted.items() if self._hashes.get(s) != a.content_hash]
+            removed = [s for s in self._hashes if s not in wanted]
+        # Embed outside the lock: searches go on against the old vectors meanwhile.
+        new_chunks = [c for a in changed for c in chunk_article(a)]
+        vectors = self._embed_chunks(new_chunks)
+        with self._lock:
+            for slug in removed + [a.slug for a in changed]:
+                self._drop(slug)
+            assert self._index is not None
+            self._index.upsert([c.chunk_id for c in new_chunks], vectors)
+            for a in changed:
+                self._hashes[a.slug] = a.content_hash
+            for c in new_chunks:
+                self._chunks[c.chunk_id] = c
+                self._article_chunks.setdefault(c.slug, []).append(c.chunk_id)
+            for a in changed:
+                self._cache_matrix(a.slug)
+            self._articles = dict(wanted)
+            self._rebuild_lexical_for(changed)
+            self._restore_unchanged()
+            if persist and index_dir is not None:
+                self._save(index_dir)
+        return SyncStats(len(wanted), len(new_chunks), len(removed))
+
+    def _embed_chunks(self, chunks: list[Chunk]) -> np.ndarray:
+        """Passages with the passage prompt, editor-collected questions with the query prompt."""
+        vectors = np.zeros((len(chunks), self.embedder.dimension), np.float32)
+        for kind, embed in (("passage", self.embedder.embed_passages), ("question", self.embedder.embed_queries)):
+            idx = [i for i, c in enumerate(chunks) if c.kind == kind]
+            if idx:
+                vectors[idx] = embed([chunks[i].text for i in idx])
+        return vectors
+
+    def _cache_matrix(self, slug: str) -> None:
+        assert self._index is not None
+        ids = self._article_chunks.get(slug, [])
+        matrix = np.stack([self._index.reconstruct(i) for i in ids]) if ids else np.zeros((0, 1), np.float32)
+        self._matrices[slug] = (matrix, np.array([self._chunks[i].kind == "question" for i in ids], dtype=bool))
+
+    def _drop(self, slug: str) -> None:
+        self._matrices.pop(slug, None)
+        ids = self._article_chunks.pop(slug, [])
+        if self._index is not None:
+            self._index.remove(ids)
+        for i in ids:
+            self._chunks.pop(i, None)
+            self._bm25.remove(i)
+        self._hashes.pop(slug, None)
+
+    def _rebuild_lexical_for(self, changed: list[Article]) -> None:
+        for a in changed:
+            for cid in self._article_chunks.get(a.slug, []):
+                self._bm25.add(cid, self._chunks[cid].text)
+
+    def _load_saved(self, index_dir: Path) -> None:
+        manifest_path, vectors_path = index_dir / self.MANIFEST, index_dir / self.VECTORS
+        if not (manifest_path.is_file() and vectors_path.is_file()):
+            return
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("model") != self.embedder.fingerprint:
+            return  # built with another model: start afresh
+        self._index = FaissIndex.load(vectors_path)
+        # Chunks are rebuilt from the articles when they are synced; hashes say which vectors are current.
+        for slug, entry in manifest.get("articles", {}).items():
+            self._hashes[slug] = entry["hash"]
+            self._article_chunks[slug] = list(entry["chunks"])
+
+    def _save(self, index_dir: Path) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        assert self._index is not None
+        self._index.save(index_dir / self.VECTORS)
+        manifest = {
+            "model": self.embedder.fingerprint,
+            "articles": {
+                s: {"hash": self._hashes[s], "chunks": self._article_chunks.get(s, [])} for s in sorted(self._hashes)
+            },
+        }
+        tmp = index_dir / (self.MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        tmp.replace(index_dir / self.MANIFEST)
+
+    def _restore_unchanged(self) -> None:
+        """Vectors loaded from disk come without chunk texts: rebuild those (no embedding needed)."""
+        for slug, article in self._articles.items():
+            ids = self._article_chunks.get(slug, [])
+            if ids and all(i in self._chunks for i in ids):
+                continue
+            chunks = chunk_article(article)
+            self._article_chunks[slug] = [c.chunk_id for c in chunks]
+            for c in chunks:
+                self._chunks[c.chunk_id] = c
+                self._bm25.add(c.chunk_id, c.text)
+            self._cache_matrix(slug)
+
+    # -- search ------------------------------------------------------------------------------
+    def candidates(self, query: str) -> list[Candidate]:
+        """Unfused per-article scores (best chunk's cosine and best chunk's BM25) for a query."""
+        query = query.strip()
+        if not query:
+            return []
+        qvec = self.embedder.embed_queries([query])[0]
+        with self._lock:
+            if self._index is None or len(self._index) == 0:
+                return []
+            dense_chunks = dict(self._index.search(qvec, DENSE_CANDIDATES))
+            lexical_chunks = self._bm25.scores(query)
+            top_lexical = sorted(lexical_chunks, key=lexical_chunks.__getitem__, reverse=True)[:LEXICAL_CANDIDATES]
+            slugs = {self._chunks[c].slug for c in list(dense_chunks) + top_lexical if c in self._chunks}
+            dense_by_article = {slug: self._article_score(slug, qvec) for slug in slugs}
+            lexical_by_article: dict[str, float] = {}
+            for cid in top_lexical:
+                chunk = self._chunks.get(cid)
+                if chunk is not None:
+                    lexical_by_article[chunk.slug] = max(lexical_by_article.get(chunk.slug, 0.0), lexical_chunks[cid])
+            return [Candidate(slug, d, lexical_by_article.get(slug, 0.0)) for slug, d in dense_by_article.items()]
+
+    def _article_score(self, slug: str, qvec: np.ndarray) -> float:
+        """Half the best section, half the mean of the two best editor questions (when there are any).
+
+        Question-to-question cosines run higher than question-to-passage ones, so taking the plain
+        maximum let the question lists dominate; the blend measured best on the dev set.
+        """
+        matrix, is_question = self._matrices[slug]
+        scores = matrix @ qvec
+        passages, questions = scores[~is_question], scores[is_question]
+        if not len(questions):
+            return float(passages.max())
+        if not len(passages):
+            return float(np.sort(questions)[-2:].mean())
+        return 0.5 * float(passages.max()) + 0.5 * float(np.sort(questions)[-2:].mean())
+
+    def rank(self, query: str, candidates: list[Candidate], k: int = 5) -> SearchResult:
+        """Fuse candidate scores with the current thresholds and decide the outcome."""
+        t = self.thresholds
+        hits = []
+        for c in candidates:
+            article = self._articles.get(c.slug)
+            if article is not None:
+                hits.append(SearchHit(c.slug, article.title, fuse(c, t), c.dense, c.lexical, article.lead[:240]))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return SearchResult(query.strip(), decide(hits[:2], t), tuple(hits[:k]))
+
+    def search(self, query: str, k: int = 5) -> SearchResult:
+        """Rank articles for ``query`` and decide answer / clarify / none."""
+        return self.rank(query, self.candidates(query), k)
+
+
+def open_knowledge_base(
+    embedder: Embedder,
+    articles: Iterable[Article],
+    thresholds: Thresholds | None = None,
+    index_dir: Path | None = None,
+    persist: bool = False,
+) -> tuple[KnowledgeBase, SyncStats]:
+    """Build a ready knowledge base, reusing a saved index where it is current."""
+    kb = KnowledgeBase(embedder, thresholds)
+    stats = kb.sync(articles, index_dir=index_dir, persist=persist)
+    return kb, stats

@@ -1,0 +1,109 @@
+"""The one place that reads settings: environment first, then ``.env``, then defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use."""
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a simple ``KEY=value`` file; blank lines and ``#`` comments are ignored."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise SettingsError(f"{path}:{lineno}: expected KEY=value")
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All ports, paths and URLs of one installation. Build with :meth:`from_env`."""
+
+    host: str = "127.0.0.1"
+    web_port: int = 8000
+    rasa_port: int = 5005
+    action_port: int = 5055
+    var_dir: Path = ROOT / "var"
+    articles_dir: Path = ROOT / "knowledge" / "articles"
+    model_path: Path = ROOT / "var" / "models" / "multilingual-e5-small"
+    index_dir: Path = ROOT / "var" / "index"
+    calibration_file: Path = ROOT / "knowledge" / "calibration.yml"
+    tracker_db: Path = ROOT / "var" / "rasa-tracker.db"
+    public_url: str = "http://127.0.0.1:8000"
+    max_query_chars: int = 1000
+    upstream_timeout_s: float = 10.0
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa HTTP server (loopback)."""
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        """Base URL of the action server (loopback)."""
+        return f"http://{self.host}:{self.action_port}"
+
+    def article_url(self, slug: str) -> str:
+        """Public link to an article page."""
+        return f"{self.public_url.rstrip('/')}/kb/{slug}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+        """Read ``SERVICEDESK_<FIELD>`` variables; fail loudly on bad values."""
+        merged = dict(read_dotenv(dotenv if dotenv is not None else ROOT / ".env"))
+        merged.update(os.environ if env is None else env)
+        kwargs: dict[str, object] = {}
+        for f in fields(cls):
+            key = f"SERVICEDESK_{f.name.upper()}"
+            if key not in merged or merged[key] == "":
+                continue
+            raw = merged[key]
+            default = getattr(cls, f.name)
+            try:
+                if isinstance(default, bool):
+                    kwargs[f.name] = raw.lower() in {"1", "true", "yes", "on"}
+                elif isinstance(default, int):
+                    kwargs[f.name] = int(raw)
+                elif isinstance(default, float):
+                    kwargs[f.name] = float(raw)
+                elif isinstance(default, Path):
+                    p = Path(raw)
+                    kwargs[f.name] = p if p.is_absolute() else ROOT / p
+                else:
+                    kwargs[f.name] = raw
+            except ValueError as exc:
+                raise SettingsError(f"{key}={raw!r}: {exc}") from exc
+        settings = cls(**kwargs)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Reject values that would only fail later and less clearly."""
+        for name in ("web_port", "rasa_port", "action_port"):
+            port = getattr(self, name)
+            if not 1 <= port <= 65535:
+                raise SettingsError(f"SERVICEDESK_{name.upper()}={port}: not a TCP port")
+        ports = [self.web_port, self.rasa_port, self.action_port]
+        if len(set(ports)) != len(ports):
+            raise SettingsError(f"ports must differ, got web/rasa/action = {ports}")
+        if self.max_query_chars < 1:
+            raise SettingsError("SERVICEDESK_MAX_QUERY_CHARS must be positive")
+
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, for child processes (Rasa reads them)."""
+        return {f"SERVICEDESK_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}

@@ -1,0 +1,56 @@
+"""``make run``: start the assistant, wait until it is healthy, stop everything on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from knowledge.settings import Settings
+from scripts.stack import Stack
+
+
+def main() -> int:
+    """Run until interrupted or until a part dies."""
+    settings = Settings.from_env()
+    stack = Stack(settings)
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print("Starting Rasa, the action server and the web service (logs in var/logs/) ...", flush=True)
+    stack.start()
+    try:
+        while not stopping:
+            try:
+                stack.wait_healthy(timeout=5, progress=True)
+                break
+            except TimeoutError:
+                continue
+        if not stopping:
+            print("\nThe assistant is ready.", flush=True)
+            print(f"  Chat:        {settings.public_url}/chat", flush=True)
+            print(f"  Health:      {settings.public_url}/health", flush=True)
+            print(f"  Search API:  {settings.public_url}/api/knowledge/search?q=Drucker", flush=True)
+            print("Press Ctrl-C to stop.", flush=True)
+        while not stopping:
+            if stack.dead():
+                print(f"A part stopped unexpectedly: {stack.dead()}\n{stack.log_tails()}", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        print("\nStopping ...", flush=True)
+        stack.stop()
+        print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

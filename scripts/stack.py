@@ -1,0 +1,151 @@
+"""Start and stop the three processes of the assistant: Rasa, the action server, the web service.
+
+Used by ``make run`` and by the integration tests, so both run exactly the same commands.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from knowledge.settings import ROOT, Settings
+
+RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """Environment for the children: settings as variables (Rasa's endpoints.yml reads them)."""
+    env = dict(os.environ)
+    env.update(settings.as_env())
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "SANIC_HOST": settings.host,
+        }
+    )
+    return env
+
+
+def commands(settings: Settings, rasa_model: Path = RASA_MODEL) -> dict[str, list[str]]:
+    """The command line of each process; everything binds to loopback."""
+    return {
+        "rasa": [
+            str(ROOT / ".venv-rasa/bin/rasa"),
+            "run",
+            "--enable-api",
+            "--interface",
+            settings.host,
+            "--port",
+            str(settings.rasa_port),
+            "--model",
+            str(rasa_model),
+            "--endpoints",
+            str(ROOT / "bot/endpoints.yml"),
+            "--credentials",
+            str(ROOT / "bot/credentials.yml"),
+        ],
+        "actions": [str(ROOT / ".venv/bin/python"), "-m", "actions.server"],
+        "web": [str(ROOT / ".venv/bin/python"), "-m", "web.app"],
+    }
+
+
+@dataclass
+class Stack:
+    """The running processes; logs go to ``var/logs/<name>.log``."""
+
+    settings: Settings
+    rasa_model: Path = RASA_MODEL
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def start(self, only: tuple[str, ...] = ("rasa", "actions", "web")) -> None:
+        """Start the processes in the background."""
+        if not self.rasa_model.is_file() and "rasa" in only:
+            raise FileNotFoundError(f"no trained Rasa model at {self.rasa_model}: run 'make build'")
+        logs = self.settings.var_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        env = child_env(self.settings)
+        for name, cmd in commands(self.settings, self.rasa_model).items():
+            if name not in only:
+                continue
+            log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+            self.procs[name] = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def dead(self) -> list[str]:
+        """Names of processes that exited."""
+        return [n for n, p in self.procs.items() if p.poll() is not None]
+
+    def health(self) -> tuple[int, dict]:
+        """Status code and body of the web service's ``/health`` (0 when not reachable)."""
+        try:
+            resp = httpx.get(f"http://{self.settings.host}:{self.settings.web_port}/health", timeout=5)
+            return resp.status_code, resp.json()
+        except (httpx.HTTPError, ValueError):
+            return 0, {}
+
+    def wait_healthy(self, timeout: float = 300.0, progress: bool = False) -> dict:
+        """Block until ``/health`` says ok; raise with the missing parts and log tails otherwise."""
+        deadline = time.monotonic() + timeout
+        last_report = 0.0
+        body: dict = {}
+        while time.monotonic() < deadline:
+            if self.dead():
+                raise RuntimeError(f"process exited: {self.dead()}\n{self.log_tails()}")
+            code, body = self.health()
+            if code == 200:
+                return body
+            if progress and time.monotonic() - last_report > 10:
+                missing = ", ".join(body.get("missing", [])) or "web service"
+                print(f"  ... waiting for: {missing} (Rasa needs about a minute to load its model)", flush=True)
+                last_report = time.monotonic()
+            time.sleep(1)
+        raise TimeoutError(f"not healthy after {timeout:.0f} s: {body}\n{self.log_tails()}")
+
+    def log_tails(self, lines: int = 25) -> str:
+        """Last lines of each log, for error messages."""
+        out = []
+        for name in self.procs:
+            path = self.settings.var_dir / "logs" / f"{name}.log"
+            if path.is_file():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                out.append(f"--- {name} ---\n" + "\n".join(tail))
+        return "\n".join(out)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM each process group, then SIGKILL what is left."""
+        for p in self.procs.values():
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + timeout
+        for p in self.procs.values():
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait()
+        self.procs.clear()
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience
+    print(commands(Settings.from_env()), file=sys.stderr)

@@ -1,0 +1,34 @@
+"""Shared fixtures: real articles, a cheap embedder for unit tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.articles import Article, load_articles
+from knowledge.embedder import HashingEmbedder
+from knowledge.search import KnowledgeBase, Thresholds, open_knowledge_base
+from knowledge.settings import ROOT, Settings
+
+ARTICLES_DIR = ROOT / "knowledge" / "articles"
+
+
+@pytest.fixture(scope="session")
+def articles() -> list[Article]:
+    return load_articles(ARTICLES_DIR)
+
+
+@pytest.fixture
+def hashing_kb(articles: list[Article]) -> KnowledgeBase:
+    """All real articles behind a deterministic trigram embedder (no model needed)."""
+    kb, _ = open_knowledge_base(HashingEmbedder(), articles, Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    return kb
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env(
+        env={"SERVICEDESK_VAR_DIR": str(tmp_path), "SERVICEDESK_INDEX_DIR": str(tmp_path / "index")},
+        dotenv=tmp_path / "no.env",
+    )

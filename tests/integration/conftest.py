@@ -1,0 +1,76 @@
+"""Integration fixtures: the real embedding model and FAISS; the real Rasa + action + web processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from knowledge.runtime import knowledge_base_from_settings
+from knowledge.search import KnowledgeBase
+from knowledge.settings import Settings
+from scripts.stack import RASA_MODEL, Stack
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+def real_settings() -> Settings:
+    settings = Settings.from_env()
+    if not (settings.model_path / "modules.json").is_file():
+        pytest.fail(f"embedding model missing at {settings.model_path}: run 'make build' first (make test does)")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_kb(real_settings: Settings) -> KnowledgeBase:
+    kb, _ = knowledge_base_from_settings(real_settings)
+    return kb
+
+
+@pytest.fixture(scope="session")
+def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Settings) -> Settings:
+    """Own ports and an own tracker database, so a running `make run` does not interfere."""
+    tmp: Path = tmp_path_factory.mktemp("stack")
+    env = real_settings.as_env() | {
+        "SERVICEDESK_WEB_PORT": "18000",
+        "SERVICEDESK_RASA_PORT": "15005",
+        "SERVICEDESK_ACTION_PORT": "15055",
+        "SERVICEDESK_PUBLIC_URL": "http://127.0.0.1:18000",
+        "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
+        "SERVICEDESK_VAR_DIR": str(tmp),
+    }
+    return Settings.from_env(env=env, dotenv=tmp / "none.env")
+
+
+@pytest.fixture(scope="session")
+def stack(stack_settings: Settings) -> Iterator[Stack]:
+    if not RASA_MODEL.is_file():
+        pytest.fail(f"no trained Rasa model at {RASA_MODEL}: run 'make build' first (make test does)")
+    s = Stack(stack_settings)
+    s.start()
+    try:
+        s.wait_healthy(timeout=400)
+        yield s
+    finally:
+        s.stop()
+
+
+class RasaChat:
+    """Talks to Rasa's REST webhook as one employee."""
+
+    def __init__(self, settings: Settings, sender: str) -> None:
+        self.url = f"{settings.rasa_url}/webhooks/rest/webhook"
+        self.sender = sender
+
+    def say(self, text: str) -> list[dict]:
+        resp = httpx.post(self.url, json={"sender": self.sender, "message": text}, timeout=30)
+        resp.raise_for_status()
+        return resp.json()
+
+
+@pytest.fixture
+def chat(stack: Stack, request: pytest.FixtureRequest) -> RasaChat:
+    return RasaChat(stack.settings, sender=f"test-{request.node.name}")

@@ -1,0 +1,90 @@
+"""The real assistant: Rasa server, action server and web service, talked to over HTTP."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def test_health_is_ok_with_all_parts(stack) -> None:
+    code, body = stack.health()
+    assert code == 200 and body["status"] == "ok"
+    assert set(body["parts"]) == {"rasa", "action_server", "knowledge_index"}
+    # Rasa's tracker store is the SQLite file from the settings (endpoints.yml reads the environment).
+    assert stack.settings.tracker_db.is_file()
+
+
+def test_only_loopback_listens(stack) -> None:
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for line in fh.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "0A":  # LISTEN
+                    addr, port = local.split(":")
+                    listening.add((addr, int(port, 16)))
+    ours = {p for p in (stack.settings.web_port, stack.settings.rasa_port, stack.settings.action_port)}
+    for addr, port in listening:
+        if port in ours:
+            assert addr in {"0100007F", "00000000000000000000000001000000"}, (addr, port)
+
+
+def test_german_greeting(chat) -> None:
+    reply = texts(chat.say("Hallo"))
+    assert "Guten Tag" in reply and "Service-Desk" in reply
+
+
+def test_english_greeting(chat) -> None:
+    reply = texts(chat.say("Hello"))
+    assert "Hello!" in reply and "service desk" in reply
+
+
+def test_weather_is_out_of_scope(chat, stack) -> None:
+    parsed = httpx.post(f"{stack.settings.rasa_url}/model/parse", json={"text": "Wie wird das Wetter morgen?"}).json()
+    assert parsed["intent"]["name"] == "out_of_scope"
+    assert "Dabei kann ich leider nicht helfen" in texts(chat.say("Wie wird das Wetter morgen?"))
+
+
+def test_printer_question_gets_the_article_and_not_helpful_leads_on(chat, stack) -> None:
+    messages = chat.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
+    card = next(m["custom"] for m in messages if m.get("custom"))
+    assert card["slug"] == "drucker-druckt-nicht"
+    assert card["url"] == f"{stack.settings.public_url}/kb/drucker-druckt-nicht"
+    assert "Hat Ihnen das geholfen?" in texts(messages)
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+
+    follow = chat.say("Hat nicht geholfen")
+    reply = texts(follow)
+    assert "versuchen wir es hiermit" in reply or "Service Desk weitergeben" in reply
+    # The next article (if any) is a different one.
+    assert all(m["custom"]["slug"] != "drucker-druckt-nicht" for m in follow if m.get("custom"))
+
+
+def test_vacation_question_gets_no_article(chat) -> None:
+    messages = chat.say("Wie viel Urlaub habe ich noch?")
+    assert not any(m.get("custom") for m in messages)
+    assert "nicht helfen" in texts(messages)
+
+
+def test_english_it_question_gets_english_frame_and_german_article(chat) -> None:
+    messages = chat.say("I forgot my password, how can I reset it?")
+    assert any(m.get("custom", {}).get("slug") == "passwort-zuruecksetzen" for m in messages)
+    assert "Did that help?" in texts(messages)
+
+
+def test_web_chat_relays_to_rasa(stack) -> None:
+    base = f"http://{stack.settings.host}:{stack.settings.web_port}"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        resp = client.post("/api/chat/messages", json={"text": "Outlook sagt mein Postfach ist voll"})
+        assert resp.status_code == 200
+        messages = resp.json()["messages"]
+        assert any(m.get("article", {}).get("slug") == "outlook-postfach-voll" for m in messages)
+        assert client.cookies.get("sd_session")
+        page = client.get("/kb/outlook-postfach-voll")
+        assert page.status_code == 200 and "Postfach" in page.text

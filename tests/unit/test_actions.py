@@ -1,0 +1,164 @@
+"""Actions run as the SDK runs them: a tracker in, events and messages out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionEscalate, ActionTicketStatus
+from actions.knowledge_answer import ActionAnswerFromKnowledge, ActionHandleFeedback
+from knowledge.runtime import KnowledgeUnavailable, StaticKnowledgeSource
+from knowledge.search import KnowledgeBase, Thresholds
+
+DOMAIN: dict[str, Any] = {
+    "responses": {
+        "utter_kb_none_of_these": [
+            {"text": "Nichts davon"},
+            {"text": "None of these", "condition": [{"type": "slot", "name": "language", "value": "en"}]},
+        ]
+    }
+}
+
+
+def tracker(text: str, intent: str = "it_request", **slots: Any) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots={"language": "de", **slots},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def slots_of(events: list) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+class Unavailable:
+    def get(self) -> KnowledgeBase:
+        raise KnowledgeUnavailable("model missing")
+
+
+async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:
+    d = CollectingDispatcher()
+    events = await action.run(d, t, DOMAIN)
+    return d, events
+
+
+async def test_confident_answer_shows_article_link_and_asks_for_feedback(hashing_kb, settings) -> None:
+    hashing_kb.thresholds = Thresholds(answer=0.0, margin=0.0, clarify=0.0)
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    d, events = await run(action, tracker("Office Aktivierung Fehler 0xC004F074"))
+    answer, ask = d.messages
+    assert answer["response"] == "utter_kb_answer"
+    assert answer["url"] == "http://127.0.0.1:8000/kb/office-aktivierung"
+    assert answer["summary"].startswith("1. ")
+    assert answer["custom"]["slug"] == "office-aktivierung"
+    assert ask["response"] == "utter_kb_ask_helpful"
+    s = slots_of(events)
+    assert s["kb_stage"] == "answered" and s["kb_current"] == "office-aktivierung"
+    assert s["kb_offered"] == ["office-aktivierung"]
+    assert "office-aktivierung" not in s["kb_candidates"]
+
+
+async def test_unsure_search_offers_three_topics_and_none_of_these(hashing_kb, settings) -> None:
+    hashing_kb.thresholds = Thresholds(answer=2.0, margin=0.0, clarify=0.0)
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    d, events = await run(action, tracker("Drucker", language="en"))
+    (msg,) = d.messages
+    assert msg["response"] == "utter_kb_clarify"
+    assert len(msg["buttons"]) == 4
+    assert msg["buttons"][0]["payload"].startswith('/choose_article{"article_slug": "')
+    assert msg["buttons"][-1] == {"title": "None of these", "payload": "/deny"}
+    assert slots_of(events)["kb_stage"] == "clarify"
+
+
+async def test_clarify_button_answers_the_chosen_article(hashing_kb, settings) -> None:
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    t = tracker('/choose_article{"article_slug": "vpn-fehler"}', intent="choose_article", article_slug="vpn-fehler")
+    d, events = await run(action, t)
+    assert d.messages[0]["custom"]["slug"] == "vpn-fehler"
+    assert slots_of(events)["kb_current"] == "vpn-fehler"
+
+
+async def test_nothing_confident_says_so_and_offers_escalation(hashing_kb, settings) -> None:
+    hashing_kb.thresholds = Thresholds(answer=2.0, margin=0.0, clarify=2.0)
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    d, events = await run(action, tracker("Wie viel Urlaub habe ich noch?"))
+    assert [m["response"] for m in d.messages] == ["utter_kb_no_answer"]
+    assert slots_of(events)["kb_stage"] == "offer_escalation"
+
+
+async def test_missing_knowledge_base_is_said_honestly(settings) -> None:
+    d, events = await run(ActionAnswerFromKnowledge(Unavailable(), settings), tracker("Drucker"))
+    assert [m["response"] for m in d.messages] == ["utter_kb_unavailable"] and events == []
+
+
+async def test_not_helpful_leads_to_the_next_candidate_then_to_escalation(hashing_kb, settings) -> None:
+    action = ActionHandleFeedback(StaticKnowledgeSource(hashing_kb), settings)
+    t = tracker(
+        "Nein",
+        intent="deny",
+        kb_stage="answered",
+        kb_current="drucker-druckt-nicht",
+        kb_offered=["drucker-druckt-nicht"],
+        kb_candidates=["drucker-hinzufuegen"],
+    )
+    d, events = await run(action, t)
+    assert d.messages[0]["response"] == "utter_kb_next_answer"
+    assert d.messages[0]["custom"]["slug"] == "drucker-hinzufuegen"
+    s = slots_of(events)
+    assert s["kb_verdicts"] == {"drucker-druckt-nicht": "not_helpful"}
+    assert s["kb_offered"] == ["drucker-druckt-nicht", "drucker-hinzufuegen"] and s["kb_candidates"] == []
+
+    t2 = tracker(
+        "hat auch nicht geholfen",
+        intent="deny",
+        kb_stage="answered",
+        kb_current="drucker-hinzufuegen",
+        kb_offered=s["kb_offered"],
+        kb_candidates=[],
+        kb_verdicts=s["kb_verdicts"],
+    )
+    d2, events2 = await run(action, t2)
+    assert [m["response"] for m in d2.messages] == ["utter_kb_not_helpful_escalate"]
+    s2 = slots_of(events2)
+    assert s2["kb_stage"] == "offer_escalation"
+    assert s2["kb_verdicts"] == {"drucker-druckt-nicht": "not_helpful", "drucker-hinzufuegen": "not_helpful"}
+
+
+async def test_helpful_is_recorded(hashing_kb, settings) -> None:
+    action = ActionHandleFeedback(StaticKnowledgeSource(hashing_kb), settings)
+    t = tracker("Ja", intent="affirm", kb_stage="answered", kb_current="vpn-fehler", kb_offered=["vpn-fehler"])
+    d, events = await run(action, t)
+    assert [m["response"] for m in d.messages] == ["utter_kb_glad"]
+    assert slots_of(events) == {"kb_verdicts": {"vpn-fehler": "helpful"}, "kb_stage": None}
+
+
+async def test_yes_to_escalation_offer_escalates(hashing_kb, settings) -> None:
+    action = ActionHandleFeedback(StaticKnowledgeSource(hashing_kb), settings)
+    d, events = await run(action, tracker("ja bitte", intent="affirm", kb_stage="offer_escalation"))
+    assert d.messages == []
+    assert events[-1] == FollowupAction("action_escalate")
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny"])
+async def test_yes_or_no_out_of_context_asks_what_to_do(hashing_kb, settings, intent: str) -> None:
+    action = ActionHandleFeedback(StaticKnowledgeSource(hashing_kb), settings)
+    d, events = await run(action, tracker("ja", intent=intent))
+    assert [m["response"] for m in d.messages] == ["utter_anything_else"]
+    assert events == [SlotSet("kb_stage", None)]
+
+
+async def test_escalate_gives_contact_and_ticket_status_links_the_guide(settings) -> None:
+    d, _ = await run(ActionEscalate(), tracker("Mensch bitte", intent="request_human"))
+    assert d.messages[0]["response"] == "utter_handoff_contact"
+    d, _ = await run(ActionTicketStatus(settings), tracker("Stand Ticket", intent="ticket_status"))
+    assert d.messages[0]["url"].endswith("/kb/ticket-status-abfragen")

@@ -1,0 +1,145 @@
+"""Web service routes through Sanic's test client; Rasa is replaced by an httpx mock transport."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from knowledge.runtime import KnowledgeUnavailable, StaticKnowledgeSource
+from web.app import create_app
+
+OPENAPI = Path(__file__).resolve().parents[2] / "web" / "static" / "openapi.yaml"
+_counter = iter(range(10_000))
+
+
+def rasa_mock(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/status":
+        return httpx.Response(200, json={"model_id": "abc", "model_file": "servicedesk.tar.gz"})
+    if request.url.path == "/health":
+        return httpx.Response(200, json={"status": "ok"})
+    if request.url.path == "/webhooks/rest/webhook":
+        body = json.loads(request.content)
+        return httpx.Response(
+            200,
+            json=[
+                {"recipient_id": body["sender"], "text": f"echo: {body['message']}"},
+                {
+                    "recipient_id": body["sender"],
+                    "custom": {
+                        "type": "article",
+                        "slug": "vpn-fehler",
+                        "title": "VPN",
+                        "url": "http://127.0.0.1:8000/kb/vpn-fehler",
+                    },
+                },
+                {
+                    "recipient_id": body["sender"],
+                    "text": "<img src=x onerror=alert(1)>",
+                    "custom": {"type": "article", "url": "https://evil.example/x", "title": "x"},
+                },
+            ],
+        )
+    return httpx.Response(404)
+
+
+@pytest.fixture
+def app(settings, hashing_kb):
+    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False)
+
+    @app.before_server_start
+    async def mock_http(app):
+        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa_mock))
+
+    return app
+
+
+async def test_search_returns_ranked_hits_with_urls(app) -> None:
+    _, resp = await app.asgi_client.get("/api/knowledge/search", params={"q": "0xC004F074", "k": 3})
+    assert resp.status == 200
+    body = resp.json
+    assert body["query"] == "0xC004F074" and body["outcome"] in {"answer", "clarify", "none"}
+    assert len(body["hits"]) == 3
+    assert body["hits"][0]["slug"] == "office-aktivierung"
+    assert body["hits"][0]["url"] == "http://127.0.0.1:8000/kb/office-aktivierung"
+    assert set(body["hits"][0]) == {"slug", "title", "score", "snippet", "url"}
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "x" * 1001}, "q"),
+        ({"q": "Drucker", "k": "0"}, "k"),
+        ({"q": "Drucker", "k": "viele"}, "k"),
+    ],
+)
+async def test_search_rejects_bad_input_clearly(app, params, field) -> None:
+    _, resp = await app.asgi_client.get("/api/knowledge/search", params=params)
+    assert resp.status == 400
+    assert resp.json["field"] == field and resp.json["error"] and resp.json["error_en"]
+
+
+async def test_search_without_knowledge_base_is_503(settings) -> None:
+    class Missing:
+        def get(self):
+            raise KnowledgeUnavailable("no model")
+
+    app = create_app(settings, Missing(), name=f"t{next(_counter)}", warm_up=False)
+    _, resp = await app.asgi_client.get("/api/knowledge/search", params={"q": "Drucker"})
+    assert resp.status == 503
+
+
+async def test_article_page_renders_and_unknown_slug_is_404(app) -> None:
+    _, resp = await app.asgi_client.get("/kb/vpn-fehler")
+    assert resp.status == 200 and "<h1>" in resp.text and "<ol>" in resp.text and 'lang="de"' in resp.text
+    _, resp = await app.asgi_client.get("/kb/gibt-es-nicht")
+    assert resp.status == 404 and "keinen Artikel" in resp.text
+
+
+async def test_health_ok_when_all_parts_answer(app) -> None:
+    _, resp = await app.asgi_client.get("/health")
+    assert resp.status == 200 and resp.json["status"] == "ok" and resp.json["missing"] == []
+
+
+async def test_health_names_missing_parts(settings, hashing_kb) -> None:
+    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False)
+
+    @app.before_server_start
+    async def down(app):
+        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(503)))
+
+    _, resp = await app.asgi_client.get("/health")
+    assert resp.status == 503
+    assert resp.json["missing"] == ["rasa", "action_server"]
+
+
+async def test_chat_relays_and_keeps_conversation_in_a_server_cookie(app) -> None:
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"})
+    assert resp.status == 200
+    messages = resp.json["messages"]
+    assert messages[0]["text"] == "echo: Hallo"
+    assert messages[0]["article"]["url"] == "http://127.0.0.1:8000/kb/vpn-fehler"  # merged into the text before
+    assert "article" not in messages[1]  # foreign link dropped
+    cookie = resp.headers.get("set-cookie")
+    assert "sd_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+async def test_chat_rejects_empty_and_ignores_forged_session_ids(app) -> None:
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "  "})
+    assert resp.status == 400 and resp.json["field"] == "text"
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "x"}, cookies={"sd_session": "../x"})
+    assert re.search(r"sd_session=[A-Za-z0-9_-]{24,}", resp.headers.get("set-cookie"))
+
+
+async def test_openapi_documents_every_route(app) -> None:
+    _, resp = await app.asgi_client.get("/openapi.yaml")
+    assert resp.status == 200
+    documented = set(yaml.safe_load(resp.text)["paths"])
+    routes = {"/" + r.path.replace("<slug:str>", "{slug}") for r in app.router.routes if "static" not in r.path}
+    assert routes == documented

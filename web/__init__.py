@@ -1,0 +1,1 @@
+"""Sanic web service: the only surface a browser sees."""

@@ -1,0 +1,71 @@
+"""Relay one employee message to Rasa's REST channel and return the bot's replies."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+import httpx
+
+SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class ChatInputError(ValueError):
+    """The message cannot be sent as it is."""
+
+
+class UpstreamError(RuntimeError):
+    """Rasa did not answer."""
+
+
+def new_session_id() -> str:
+    """Random, unguessable conversation id (pseudonymous: nothing about the person)."""
+    return secrets.token_urlsafe(24)
+
+
+def valid_session(value: str | None) -> str | None:
+    """Accept only ids of the shape we hand out."""
+    return value if value and SESSION_RE.match(value) else None
+
+
+def clean_text(raw: Any, limit: int) -> str:
+    """A non-empty string no longer than ``limit``."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ChatInputError("empty")
+    text = raw.strip()
+    if len(text) > limit:
+        raise ChatInputError("too_long")
+    return text
+
+
+def shape_reply(message: dict[str, Any], public_url: str) -> dict[str, Any]:
+    """Keep only what the page renders; article links only to our own pages."""
+    out: dict[str, Any] = {"text": str(message.get("text") or "")}
+    buttons = message.get("buttons") or []
+    if buttons:
+        out["buttons"] = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in buttons]
+    custom = message.get("custom")
+    if isinstance(custom, dict) and custom.get("type") == "article":
+        url = str(custom.get("url", ""))
+        if url.startswith(public_url.rstrip("/") + "/kb/"):
+            out["article"] = {"title": str(custom.get("title", "")), "url": url, "slug": str(custom.get("slug", ""))}
+    return out
+
+
+async def relay(*, http: httpx.AsyncClient, rasa_url: str, public_url: str, sender: str, text: str) -> list[dict]:
+    """Send to Rasa's REST webhook; merge the article card into the message before it."""
+    try:
+        resp = await http.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    except httpx.HTTPError as exc:
+        raise UpstreamError(exc.__class__.__name__) from exc
+    if resp.status_code != 200:
+        raise UpstreamError(f"HTTP {resp.status_code}")
+    replies: list[dict] = []
+    for message in resp.json():
+        shaped = shape_reply(message, public_url)
+        if "article" in shaped and not shaped["text"] and replies:
+            replies[-1]["article"] = shaped["article"]
+        else:
+            replies.append(shaped)
+    return replies

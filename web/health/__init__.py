@@ -1,0 +1,1 @@
+"""Readiness of the whole assistant."""

@@ -1,0 +1,18 @@
+"""``GET /health``: 200 only when Rasa, the action server and the index are ready."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+
+from web.health.service import check
+
+bp = Blueprint("health")
+
+
+@bp.get("/health")
+async def health(request: Request) -> HTTPResponse:
+    """Readiness of all parts; 503 names what is missing."""
+    ctx = request.app.ctx
+    body = await check(ctx.http, ctx.settings.rasa_url, ctx.settings.action_url, ctx.knowledge)
+    return json(body, status=200 if body["status"] == "ok" else 503)

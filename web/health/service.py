@@ -1,0 +1,55 @@
+"""Ask each part whether it is ready."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from knowledge.runtime import KnowledgeSource
+
+
+async def rasa_ready(http: httpx.AsyncClient, rasa_url: str) -> tuple[bool, str]:
+    """Rasa answers ``/status`` with a loaded model."""
+    try:
+        resp = await http.get(f"{rasa_url}/status", timeout=3.0)
+    except httpx.HTTPError as exc:
+        return False, f"not reachable ({exc.__class__.__name__})"
+    if resp.status_code != 200:
+        return False, f"HTTP {resp.status_code}"
+    body = resp.json()
+    if not body.get("model_id") and not body.get("fingerprint"):
+        return False, "no model loaded"
+    return True, "model loaded"
+
+
+async def action_server_ready(http: httpx.AsyncClient, action_url: str) -> tuple[bool, str]:
+    """The action server answers its health endpoint."""
+    try:
+        resp = await http.get(f"{action_url}/health", timeout=3.0)
+    except httpx.HTTPError as exc:
+        return False, f"not reachable ({exc.__class__.__name__})"
+    return (True, "ok") if resp.status_code == 200 else (False, f"HTTP {resp.status_code}")
+
+
+def index_ready(knowledge: KnowledgeSource) -> tuple[bool, str]:
+    """This process has the knowledge index loaded."""
+    if getattr(knowledge, "loaded", False):
+        return True, f"{len(knowledge.get())} articles"
+    error = getattr(knowledge, "error", None)
+    return False, f"not loaded: {error}" if error else "loading"
+
+
+async def check(http: httpx.AsyncClient, rasa_url: str, action_url: str, knowledge: KnowledgeSource) -> dict[str, Any]:
+    """Overall status plus one line per part."""
+    parts = {
+        "rasa": await rasa_ready(http, rasa_url),
+        "action_server": await action_server_ready(http, action_url),
+        "knowledge_index": index_ready(knowledge),
+    }
+    ok = all(ready for ready, _ in parts.values())
+    return {
+        "status": "ok" if ok else "unavailable",
+        "parts": {name: {"ready": ready, "detail": detail} for name, (ready, detail) in parts.items()},
+        "missing": [name for name, (ready, _) in parts.items() if not ready],
+    }

@@ -1,0 +1,83 @@
+"""Knowledge search and article rendering for the web service."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+import markdown
+
+from knowledge.articles import Article
+from knowledge.runtime import KnowledgeSource
+from knowledge.settings import Settings
+from web.knowledge.schemas import ErrorJSON, SearchJSON
+
+MAX_K = 20
+
+
+class BadRequest(ValueError):
+    """Client input we reject, with a message for people."""
+
+    def __init__(self, payload: ErrorJSON) -> None:
+        """Carry the JSON error body."""
+        super().__init__(payload["error_en"])
+        self.payload = payload
+
+
+def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple[str, int]:
+    """Validate ``q`` (non-empty, capped) and ``k`` (1..20, default 5)."""
+    query = (q or "").strip()
+    if not query:
+        raise BadRequest(
+            {
+                "error": "Bitte geben Sie eine Frage ein (Parameter q).",
+                "error_en": "Please enter a question (parameter q).",
+                "field": "q",
+            }
+        )
+    if len(query) > settings.max_query_chars:
+        raise BadRequest(
+            {
+                "error": f"Die Frage ist zu lang (höchstens {settings.max_query_chars} Zeichen).",
+                "error_en": f"The question is too long (at most {settings.max_query_chars} characters).",
+                "field": "q",
+            }
+        )
+    try:
+        n = int(k) if k not in (None, "") else 5
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_K:
+        raise BadRequest(
+            {
+                "error": f"k muss eine ganze Zahl von 1 bis {MAX_K} sein.",
+                "error_en": f"k must be a whole number from 1 to {MAX_K}.",
+                "field": "k",
+            }
+        )
+    return query, n
+
+
+async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, k: int) -> SearchJSON:
+    """Run the search off the event loop and shape the answer."""
+    kb = knowledge.get()
+    result = await asyncio.to_thread(kb.search, query, k)
+    return {
+        "query": result.query,
+        "outcome": result.outcome,
+        "hits": [
+            {
+                "slug": h.slug,
+                "title": h.title,
+                "score": round(h.score, 4),
+                "snippet": h.snippet,
+                "url": settings.article_url(h.slug),
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def render_article_body(article: Article) -> str:
+    """Markdown to HTML; raw HTML in the source is shown as text, never executed."""
+    return markdown.markdown(html.escape(article.body, quote=False), extensions=["sane_lists"])
