@@ -38,7 +38,7 @@ $(RASA_MODEL): $(BOT_INPUTS) requirements/rasa.lock
 	@echo "Rasa: training the NLU and dialogue model (about 2 minutes) ..."
 	@mkdir -p var/rasa/models
 	$(RASA) train --config config.yml --domain bot/domain --data bot/data \
-	  --out var/rasa/models --fixed-model-name servicedesk --quiet
+	  --out var/rasa/models --fixed-model-name servicedesk
 	@touch $(RASA_MODEL)
 
 rasa-model: setup $(RASA_MODEL)
