@@ -17,7 +17,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup build model index rasa-model run test lint typecheck validate rasa-test unit integration \
+.PHONY: help setup setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit integration \
         eval-nlu eval-knowledge calibrate bench clean
 
 help:
@@ -27,6 +27,9 @@ help:
 
 setup:
 	@scripts/setup_envs.sh all
+
+setup-browser:
+	@scripts/setup_browser.sh
 
 model: setup
 	@$(APP_PY) -m knowledge.model_build
@@ -53,7 +56,7 @@ lint: setup
 	$(APP_PY) -m ruff format --check .
 
 typecheck: setup
-	$(APP_PY) -m mypy knowledge web
+	$(APP_PY) -m mypy knowledge web actions scripts bench
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --quiet
@@ -65,10 +68,10 @@ rasa-test: rasa-model
 unit: setup
 	$(APP_PY) -m pytest tests/unit
 
-integration: build
+integration: build setup-browser
 	$(APP_PY) -m pytest tests/integration
 
-test: lint typecheck validate build rasa-test
+test: lint typecheck validate build rasa-test setup-browser
 	$(APP_PY) -m pytest
 
 eval-nlu: rasa-model

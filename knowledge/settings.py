@@ -101,6 +101,9 @@ class Settings:
         ports = [self.web_port, self.rasa_port, self.action_port]
         if len(set(ports)) != len(ports):
             raise SettingsError(f"ports must differ, got web/rasa/action = {ports}")
+        if not (self.host.startswith("127.") or self.host in {"localhost", "::1"}):
+            # Rasa's HTTP API and the action server have no authentication: they must stay on loopback.
+            raise SettingsError(f"SERVICEDESK_HOST={self.host}: Rasa and the action server must bind to loopback")
         if self.max_query_chars < 1:
             raise SettingsError("SERVICEDESK_MAX_QUERY_CHARS must be positive")
 

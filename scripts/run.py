@@ -20,11 +20,11 @@ def main() -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop)
     print("Starting Rasa, the action server and the web service (logs in var/logs/) ...", flush=True)
-    stack.start()
     try:
+        stack.start()
         while not stopping:
             try:
                 stack.wait_healthy(timeout=5, progress=True)
@@ -42,7 +42,7 @@ def main() -> int:
                 print(f"A part stopped unexpectedly: {stack.dead()}\n{stack.log_tails()}", file=sys.stderr)
                 return 1
             time.sleep(1)
-    except RuntimeError as exc:
+    except (RuntimeError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:

@@ -69,6 +69,7 @@ class Stack:
     settings: Settings
     rasa_model: Path = RASA_MODEL
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _logs: list = field(default_factory=list)
 
     def start(self, only: tuple[str, ...] = ("rasa", "actions", "web")) -> None:
         """Start the processes in the background."""
@@ -81,7 +82,8 @@ class Stack:
         for name, cmd in commands(self.settings, self.rasa_model).items():
             if name not in only:
                 continue
-            log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+            log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
+            self._logs.append(log)
             self.procs[name] = subprocess.Popen(
                 cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
@@ -145,6 +147,9 @@ class Stack:
                     pass
                 p.wait()
         self.procs.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
 
 
 if __name__ == "__main__":  # pragma: no cover - convenience

@@ -39,6 +39,14 @@ def create_app(
     async def openapi(_request: object) -> HTTPResponse:
         return await file(STATIC / "openapi.yaml", mime_type="application/yaml")
 
+    @app.on_response
+    async def _security_headers(_request: object, response: HTTPResponse) -> None:
+        # Our pages load only our own scripts; inline styles are used by the article pages.
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+
     @app.before_server_start
     async def _start(app: Sanic) -> None:
         app.ctx.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionEscalate, ActionTicketStatus
@@ -142,11 +142,31 @@ async def test_helpful_is_recorded(hashing_kb, settings) -> None:
     assert slots_of(events) == {"kb_verdicts": {"vpn-fehler": "helpful"}, "kb_stage": None}
 
 
-async def test_yes_to_escalation_offer_escalates(hashing_kb, settings) -> None:
+async def test_yes_to_escalation_offer_escalates_in_the_same_turn(hashing_kb, settings) -> None:
     action = ActionHandleFeedback(StaticKnowledgeSource(hashing_kb), settings)
     d, events = await run(action, tracker("ja bitte", intent="affirm", kb_stage="offer_escalation"))
-    assert d.messages == []
-    assert events[-1] == FollowupAction("action_escalate")
+    assert [m["response"] for m in d.messages] == ["utter_handoff_contact"]
+    assert not any(e.get("event") == "followup" for e in events)
+    assert slots_of(events)["kb_stage"] is None
+
+
+async def test_a_retired_article_from_an_old_button_is_not_searched_as_text(hashing_kb, settings) -> None:
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    t = tracker(
+        '/choose_article{"article_slug": "gibt-es-nicht"}', intent="choose_article", article_slug="gibt-es-nicht"
+    )
+    d, events = await run(action, t)
+    assert [m["response"] for m in d.messages] == ["utter_kb_no_answer"]
+    assert "kb_query" not in slots_of(events)
+
+
+async def test_a_new_question_starts_a_new_list_of_offers(hashing_kb, settings) -> None:
+    hashing_kb.thresholds = Thresholds(answer=0.0, margin=0.0, clarify=0.0)
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    t = tracker("0xC004F074", kb_offered=["vpn-fehler"], kb_verdicts={"vpn-fehler": "not_helpful"})
+    _, events = await run(action, t)
+    s = slots_of(events)
+    assert s["kb_offered"] == ["office-aktivierung"] and s["kb_verdicts"] == {}
 
 
 @pytest.mark.parametrize("intent", ["affirm", "deny"])

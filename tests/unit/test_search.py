@@ -2,6 +2,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from knowledge.articles import split_sections
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Candidate, KnowledgeBase, SearchHit, Thresholds, decide, fuse, open_knowledge_base
 
@@ -84,3 +85,25 @@ def test_exact_error_code_finds_its_article_through_the_lexical_signal(hashing_k
 
 def test_empty_query_is_none(hashing_kb: KnowledgeBase) -> None:
     assert hashing_kb.search("   ").outcome == "none"
+
+
+def test_saved_index_with_an_edited_and_a_removed_article(articles, tmp_path) -> None:
+    open_knowledge_base(CountingEmbedder(), articles, index_dir=tmp_path, persist=True)
+    body = articles[3].body + "\n\nZusatz: Codewort XQ7Z9QK."
+    edited = replace(articles[3], body=body, sections=split_sections(body))
+    emb = CountingEmbedder()
+    kb, stats = open_knowledge_base(emb, [edited] + articles[5:], index_dir=tmp_path)
+    assert stats.embedded_chunks == emb.passages == len(edited.sections) + len(edited.questions)
+    assert stats.removed_articles == 4 and len(kb) == len(articles) - 4
+    lexical = {c.slug for c in kb.candidates("XQ7Z9QK") if c.lexical > 0}
+    assert lexical == {edited.slug}  # the edit is searchable, old text of unchanged articles too
+    assert all(h.slug != articles[0].slug for h in kb.search(articles[0].title, k=20).hits)
+
+
+def test_a_corrupt_or_mismatched_saved_index_is_rebuilt(articles, tmp_path) -> None:
+    open_knowledge_base(CountingEmbedder(), articles[:4], index_dir=tmp_path, persist=True)
+    (tmp_path / KnowledgeBase.VECTORS).write_bytes(b"not a faiss file")
+    emb = CountingEmbedder()
+    kb, stats = open_knowledge_base(emb, articles[:4], index_dir=tmp_path)
+    assert stats.embedded_chunks > 0 and len(kb) == 4
+    assert kb.search(articles[2].title, k=1).hits[0].slug == articles[2].slug

@@ -30,6 +30,7 @@ def test_relative_paths_resolve_against_project_root(tmp_path: Path) -> None:
         ({"SERVICEDESK_WEB_PORT": "abc"}, "SERVICEDESK_WEB_PORT"),
         ({"SERVICEDESK_WEB_PORT": "70000"}, "not a TCP port"),
         ({"SERVICEDESK_WEB_PORT": "5005"}, "ports must differ"),
+        ({"SERVICEDESK_HOST": "0.0.0.0"}, "must bind to loopback"),
     ],
 )
 def test_bad_values_fail_loudly(tmp_path: Path, env: dict, message: str) -> None:

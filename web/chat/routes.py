@@ -37,9 +37,12 @@ async def static(_request: Request, name: str) -> HTTPResponse:
 async def post_message(request: Request) -> HTTPResponse:
     """Relay one message; the conversation id lives in an HttpOnly cookie the client cannot choose."""
     settings = request.app.ctx.settings
-    body = request.json if request.content_type.startswith("application/json") else None
     try:
-        text = service.clean_text((body or {}).get("text"), settings.max_query_chars)
+        body = request.json if request.content_type.startswith("application/json") else None
+    except Exception:  # noqa: BLE001 - Sanic raises its own BadRequest on broken JSON
+        body = None
+    try:
+        text = service.clean_text(body.get("text") if isinstance(body, dict) else None, settings.max_query_chars)
     except service.ChatInputError as exc:
         de, en = ERRORS[str(exc)]
         return json({"error": de, "error_en": en, "field": "text"}, status=400)
@@ -61,5 +64,14 @@ async def post_message(request: Request) -> HTTPResponse:
             status=502,
         )
     resp = json({"messages": replies})
-    resp.add_cookie(COOKIE, sender, httponly=True, samesite="Lax", path="/", max_age=60 * 60 * 8)
+    # Secure cookies are only sent over https; an intranet on plain http must still keep the conversation.
+    resp.add_cookie(
+        COOKIE,
+        sender,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        max_age=60 * 60 * 8,
+        secure=settings.public_url.startswith("https://"),
+    )
     return resp

@@ -61,8 +61,14 @@ async def relay(*, http: httpx.AsyncClient, rasa_url: str, public_url: str, send
         raise UpstreamError(exc.__class__.__name__) from exc
     if resp.status_code != 200:
         raise UpstreamError(f"HTTP {resp.status_code}")
+    try:
+        messages = resp.json()
+    except ValueError as exc:
+        raise UpstreamError("reply is not JSON") from exc
+    if not isinstance(messages, list):
+        raise UpstreamError("reply is not a list")
     replies: list[dict] = []
-    for message in resp.json():
+    for message in messages:
         shaped = shape_reply(message, public_url)
         if "article" in shaped and not shaped["text"] and replies:
             replies[-1]["article"] = shaped["article"]

@@ -17,8 +17,11 @@ async def rasa_ready(http: httpx.AsyncClient, rasa_url: str) -> tuple[bool, str]
         return False, f"not reachable ({exc.__class__.__name__})"
     if resp.status_code != 200:
         return False, f"HTTP {resp.status_code}"
-    body = resp.json()
-    if not body.get("model_id") and not body.get("fingerprint"):
+    try:
+        body = resp.json()
+    except ValueError:
+        return False, "answer is not JSON"
+    if not isinstance(body, dict) or (not body.get("model_id") and not body.get("fingerprint")):
         return False, "no model loaded"
     return True, "model loaded"
 

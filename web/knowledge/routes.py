@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 from sanic import Blueprint, Request
@@ -41,7 +42,7 @@ async def search(request: Request) -> HTTPResponse:
 async def article_page(request: Request, slug: str) -> HTTPResponse:
     """The article as a readable page; a friendly 404 for unknown slugs."""
     try:
-        kb = request.app.ctx.knowledge.get()
+        kb = await asyncio.to_thread(request.app.ctx.knowledge.get)
     except KnowledgeUnavailable:
         return html_response(
             page("Nicht verfügbar", "<p>Die Wissensdatenbank ist gerade nicht verfügbar.</p>"), status=503

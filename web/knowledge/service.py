@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 
 import markdown
 
@@ -60,7 +61,7 @@ def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple
 
 async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, k: int) -> SearchJSON:
     """Run the search off the event loop and shape the answer."""
-    kb = knowledge.get()
+    kb = await asyncio.to_thread(knowledge.get)  # may load the model: never on the event loop
     result = await asyncio.to_thread(kb.search, query, k)
     return {
         "query": result.query,
@@ -78,6 +79,17 @@ async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, 
     }
 
 
+_LINK_RE = re.compile(r'(href|src)="([^"]*)"')
+_SAFE_URL = re.compile(r"^(https?://|mailto:|/|#)", re.IGNORECASE)
+
+
+def _safe_links(rendered: str) -> str:
+    """Drop link targets that are not http(s), mailto or local (no ``javascript:`` links)."""
+    return _LINK_RE.sub(
+        lambda m: m.group(0) if _SAFE_URL.match(html.unescape(m.group(2))) else f'{m.group(1)}="#"', rendered
+    )
+
+
 def render_article_body(article: Article) -> str:
     """Markdown to HTML; raw HTML in the source is shown as text, never executed."""
-    return markdown.markdown(html.escape(article.body, quote=False), extensions=["sane_lists"])
+    return _safe_links(markdown.markdown(html.escape(article.body, quote=False), extensions=["sane_lists"]))
