@@ -38,7 +38,7 @@ index: model
 	@$(APP_PY) -m knowledge.ingest
 
 $(RASA_MODEL): $(BOT_INPUTS) requirements/rasa.lock
-	@echo "Rasa: training the NLU and dialogue model (about 2 minutes) ..."
+	@echo "Rasa: training the NLU and dialogue model (about 3 minutes on 2 cores) ..."
 	@mkdir -p var/rasa/models
 	$(RASA) train --config config.yml --domain bot/domain --data bot/data \
 	  --out var/rasa/models --fixed-model-name servicedesk
