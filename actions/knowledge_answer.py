@@ -49,13 +49,36 @@ def present_article(
     dispatcher.utter_message(response="utter_kb_ask_helpful")
 
 
-class ActionAnswerFromKnowledge(Action):
-    """Search the knowledge base for the latest message and answer, clarify or admit there is none."""
+def answered_events(slug: str, offered: list[str], candidates: list[str]) -> list[EventType]:
+    """Slots after presenting ``slug``: it is the one under feedback, the rest stay candidates."""
+    return [
+        SlotSet("kb_stage", STAGE_ANSWERED),
+        SlotSet("kb_current", slug),
+        SlotSet("kb_offered", offered + [slug] if slug not in offered else offered),
+        SlotSet("kb_candidates", [c for c in candidates if c != slug]),
+        SlotSet("article_slug", None),
+    ]
+
+
+class KnowledgeAction(Action):
+    """An action that reads the shared knowledge base."""
 
     def __init__(self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None) -> None:
         """The SDK calls this bare; tests and the server pass a shared source."""
         self.settings = settings or Settings.from_env()
         self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
+
+    async def knowledge_base(self) -> KnowledgeBase | None:
+        """The knowledge base, loaded off the event loop; ``None`` (logged) when it cannot be loaded."""
+        try:
+            return await asyncio.to_thread(self.knowledge.get)
+        except KnowledgeUnavailable:
+            logger.exception("knowledge base unavailable")
+            return None
+
+
+class ActionAnswerFromKnowledge(KnowledgeAction):
+    """Search the knowledge base for the latest message and answer, clarify or admit there is none."""
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -63,34 +86,30 @@ class ActionAnswerFromKnowledge(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         """Decide from the search outcome; record what was offered for escalation."""
-        try:
-            kb = await asyncio.to_thread(self.knowledge.get)
-        except KnowledgeUnavailable:
-            logger.exception("knowledge base unavailable")
+        kb = await self.knowledge_base()
+        if kb is None:
             dispatcher.utter_message(response="utter_kb_unavailable")
             return []
-        offered = _list(tracker, "kb_offered")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         chosen = tracker.get_slot("article_slug") if intent == "choose_article" else None
         if chosen:
             article = kb.article(str(chosen))
             if article is not None:
                 present_article(dispatcher, article, self.settings.article_url(article.slug))
-                return self._answered(article.slug, offered, _list(tracker, "kb_candidates"))
+                return answered_events(article.slug, _list(tracker, "kb_offered"), _list(tracker, "kb_candidates"))
             # The article was retired since the buttons were shown: say so instead of searching the payload.
             dispatcher.utter_message(response="utter_kb_no_answer")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("article_slug", None)]
         query = (tracker.latest_message.get("text") or "").strip()[: self.settings.max_query_chars]
         result = await asyncio.to_thread(kb.search, query, 5)
         # A new question starts a new list of offered articles and verdicts (the escalation context).
-        offered = []
         events: list[EventType] = [SlotSet("kb_query", query), SlotSet("kb_verdicts", {})]
         if result.outcome == "answer" and result.best is not None:
             article = kb.article(result.best.slug)
             assert article is not None
             present_article(dispatcher, article, self.settings.article_url(article.slug))
             runners_up = [h.slug for h in result.hits[1:] if h.score >= kb.thresholds.clarify]
-            return events + self._answered(article.slug, offered, runners_up)
+            return events + answered_events(article.slug, [], runners_up)
         if result.outcome == "clarify":
             options = [h for h in result.hits[:CLARIFY_OPTIONS] if h.score >= kb.thresholds.clarify - 0.02]
             language = tracker.get_slot("language")
@@ -105,24 +124,9 @@ class ActionAnswerFromKnowledge(Action):
         dispatcher.utter_message(response="utter_kb_no_answer")
         return events + [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
 
-    @staticmethod
-    def _answered(slug: str, offered: list[str], candidates: list[str]) -> list[EventType]:
-        return [
-            SlotSet("kb_stage", STAGE_ANSWERED),
-            SlotSet("kb_current", slug),
-            SlotSet("kb_offered", offered + [slug] if slug not in offered else offered),
-            SlotSet("kb_candidates", [c for c in candidates if c != slug]),
-            SlotSet("article_slug", None),
-        ]
 
-
-class ActionHandleFeedback(Action):
+class ActionHandleFeedback(KnowledgeAction):
     """Yes/no after an answer, a clarification or an escalation offer."""
-
-    def __init__(self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None) -> None:
-        """The SDK calls this bare; tests and the server pass a shared source."""
-        self.settings = settings or Settings.from_env()
-        self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -140,7 +144,7 @@ class ActionHandleFeedback(Action):
             if yes:
                 dispatcher.utter_message(response="utter_kb_glad")
                 return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", None)]
-            return [SlotSet("kb_verdicts", verdicts)] + self._next_or_escalate(dispatcher, tracker)
+            return [SlotSet("kb_verdicts", verdicts)] + await self._next_or_escalate(dispatcher, tracker)
         if stage == STAGE_CLARIFY and not yes:
             for slug in _list(tracker, "kb_candidates"):
                 verdicts.setdefault(slug, "not_chosen")
@@ -152,22 +156,13 @@ class ActionHandleFeedback(Action):
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("kb_stage", None)]
 
-    def _next_or_escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    async def _next_or_escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         offered = _list(tracker, "kb_offered")
         remaining = [s for s in _list(tracker, "kb_candidates") if s not in offered]
-        kb: KnowledgeBase | None
-        try:
-            kb = self.knowledge.get()
-        except KnowledgeUnavailable:
-            kb = None
+        kb = await self.knowledge_base() if remaining else None
         article = kb.article(remaining[0]) if kb is not None and remaining else None
         if article is None:
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
         present_article(dispatcher, article, self.settings.article_url(article.slug), "utter_kb_next_answer")
-        return [
-            SlotSet("kb_stage", STAGE_ANSWERED),
-            SlotSet("kb_current", article.slug),
-            SlotSet("kb_offered", offered + [article.slug]),
-            SlotSet("kb_candidates", remaining[1:]),
-        ]
+        return answered_events(article.slug, offered, remaining[1:])

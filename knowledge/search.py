@@ -129,11 +129,6 @@ class KnowledgeBase:
         self._sync_lock = threading.Lock()  # one sync at a time, searches go on meanwhile
 
     # -- content -----------------------------------------------------------------------------
-    @property
-    def loaded(self) -> bool:
-        """True once an index exists (possibly empty of articles)."""
-        return self._index is not None
-
     def __len__(self) -> int:
         """Number of articles."""
         return len(self._articles)
