@@ -56,7 +56,7 @@ lint: setup
 	$(APP_PY) -m ruff format --check .
 
 typecheck: setup
-	$(APP_PY) -m mypy knowledge web actions scripts bench
+	$(APP_PY) -m mypy knowledge desk web actions scripts bench
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --quiet
@@ -86,6 +86,7 @@ calibrate: index
 bench: build
 	$(APP_PY) -m bench.knowledge_bench
 	$(APP_PY) -m bench.chat_load
+	$(APP_PY) -m bench.handoff_latency
 
 clean:
 	rm -rf var

@@ -7,10 +7,9 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import escalate
 from actions.texts import response_text
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
@@ -36,9 +35,9 @@ def _verdicts(tracker: Tracker) -> dict[str, str]:
 
 
 def present_article(
-    dispatcher: CollectingDispatcher, article: Article, url: str, response: str = "utter_kb_answer"
+    dispatcher: CollectingDispatcher, article: Article, url: str, response: str = "utter_kb_answer", ask: bool = True
 ) -> None:
-    """Title, a short summary taken from the article, its link, and the feedback question."""
+    """Title, a short summary taken from the article, its link, and (``ask``) the feedback question."""
     dispatcher.utter_message(
         response=response,
         title=article.title,
@@ -46,7 +45,14 @@ def present_article(
         url=url,
         json_message={"type": "article", "slug": article.slug, "title": article.title, "url": url},
     )
-    dispatcher.utter_message(response="utter_kb_ask_helpful")
+    if ask:
+        dispatcher.utter_message(response="utter_kb_ask_helpful")
+
+
+def start_escalation(reason: str | None = None) -> list[EventType]:
+    """Hand over to ``action_start_escalation`` (which starts the form); ``reason`` overrides its guess."""
+    events: list[EventType] = [SlotSet("esc_reason", reason)] if reason else []
+    return events + [FollowupAction("action_start_escalation")]
 
 
 def answered_events(slug: str, offered: list[str], candidates: list[str]) -> list[EventType]:
@@ -107,6 +113,11 @@ class ActionAnswerFromKnowledge(KnowledgeAction):
         if result.outcome == "answer" and result.best is not None:
             article = kb.article(result.best.slug)
             assert article is not None
+            if article.slug in self.settings.needs_person_set or intent in self.settings.needs_person_set:
+                # Lost devices, suspected viruses, broken hardware: show the first steps, then a person.
+                present_article(dispatcher, article, self.settings.article_url(article.slug), ask=False)
+                dispatcher.utter_message(response="utter_needs_person")
+                return events + answered_events(article.slug, [], []) + start_escalation("needs_person")
             present_article(dispatcher, article, self.settings.article_url(article.slug))
             runners_up = [h.slug for h in result.hits[1:] if h.score >= kb.thresholds.clarify]
             return events + answered_events(article.slug, [], runners_up)
@@ -151,8 +162,8 @@ class ActionHandleFeedback(KnowledgeAction):
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
         if stage == STAGE_OFFER_ESCALATION and yes:
-            # Escalate within this action: a FollowupAction would leave the dialogue in a state no rule covers.
-            return escalate(dispatcher)
+            # The start action runs next and starts the escalation form (an active loop needs no rule).
+            return start_escalation()
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("kb_stage", None)]
 

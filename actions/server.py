@@ -1,40 +1,88 @@
-"""The action server: rasa-sdk's app with our actions sharing one knowledge base."""
+"""The action server: rasa-sdk's app with our actions sharing one knowledge base and one records handle."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sanic import Sanic
 
-from actions.handoff import ActionEscalate, ActionTicketStatus
+from actions.handoff import (
+    ActionAskEscDescription,
+    ActionHandedBack,
+    ActionStartEscalation,
+    ActionSubmitEscalation,
+    ActionTicketStatus,
+    ValidateEscalationForm,
+)
 from actions.knowledge_answer import ActionAnswerFromKnowledge, ActionHandleFeedback
+from desk import escalations
+from desk.runtime import LazyDesk
 from knowledge.runtime import LazyKnowledgeSource
 from knowledge.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def create_action_app(settings: Settings, knowledge: LazyKnowledgeSource | None = None) -> Sanic:
-    """Build the Sanic app; the knowledge base loads before the server accepts requests."""
+class GuardedExecutor(ActionExecutor):
+    """Refuses to speak for a conversation that is queued for or held by an agent.
+
+    Rasa itself is paused for such conversations; this is the second, independent guarantee.
+    """
+
+    def __init__(self, desk: LazyDesk) -> None:
+        """``desk`` gives the shared escalation records."""
+        super().__init__()
+        self.desk = desk
+
+    async def run(
+        self,
+        action_call: dict[str, Any],
+        sink: asyncio.Queue | None = None,
+        dispatcher: CollectingDispatcher | None = None,
+    ) -> Any:
+        """Run the action unless an agent has the conversation."""
+        sender = str(action_call.get("sender_id") or "")
+        desk = await asyncio.to_thread(self.desk.get)
+        held = await asyncio.to_thread(escalations.active_for, desk.engine, sender) if sender else None
+        if held is not None:
+            logger.warning(
+                "action %s refused: conversation is with an agent (%s)", action_call.get("next_action"), held.status
+            )
+            return self._create_api_response([], [])
+        return await super().run(action_call, sink=sink, dispatcher=dispatcher)
+
+
+def create_action_app(
+    settings: Settings, knowledge: LazyKnowledgeSource | None = None, desk: LazyDesk | None = None
+) -> Sanic:
+    """Build the Sanic app; the knowledge base and the records open before the server accepts requests."""
     knowledge = knowledge or LazyKnowledgeSource(settings)
-    executor = ActionExecutor()
+    desk = desk or LazyDesk(settings)
+    executor = GuardedExecutor(desk)
     for action in (
         ActionAnswerFromKnowledge(knowledge, settings),
         ActionHandleFeedback(knowledge, settings),
-        ActionEscalate(),
-        ActionTicketStatus(settings),
+        ActionStartEscalation(desk, settings),
+        ValidateEscalationForm(),
+        ActionAskEscDescription(),
+        ActionSubmitEscalation(desk, settings, knowledge),
+        ActionHandedBack(),
+        ActionTicketStatus(desk, settings),
     ):
         executor.register_action(action)
     app = create_app(executor, cors_origins=None)
 
     @app.before_server_start
-    async def _load_knowledge(app: Sanic) -> None:
-        logger.info("loading knowledge base ...")
+    async def _load(app: Sanic) -> None:
+        logger.info("loading knowledge base and records ...")
+        desk.get()
         knowledge.warm_up()
-        logger.info("knowledge base ready")
+        logger.info("ready")
 
     return app
 

@@ -47,6 +47,33 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     max_query_chars: int = 1000
     upstream_timeout_s: float = 10.0
+    # Records (conversations, escalations, tickets, accounts). Empty: SQLite file in var_dir.
+    database_url: str = ""
+    # Key for pseudonymous user ids and session tokens. Empty: generated once into var_dir/secret.key.
+    secret_key: str = ""
+    admin_user: str = "admin"
+    admin_password: str = ""
+    team_name: str = "Service Desk"
+    # Nobody claims a waiting escalation within this time: it becomes a ticket.
+    handoff_timeout_s: int = 300
+    # When agents are online, e.g. "Mo-Fr 07:30-16:00"; "always" for round-the-clock desks, "never" to go
+    # straight to tickets. Public holidays are not considered.
+    service_hours: str = "Mo-Fr 07:30-16:00"
+    timezone: str = "Europe/Berlin"
+    # What promise a ticket comes with: an answer within this many service hours.
+    ticket_response_hours: int = 8
+    # Articles and intents that always need a person (comma-separated).
+    needs_person: str = "geraet-verloren,virus-verdacht,laptop-startet-nicht"
+    # Where tickets go: sql (built-in), zammad, email.
+    ticket_sink: str = "sql"
+    zammad_url: str = ""
+    zammad_token: str = ""
+    zammad_group: str = "Users"
+    zammad_customer: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "servicedesk-bot@stadt.example"
+    smtp_to: str = "servicedesk@stadt.example"
 
     @property
     def rasa_url(self) -> str:
@@ -57,6 +84,16 @@ class Settings:
     def action_url(self) -> str:
         """Base URL of the action server (loopback)."""
         return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def db_url(self) -> str:
+        """SQLAlchemy URL of the records database."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'servicedesk.db'}"
+
+    @property
+    def needs_person_set(self) -> frozenset[str]:
+        """Slugs and intents that always go to a person."""
+        return frozenset(x.strip() for x in self.needs_person.split(",") if x.strip())
 
     def article_url(self, slug: str) -> str:
         """Public link to an article page."""
@@ -106,6 +143,12 @@ class Settings:
             raise SettingsError(f"SERVICEDESK_HOST={self.host}: Rasa and the action server must bind to loopback")
         if self.max_query_chars < 1:
             raise SettingsError("SERVICEDESK_MAX_QUERY_CHARS must be positive")
+        if self.handoff_timeout_s < 1:
+            raise SettingsError("SERVICEDESK_HANDOFF_TIMEOUT_S must be positive")
+        if self.ticket_sink not in {"sql", "zammad", "email"}:
+            raise SettingsError(f"SERVICEDESK_TICKET_SINK={self.ticket_sink}: use sql, zammad or email")
+        if self.ticket_sink == "zammad" and not (self.zammad_url and self.zammad_token):
+            raise SettingsError("SERVICEDESK_TICKET_SINK=zammad needs SERVICEDESK_ZAMMAD_URL and _TOKEN")
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for child processes (Rasa reads them)."""

@@ -8,6 +8,7 @@ import time
 
 from knowledge.settings import Settings
 from scripts.stack import Stack
+from scripts.users import bootstrap_admin
 
 
 def main() -> int:
@@ -22,6 +23,13 @@ def main() -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop)
+    generated = bootstrap_admin(settings)
+    if generated:
+        # Shown once on this terminal, never logged; change it with `python -m scripts.users password`.
+        print(
+            f"\nFirst start: created the admin account {settings.admin_user!r} with the password\n\n    {generated}\n"
+        )
+        print("Note it now; it is not shown again.\n", flush=True)
     print("Starting Rasa, the action server and the web service (logs in var/logs/) ...", flush=True)
     try:
         stack.start()
@@ -34,6 +42,10 @@ def main() -> int:
         if not stopping:
             print("\nThe assistant is ready.", flush=True)
             print(f"  Chat:        {settings.public_url}/chat", flush=True)
+            print(
+                f"  Console:     {settings.public_url}/console/  (agents; accounts: python -m scripts.users)",
+                flush=True,
+            )
             print(f"  Health:      {settings.public_url}/health", flush=True)
             print(f"  Search API:  {settings.public_url}/api/knowledge/search?q=Drucker", flush=True)
             print("Press Ctrl-C to stop.", flush=True)

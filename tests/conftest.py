@@ -32,3 +32,25 @@ def settings(tmp_path: Path) -> Settings:
         env={"SERVICEDESK_VAR_DIR": str(tmp_path), "SERVICEDESK_INDEX_DIR": str(tmp_path / "index")},
         dotenv=tmp_path / "no.env",
     )
+
+
+@pytest.fixture
+def desk_settings(tmp_path: Path) -> Settings:
+    """Records in a temporary SQLite file; agents always on duty unless a test says otherwise."""
+    return Settings.from_env(
+        env={
+            "SERVICEDESK_VAR_DIR": str(tmp_path),
+            "SERVICEDESK_INDEX_DIR": str(tmp_path / "index"),
+            "SERVICEDESK_SERVICE_HOURS": "always",
+            "SERVICEDESK_SECRET_KEY": "unit-test-secret",
+            "SERVICEDESK_ADMIN_PASSWORD": "admin-unit-password",
+        },
+        dotenv=tmp_path / "no.env",
+    )
+
+
+@pytest.fixture
+def desk(desk_settings: Settings):  # noqa: ANN201 - desk.runtime.Desk
+    from desk.runtime import Desk
+
+    return Desk.open(desk_settings)

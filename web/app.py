@@ -10,11 +10,17 @@ import httpx
 from sanic import Sanic
 from sanic.response import HTTPResponse, file
 
+from desk import accounts
+from desk.runtime import LazyDesk
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
 from knowledge.settings import Settings
+from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
+from web.console import service as console_service
+from web.console.routes import bp as console_bp
 from web.health.routes import bp as health_bp
 from web.knowledge.routes import bp as knowledge_bp
+from web.live import Notifier
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -25,15 +31,20 @@ def create_app(
     knowledge: KnowledgeSource | None = None,
     name: str = "servicedesk",
     warm_up: bool = True,
+    desk: LazyDesk | None = None,
+    sweep_interval_s: float = 2.0,
 ) -> Sanic:
     """Build the app; each test builds its own. The knowledge base loads before serving."""
     app = Sanic(name, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
     app.ctx.knowledge = knowledge or LazyKnowledgeSource(settings)
+    app.ctx.desk = desk or LazyDesk(settings)
     app.blueprint(health_bp)
     app.blueprint(knowledge_bp)
     app.blueprint(chat_bp)
+    app.blueprint(auth_bp)
+    app.blueprint(console_bp)
 
     @app.get("/openapi.yaml", name="openapi")
     async def openapi(_request: object) -> HTTPResponse:
@@ -50,17 +61,57 @@ def create_app(
     @app.before_server_start
     async def _start(app: Sanic) -> None:
         app.ctx.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
+        opened = await asyncio.to_thread(app.ctx.desk.get)
+        await asyncio.to_thread(ensure_admin, opened.engine, settings)
+        app.ctx.notifier = Notifier(opened.engine)
+        app.ctx.notifier.start()
+        app.ctx.sweeper = asyncio.get_running_loop().create_task(_sweep_forever(app, sweep_interval_s))
         if warm_up and hasattr(app.ctx.knowledge, "warm_up"):
             try:
                 await asyncio.to_thread(app.ctx.knowledge.warm_up)
             except KnowledgeUnavailable as exc:  # /health reports it; the rest of the site still works
                 logger.error("knowledge base not loaded: %s", exc)
 
+    @app.before_server_stop
+    async def _stop_tasks(app: Sanic) -> None:
+        app.ctx.sweeper.cancel()
+        await app.ctx.notifier.stop()
+
     @app.after_server_stop
     async def _stop(app: Sanic) -> None:
         await app.ctx.http.aclose()
 
     return app
+
+
+def ensure_admin(engine: object, settings: Settings) -> None:
+    """With no accounts yet, create the first admin from SERVICEDESK_ADMIN_USER / _PASSWORD.
+
+    Without a configured password the launcher (``scripts/run.py``) creates one and prints it once; the web
+    service never writes a password anywhere.
+    """
+    if settings.admin_password and accounts.count_users(engine) == 0:  # type: ignore[arg-type]
+        try:
+            accounts.create_user(
+                engine,  # type: ignore[arg-type]
+                username=settings.admin_user,
+                password=settings.admin_password,
+                roles=("admin",),
+                display_name=settings.team_name,
+            )
+            logger.info("created the first admin account %r", settings.admin_user)
+        except accounts.AccountError as exc:
+            logger.error("first admin not created: %s", exc)
+
+
+async def _sweep_forever(app: Sanic, interval: float) -> None:
+    """Unclaimed escalations become tickets; failed ticket creations are retried (every instance may run this)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await console_service.sweep(app.ctx.desk.get(), app.ctx.http)
+        except Exception:  # noqa: BLE001 - one failed round must not end the sweeper
+            logger.exception("escalation sweep failed")
 
 
 def main() -> None:

@@ -41,6 +41,12 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Sett
         "SERVICEDESK_PUBLIC_URL": "http://127.0.0.1:18000",
         "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
         "SERVICEDESK_VAR_DIR": str(tmp),
+        # Agents on duty whatever time CI runs; the first admin for the console tests.
+        "SERVICEDESK_SERVICE_HOURS": "always",
+        "SERVICEDESK_ADMIN_USER": "admin",
+        "SERVICEDESK_ADMIN_PASSWORD": "admin-test-password-123",
+        "SERVICEDESK_SECRET_KEY": "integration-test-secret",
+        "SERVICEDESK_HANDOFF_TIMEOUT_S": "600",
     }
     return Settings.from_env(env=env, dotenv=tmp / "none.env")
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionEscalate, ActionTicketStatus
+from actions.handoff import ActionTicketStatus
 from actions.knowledge_answer import ActionAnswerFromKnowledge, ActionHandleFeedback
 from knowledge.runtime import KnowledgeUnavailable, StaticKnowledgeSource
 from knowledge.search import KnowledgeBase, Thresholds
@@ -142,12 +142,21 @@ async def test_helpful_is_recorded(hashing_kb, settings) -> None:
     assert slots_of(events) == {"kb_verdicts": {"vpn-fehler": "helpful"}, "kb_stage": None}
 
 
-async def test_yes_to_escalation_offer_escalates_in_the_same_turn(hashing_kb, settings) -> None:
+async def test_yes_to_escalation_offer_starts_the_escalation_in_the_same_turn(hashing_kb, settings) -> None:
     action = ActionHandleFeedback(StaticKnowledgeSource(hashing_kb), settings)
     d, events = await run(action, tracker("ja bitte", intent="affirm", kb_stage="offer_escalation"))
-    assert [m["response"] for m in d.messages] == ["utter_handoff_contact"]
-    assert not any(e.get("event") == "followup" for e in events)
-    assert slots_of(events)["kb_stage"] is None
+    assert d.messages == []
+    assert events == [FollowupAction("action_start_escalation")]
+
+
+async def test_topics_that_need_a_person_show_first_steps_then_escalate(hashing_kb, settings) -> None:
+    hashing_kb.thresholds = Thresholds(answer=0.0, margin=0.0, clarify=0.0)
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    d, events = await run(action, tracker("Mein Dienstlaptop wurde gestohlen, Gerät verloren"))
+    assert [m["response"] for m in d.messages] == ["utter_kb_answer", "utter_needs_person"]
+    assert slots_of(events)["kb_current"] == "geraet-verloren"
+    assert SlotSet("esc_reason", "needs_person") in events
+    assert events[-1] == FollowupAction("action_start_escalation")
 
 
 async def test_a_retired_article_from_an_old_button_is_not_searched_as_text(hashing_kb, settings) -> None:
@@ -177,8 +186,7 @@ async def test_yes_or_no_out_of_context_asks_what_to_do(hashing_kb, settings, in
     assert events == [SlotSet("kb_stage", None)]
 
 
-async def test_escalate_gives_contact_and_ticket_status_links_the_guide(settings) -> None:
-    d, _ = await run(ActionEscalate(), tracker("Mensch bitte", intent="request_human"))
-    assert d.messages[0]["response"] == "utter_handoff_contact"
-    d, _ = await run(ActionTicketStatus(settings), tracker("Stand Ticket", intent="ticket_status"))
+async def test_ticket_status_without_tickets_links_the_guide(settings) -> None:
+    d, _ = await run(ActionTicketStatus(settings=settings), tracker("Stand Ticket", intent="ticket_status"))
+    assert d.messages[0]["response"] == "utter_ticket_status_none"
     assert d.messages[0]["url"].endswith("/kb/ticket-status-abfragen")

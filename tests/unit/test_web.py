@@ -124,8 +124,8 @@ async def test_chat_relays_and_keeps_conversation_in_a_server_cookie(app) -> Non
     assert resp.status == 200
     messages = resp.json["messages"]
     assert messages[0]["text"] == "echo: Hallo"
-    assert messages[0]["article"]["url"] == "http://127.0.0.1:8000/kb/vpn-fehler"  # merged into the text before
-    assert "article" not in messages[1]  # foreign link dropped
+    assert messages[0]["data"]["article"]["url"] == "http://127.0.0.1:8000/kb/vpn-fehler"  # merged into the text before
+    assert "article" not in messages[1]["data"]  # foreign link dropped
     cookie = resp.headers.get("set-cookie")
     assert "sd_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -140,8 +140,12 @@ async def test_chat_rejects_empty_and_ignores_forged_session_ids(app) -> None:
 async def test_openapi_documents_every_route(app) -> None:
     _, resp = await app.asgi_client.get("/openapi.yaml")
     assert resp.status == 200
-    documented = set(yaml.safe_load(resp.text)["paths"])
-    routes = {"/" + r.path.replace("<slug:str>", "{slug}") for r in app.router.routes if "static" not in r.path}
+    documented = {p.rstrip("/") for p in yaml.safe_load(resp.text)["paths"]}
+    routes = {
+        "/" + r.path.replace("<slug:str>", "{slug}").replace("<escalation_id:int>", "{id}")
+        for r in app.router.routes
+        if "static" not in r.path
+    }
     assert routes == documented
 
 

@@ -67,8 +67,15 @@ async def relay(*, http: httpx.AsyncClient, rasa_url: str, public_url: str, send
         raise UpstreamError("reply is not JSON") from exc
     if not isinstance(messages, list):
         raise UpstreamError("reply is not a list")
+    return shape_replies(messages, public_url)
+
+
+def shape_replies(messages: list[Any], public_url: str) -> list[dict]:
+    """Shape Rasa's bot messages for the page."""
     replies: list[dict] = []
     for message in messages:
+        if not isinstance(message, dict):
+            continue
         shaped = shape_reply(message, public_url)
         if "article" in shaped and not shaped["text"] and replies:
             replies[-1]["article"] = shaped["article"]

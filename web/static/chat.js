@@ -1,12 +1,17 @@
 // Full-screen chat: talks only to our web service; every text is rendered as text, never as HTML.
+// The conversation lives on the server: history on load, new messages (agent replies, handoff notices)
+// by long-polling /api/chat/events.
 (function () {
   "use strict";
   const log = document.getElementById("log");
   const form = document.getElementById("form");
   const input = document.getElementById("text");
   const error = document.getElementById("error");
+  const seen = new Set();
+  const pending = [];  // optimistic user bubbles waiting for their stored id
+  let lastId = 0;
 
-  function add(role, text) {
+  function bubble(role, text) {
     const div = document.createElement("div");
     div.className = "msg " + role;
     div.textContent = text;
@@ -15,22 +20,41 @@
     return div;
   }
 
-  function render(message) {
-    const div = add("bot", message.text || "");
-    if (message.article && message.article.url) {
+  function render(m) {
+    if (m.id) {
+      if (seen.has(m.id)) { return; }
+      seen.add(m.id);
+      lastId = Math.max(lastId, m.id);
+    }
+    const data = m.data || {};
+    if (m.role === "user") {
+      const i = pending.findIndex(function (p) { return p.text === m.text; });
+      if (i >= 0) { pending.splice(i, 1); return; }  // already shown when it was sent
+      bubble("user", m.text);
+      return;
+    }
+    const div = bubble(m.role === "bot" ? "bot" : m.role, "");
+    if (m.role === "agent") {
+      const who = document.createElement("span");
+      who.className = "who";
+      who.textContent = "Service Desk" + (data.agent ? " (" + data.agent + ")" : "") + ": ";
+      div.appendChild(who);
+    }
+    div.appendChild(document.createTextNode(m.text || ""));
+    if (data.article && data.article.url) {
       const p = document.createElement("p");
       const a = document.createElement("a");
-      a.href = message.article.url;
-      a.textContent = message.article.title;
+      a.href = data.article.url;
+      a.textContent = data.article.title;
       a.target = "_blank";
       a.rel = "noopener";
       p.appendChild(a);
       div.appendChild(p);
     }
-    if (message.buttons && message.buttons.length) {
+    if (data.buttons && data.buttons.length) {
       const row = document.createElement("div");
       row.className = "buttons";
-      message.buttons.forEach(function (b) {
+      data.buttons.forEach(function (b) {
         const btn = document.createElement("button");
         btn.type = "button";
         btn.textContent = b.title;
@@ -43,21 +67,48 @@
 
   async function send(payload, shown) {
     error.hidden = true;
-    add("user", shown);
+    bubble("user", shown);
+    pending.push({text: shown});
     try {
       const resp = await fetch("/api/chat/messages", {
         method: "POST",
         headers: {"Content-Type": "application/json"},
         credentials: "same-origin",
-        body: JSON.stringify({text: payload}),
+        body: JSON.stringify({text: payload, label: shown}),
       });
       const body = await resp.json();
       if (!resp.ok) { throw new Error(body.error || "Fehler"); }
+      if (body.user_message_id) {
+        seen.add(body.user_message_id);
+        const i = pending.findIndex(function (p) { return p.text === shown; });
+        if (i >= 0) { pending.splice(i, 1); }
+      }
       body.messages.forEach(render);
     } catch (e) {
       error.textContent = e.message || "Der Assistent ist gerade nicht erreichbar.";
       error.hidden = false;
     }
+  }
+
+  async function poll() {
+    for (;;) {
+      try {
+        const resp = await fetch("/api/chat/events?after=" + lastId, {credentials: "same-origin"});
+        if (!resp.ok) { throw new Error(String(resp.status)); }
+        const body = await resp.json();
+        body.messages.forEach(render);
+      } catch (e) {
+        await new Promise(function (r) { setTimeout(r, 3000); });  // web service restarting: try again
+      }
+    }
+  }
+
+  async function start() {
+    try {
+      const resp = await fetch("/api/chat/history", {credentials: "same-origin"});
+      if (resp.ok) { (await resp.json()).messages.forEach(render); }
+    } catch (e) { /* no history yet */ }
+    poll();
   }
 
   form.addEventListener("submit", function (ev) {
@@ -67,4 +118,5 @@
     input.value = "";
     send(text, text);
   });
+  start();
 })();

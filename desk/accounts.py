@@ -1,0 +1,172 @@
+"""Staff accounts (agent, editor, lead, admin) with hashed passwords, and their login sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from desk.db import aware, new_id, now, sessions, users
+
+ROLES = ("agent", "editor", "lead", "admin")
+SESSION_HOURS = 10  # one working day
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class AccountError(ValueError):
+    """A bad username, password or role."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A staff member as the web service sees them (never the hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+
+    def has_role(self, role: str) -> bool:
+        """Admins may do everything."""
+        return role in self.roles or "admin" in self.roles
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-in session: the account and the CSRF token its forms must send."""
+
+    account: Account
+    csrf_token: str
+
+
+def hash_password(password: str) -> str:
+    """Scrypt with a random salt, in a self-describing string."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check against :func:`hash_password` output."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def _account(row: object) -> Account:
+    return Account(
+        id=row.id,  # type: ignore[attr-defined]
+        username=row.username,  # type: ignore[attr-defined]
+        display_name=row.display_name,  # type: ignore[attr-defined]
+        roles=tuple(r for r in row.roles.split(",") if r),  # type: ignore[attr-defined]
+    )
+
+
+def create_user(
+    engine: Engine, *, username: str, password: str, roles: tuple[str, ...], display_name: str = ""
+) -> Account:
+    """Add an account; raises :class:`AccountError` on bad input or a taken name."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise AccountError("username must be 1-80 characters")
+    if len(password) < 12:
+        raise AccountError("password must have at least 12 characters")
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise AccountError(f"roles must be some of {', '.join(ROLES)}")
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+            raise AccountError(f"user {username!r} exists")
+        uid = new_id(
+            conn.execute(
+                insert(users).values(
+                    username=username,
+                    display_name=display_name.strip() or username,
+                    password_hash=hash_password(password),
+                    roles=",".join(roles),
+                    active=True,
+                    created_at=now(),
+                )
+            )
+        )
+    return Account(id=uid, username=username, display_name=display_name.strip() or username, roles=roles)
+
+
+def count_users(engine: Engine) -> int:
+    """How many accounts exist (first start creates the admin)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Account | None:
+    """The account when the password matches; ``None`` otherwise (same cost for unknown names)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
+    if row is None:
+        verify_password(password, hash_password("timing-equaliser"))
+        return None
+    return _account(row) if verify_password(password, row.password_hash) else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(engine: Engine, account: Account) -> tuple[str, str]:
+    """Create a session; returns (cookie token, CSRF token). Only the token's hash is stored."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    with engine.begin() as conn:
+        conn.execute(delete(sessions).where(sessions.c.expires_at < now()))
+        conn.execute(
+            insert(sessions).values(
+                token_hash=_token_hash(token),
+                user_id=account.id,
+                csrf_token=csrf,
+                created_at=now(),
+                expires_at=now() + timedelta(hours=SESSION_HOURS),
+            )
+        )
+    return token, csrf
+
+
+def session_for(engine: Engine, token: str | None) -> Session | None:
+    """The live session behind a cookie value, if any."""
+    if not token or len(token) > 100:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(sessions.c.csrf_token, sessions.c.expires_at, users)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(sessions.c.token_hash == _token_hash(token), users.c.active.is_(True))
+        ).first()
+    if row is None or aware(row.expires_at) < now():  # type: ignore[operator]
+        return None
+    return Session(account=_account(row), csrf_token=row.csrf_token)
+
+
+def end_session(engine: Engine, token: str | None) -> None:
+    """Log out."""
+    if token:
+        with engine.begin() as conn:
+            conn.execute(delete(sessions).where(sessions.c.token_hash == _token_hash(token)))
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    """Change a password and end that account's sessions."""
+    if len(password) < 12:
+        raise AccountError("password must have at least 12 characters")
+    with engine.begin() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+        if uid is None:
+            raise AccountError(f"no user {username!r}")
+        conn.execute(update(users).where(users.c.id == uid).values(password_hash=hash_password(password)))
+        conn.execute(delete(sessions).where(sessions.c.user_id == uid))

@@ -1,0 +1,107 @@
+"""Conversations and the messages the employee sees, in the records database.
+
+The web service writes every user, bot, agent and system message here before it is shown, so a page
+reload, a second tab, another instance or a restarted process all see the same conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from desk.db import aware, conversations, messages, new_id, now
+
+ROLES = ("user", "bot", "agent", "system")
+
+
+class MessageRow(TypedDict):
+    """One message as the chat and the console render it."""
+
+    id: int
+    role: str
+    text: str
+    data: dict[str, Any]
+    created_at: str
+
+
+def ensure_conversation(engine: Engine, conversation_id: str, user_pseudonym: str, language: str = "de") -> None:
+    """Create the conversation row on first contact (idempotent, safe across instances)."""
+    with engine.begin() as conn:
+        exists = conn.execute(select(conversations.c.id).where(conversations.c.id == conversation_id)).first()
+        if exists:
+            conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now()))
+            return
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(conversations).values(
+                    id=conversation_id,
+                    user_pseudonym=user_pseudonym,
+                    language=language,
+                    created_at=now(),
+                    updated_at=now(),
+                )
+            )
+    except IntegrityError:
+        pass  # another instance created it a moment ago
+
+
+def pseudonym_of(engine: Engine, conversation_id: str) -> str | None:
+    """The pseudonymous user behind a conversation, if the web service has seen it."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(conversations.c.user_pseudonym).where(conversations.c.id == conversation_id)
+        ).scalar()
+
+
+def add_messages(engine: Engine, conversation_id: str, items: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
+    """Append (role, text, data) messages in one transaction; returns their ids in order."""
+    ids = []
+    with engine.begin() as conn:
+        for role, text, data in items:
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r}")
+            ids.append(
+                new_id(
+                    conn.execute(
+                        insert(messages).values(
+                            conversation_id=conversation_id, role=role, text=text, data=data, created_at=now()
+                        )
+                    )
+                )
+            )
+    return ids
+
+
+def add_message(engine: Engine, conversation_id: str, role: str, text: str, data: dict[str, Any] | None = None) -> int:
+    """Append one message; returns its id."""
+    return add_messages(engine, conversation_id, [(role, text, data or {})])[0]
+
+
+def messages_after(engine: Engine, conversation_id: str, after: int = 0, limit: int = 500) -> list[MessageRow]:
+    """Messages with id > ``after``, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id, messages.c.id > after)
+            .order_by(messages.c.id)
+            .limit(limit)
+        ).all()
+    return [
+        MessageRow(
+            id=r.id,
+            role=r.role,
+            text=r.text,
+            data=dict(r.data or {}),
+            created_at=aware(r.created_at).isoformat(),  # type: ignore[union-attr]
+        )
+        for r in rows
+    ]
+
+
+def latest_message_id(engine: Engine) -> int:
+    """Highest message id overall: instances poll it to wake waiting clients."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(messages.c.id), 0))).scalar_one())

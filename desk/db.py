@@ -1,0 +1,200 @@
+"""The records database: one schema for SQLite (embedded default) and PostgreSQL (several instances).
+
+Every process (web service, action server, a second instance on another machine) works on the same
+tables; nothing about a conversation, an escalation or a ticket lives only in a process.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+metadata = MetaData()
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the Rasa sender id
+    Column("user_pseudonym", String(64), nullable=False),
+    Column("language", String(8), nullable=False, default="de"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Everything the employee sees in the chat, in order; ``id`` is the sequence clients resume from.
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("role", String(16), nullable=False),  # user | bot | agent | system
+    Column("text", Text, nullable=False, default=""),
+    Column("data", JSON, nullable=False, default=dict),  # buttons, article card, agent display name
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_messages_conversation", "conversation_id", "id"),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("user_pseudonym", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("intents", JSON, nullable=False),
+    Column("articles", JSON, nullable=False),
+    Column("transcript", JSON, nullable=False),
+    Column("agent_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("agent_name", String(120), nullable=True),
+    Column("ticket_number", String(64), nullable=True),
+    Column("ticket_sink", String(16), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_escalations_status", "status", "created_at"),
+    Index("ix_escalations_conversation", "conversation_id"),
+)
+
+# The local ticket register: the built-in store (sink "sql") keeps its tickets here; the Zammad and e-mail
+# sinks keep a reference to what they created, so the chat and the console can find them again.
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("sink", String(16), nullable=False),
+    Column("external_id", String(64), nullable=True),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # open | in_progress | closed | forwarded
+    Column("customer", String(200), nullable=False),
+    Column("escalation_id", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("roles", String(120), nullable=False),  # comma-separated: agent, editor, lead, admin
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie value, never the value
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Monotonic counters that every instance polls to learn that something changed (queue, messages).
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+COUNTER_NAMES = ("escalations",)
+
+
+def now() -> datetime:
+    """Timezone-aware UTC now; all timestamps are stored in UTC."""
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the web service read while the action server writes; wait instead of failing on a lock.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and a busy timeout so several processes can share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def init_schema(engine: Engine) -> None:
+    """Create missing tables and counters; safe when two processes start at once."""
+    for attempt in range(5):
+        try:
+            metadata.create_all(engine)
+            with engine.begin() as conn:
+                have = set(conn.execute(select(counters.c.name)).scalars())
+                for name in COUNTER_NAMES:
+                    if name not in have:
+                        conn.execute(counters.insert().values(name=name, value=0))
+            return
+        except (OperationalError, IntegrityError):
+            # Another process created the same table a moment earlier (SQLite has no IF NOT EXISTS race guard).
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def bump(conn: Any, name: str) -> None:
+    """Increment a change counter inside the caller's transaction."""
+    conn.execute(update(counters).where(counters.c.name == name).values(value=counters.c.value + 1))
+
+
+def open_db(url: str) -> Engine:
+    """Engine with the schema in place."""
+    engine = make_engine(url)
+    init_schema(engine)
+    return engine
+
+
+def new_id(result: Any) -> int:
+    """The primary key an INSERT produced."""
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer key
+        raise RuntimeError("insert produced no primary key")
+    return int(key[0])

@@ -1,0 +1,292 @@
+"""Escalation records: what the employee wants, what was tried, and who holds the conversation.
+
+Status moves ``waiting`` → ``claimed`` → ``resolved`` | ``handed_back`` | ``ticket``; ``waiting`` can also
+become ``ticket`` (nobody claimed in time). Every transition is one conditional UPDATE, so two agents or two
+instances can never both win a claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from desk.db import aware, bump, counters, escalations, new_id, now
+
+REASONS = ("user_request", "no_answer", "not_helpful", "needs_person")
+STATUSES = ("waiting", "claimed", "resolved", "handed_back", "ticket")
+ACTIVE = ("waiting", "claimed")
+SKIPPED = "-"
+
+REASON_TEXT = {
+    "user_request": "Person ausdrücklich gewünscht",
+    "no_answer": "keine passende Anleitung in der Wissensdatenbank",
+    "not_helpful": "die angebotenen Anleitungen haben nicht geholfen",
+    "needs_person": "Thema braucht immer eine Person",
+}
+VERDICT_TEXT = {
+    "helpful": "hat geholfen",
+    "not_helpful": "hat nicht geholfen",
+    "not_chosen": "nicht gewählt",
+    "shown": "ohne Rückmeldung",
+}
+URGENCY_TEXT = {
+    "single_ok": "nur ich betroffen, kann weiterarbeiten",
+    "single_blocked": "nur ich betroffen, kann nicht arbeiten",
+    "many": "mehrere Personen betroffen",
+}
+DETAIL_LABELS = {
+    "description": "Beschreibung",
+    "system": "Gerät/System",
+    "urgency": "Dringlichkeit",
+    "contact": "Erreichbar",
+}
+
+
+class TransitionError(RuntimeError):
+    """The escalation is not in a state that allows this step (e.g. already claimed by someone else)."""
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One escalation with its context card."""
+
+    id: int
+    conversation_id: str
+    user_pseudonym: str
+    language: str
+    reason: str
+    status: str
+    details: dict[str, str]
+    summary: tuple[str, ...]
+    intents: tuple[dict[str, Any], ...]
+    articles: tuple[dict[str, str], ...]
+    transcript: tuple[dict[str, Any], ...]
+    agent_id: int | None
+    agent_name: str | None
+    ticket_number: str | None
+    ticket_sink: str | None
+    created_at: datetime
+    claimed_at: datetime | None
+    closed_at: datetime | None
+
+    def waiting_seconds(self, at: datetime | None = None) -> int:
+        """How long the employee has been waiting (until claimed or closed)."""
+        end = self.claimed_at or self.closed_at or at or now()
+        return max(0, int((end - self.created_at).total_seconds()))
+
+    def detail_text(self, key: str) -> str:
+        """A collected detail in words, '' when skipped or missing."""
+        value = self.details.get(key, "")
+        if not value or value == SKIPPED:
+            return ""
+        return URGENCY_TEXT.get(value, value) if key == "urgency" else value
+
+
+def build_summary(
+    *, reason: str, details: dict[str, str], articles: list[dict[str, str]], query: str = ""
+) -> tuple[str, str, str]:
+    """Three lines from the data only: what is wanted, what was tried, what is still open."""
+
+    def given(key: str) -> str:
+        value = (details.get(key) or "").strip()
+        return "" if value == SKIPPED else value
+
+    wanted = given("description") or query.strip() or "nicht angegeben"
+    if articles:
+        tried = "; ".join(
+            f"„{a.get('title') or a['slug']}“ ({VERDICT_TEXT.get(a.get('verdict', 'shown'), 'ohne Rückmeldung')})"
+            for a in articles
+        )
+    elif reason == "no_answer":
+        tried = "Wissensdatenbank durchsucht, keine passende Anleitung"
+    else:
+        tried = "noch nichts, direkt an den Service Desk"
+    open_parts = [REASON_TEXT.get(reason, reason)]
+    if given("system"):
+        open_parts.append(f"betroffen: {given('system')}")
+    urgency = given("urgency")
+    if urgency:
+        open_parts.append(f"Dringlichkeit: {URGENCY_TEXT.get(urgency, urgency)}")
+    if given("contact"):
+        open_parts.append(f"erreichbar: {given('contact')}")
+    return (f"Anliegen: {wanted}", f"Versucht: {tried}", f"Offen: {'; '.join(open_parts)}")
+
+
+def _record(row: Any) -> Escalation:
+    return Escalation(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        user_pseudonym=row.user_pseudonym,
+        language=row.language,
+        reason=row.reason,
+        status=row.status,
+        details=dict(row.details or {}),
+        summary=tuple(row.summary or ()),
+        intents=tuple(row.intents or ()),
+        articles=tuple(row.articles or ()),
+        transcript=tuple(row.transcript or ()),
+        agent_id=row.agent_id,
+        agent_name=row.agent_name,
+        ticket_number=row.ticket_number,
+        ticket_sink=row.ticket_sink,
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        claimed_at=aware(row.claimed_at),
+        closed_at=aware(row.closed_at),
+    )
+
+
+def create(
+    engine: Engine,
+    *,
+    conversation_id: str,
+    user_pseudonym: str,
+    language: str,
+    reason: str,
+    details: dict[str, str],
+    intents: list[dict[str, Any]],
+    articles: list[dict[str, str]],
+    transcript: list[dict[str, Any]],
+    query: str = "",
+    status: str = "waiting",
+) -> Escalation:
+    """Store a new escalation; an already active one for the conversation is returned instead."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    existing = active_for(engine, conversation_id)
+    if existing is not None:
+        return existing
+    ts = now()
+    with engine.begin() as conn:
+        eid = new_id(
+            conn.execute(
+                insert(escalations).values(
+                    conversation_id=conversation_id,
+                    user_pseudonym=user_pseudonym,
+                    language=language,
+                    reason=reason,
+                    status=status,
+                    details=details,
+                    summary=list(build_summary(reason=reason, details=details, articles=articles, query=query)),
+                    intents=intents,
+                    articles=articles,
+                    transcript=transcript,
+                    created_at=ts,
+                    updated_at=ts,
+                    closed_at=ts if status not in ACTIVE else None,
+                )
+            )
+        )
+        bump(conn, "escalations")
+    found = get(engine, eid)
+    assert found is not None
+    return found
+
+
+def get(engine: Engine, escalation_id: int) -> Escalation | None:
+    """One escalation by id."""
+    with engine.connect() as conn:
+        row = conn.execute(select(escalations).where(escalations.c.id == escalation_id)).first()
+    return _record(row) if row else None
+
+
+def active_for(engine: Engine, conversation_id: str) -> Escalation | None:
+    """The waiting or claimed escalation of a conversation, if any."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(escalations)
+            .where(escalations.c.conversation_id == conversation_id, escalations.c.status.in_(ACTIVE))
+            .order_by(escalations.c.id.desc())
+        ).first()
+    return _record(row) if row else None
+
+
+def latest_for(engine: Engine, conversation_id: str) -> Escalation | None:
+    """The newest escalation of a conversation, whatever its status."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(escalations)
+            .where(escalations.c.conversation_id == conversation_id)
+            .order_by(escalations.c.id.desc())
+        ).first()
+    return _record(row) if row else None
+
+
+def list_by_status(engine: Engine, statuses: tuple[str, ...], limit: int = 200) -> list[Escalation]:
+    """Oldest first (the queue order)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(escalations)
+            .where(escalations.c.status.in_(statuses))
+            .order_by(escalations.c.created_at, escalations.c.id)
+            .limit(limit)
+        ).all()
+    return [_record(r) for r in rows]
+
+
+def tickets_of(engine: Engine, user_pseudonym: str, limit: int = 5) -> list[Escalation]:
+    """The employee's escalations that became tickets, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(escalations)
+            .where(escalations.c.user_pseudonym == user_pseudonym, escalations.c.ticket_number.is_not(None))
+            .order_by(escalations.c.id.desc())
+            .limit(limit)
+        ).all()
+    return [_record(r) for r in rows]
+
+
+def transition(engine: Engine, escalation_id: int, *, allowed: tuple[str, ...], to: str, **values: Any) -> Escalation:
+    """Move to ``to`` only from one of ``allowed``; raises :class:`TransitionError` otherwise."""
+    if to not in STATUSES:
+        raise ValueError(f"unknown status {to!r}")
+    ts = now()
+    extra: dict[str, Any] = {"status": to, "updated_at": ts, **values}
+    if to == "claimed":
+        extra.setdefault("claimed_at", ts)
+    if to not in ACTIVE:
+        extra.setdefault("closed_at", ts)
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(escalations)
+            .where(escalations.c.id == escalation_id, escalations.c.status.in_(allowed))
+            .values(**extra)
+        )
+        if result.rowcount != 1:
+            raise TransitionError(f"escalation {escalation_id} is not in {'/'.join(allowed)}")
+        bump(conn, "escalations")
+    found = get(engine, escalation_id)
+    assert found is not None
+    return found
+
+
+def set_ticket(engine: Engine, escalation_id: int, *, number: str, sink: str) -> None:
+    """Record the ticket an escalation became."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(escalations)
+            .where(escalations.c.id == escalation_id)
+            .values(ticket_number=number, ticket_sink=sink, updated_at=now())
+        )
+        bump(conn, "escalations")
+
+
+def overdue(engine: Engine, *, timeout_s: int, at: datetime | None = None) -> list[int]:
+    """Waiting escalations nobody claimed in time, and tickets whose creation has not succeeded yet."""
+    cutoff = (at or now()) - timedelta(seconds=timeout_s)
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            select(escalations.c.id).where(escalations.c.status == "waiting", escalations.c.created_at <= cutoff)
+        ).scalars()
+        unnumbered = conn.execute(
+            select(escalations.c.id).where(escalations.c.status == "ticket", escalations.c.ticket_number.is_(None))
+        ).scalars()
+        return sorted({*waiting, *unnumbered})
+
+
+def change_counter(engine: Engine) -> int:
+    """Bumped on every escalation change; consoles wait for it to move."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(counters.c.value).where(counters.c.name == "escalations")).scalar_one())

@@ -1,0 +1,48 @@
+"""Turning an escalation into a ticket.
+
+Shared by the action server (outside service hours) and the web service (nobody claimed in time, or an
+agent converts it).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+
+from desk import escalations
+from desk.escalations import DETAIL_LABELS, Escalation
+from desk.tickets.base import TicketDraft, TicketError, TicketRef, TicketSink
+
+logger = logging.getLogger(__name__)
+SPEAKERS = {"user": "Beschäftigte/r", "bot": "Assistent", "agent": "Service Desk", "system": "System"}
+
+
+def draft_for(esc: Escalation) -> TicketDraft:
+    """Title from the description (or the first summary line), body from the context card."""
+    title = esc.detail_text("description") or esc.summary[0].removeprefix("Anliegen: ")
+    details = {DETAIL_LABELS[k]: esc.detail_text(k) for k in DETAIL_LABELS if esc.detail_text(k)}
+    details["Grund der Weitergabe"] = esc.reason
+    details["Sprache"] = esc.language
+    transcript = tuple((SPEAKERS.get(str(t.get("role")), "?"), str(t.get("text", ""))) for t in esc.transcript)
+    return TicketDraft(
+        title=f"Chat: {title}"[:200],
+        summary=esc.summary,
+        details=details,
+        transcript=transcript,
+        customer=esc.user_pseudonym,
+        language=esc.language,
+        escalation_id=esc.id,
+        contact=esc.detail_text("contact"),
+    )
+
+
+def create_ticket(engine: Engine, sink: TicketSink, esc: Escalation) -> TicketRef | None:
+    """Create the ticket and record its number; ``None`` (logged) when the sink failed: retried later."""
+    try:
+        ref = sink.create(draft_for(esc))
+    except TicketError as exc:
+        logger.error("ticket for escalation %s not created (%s): will retry", esc.id, exc)
+        return None
+    escalations.set_ticket(engine, esc.id, number=ref.number, sink=ref.sink)
+    return ref

@@ -1,0 +1,1 @@
+"""Tickets into the existing tool: one ``TicketSink`` protocol, three implementations."""

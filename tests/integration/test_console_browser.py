@@ -1,0 +1,194 @@
+"""The agent console and the employee chat together, in real headless Chromium (Debian's package).
+
+The stack runs with SERVICEDESK_ADMIN_USER/SERVICEDESK_ADMIN_PASSWORD below and SERVICEDESK_SERVICE_HOURS=always
+(see conftest), so an escalation always goes to the live queue. The pages' CSP forbids eval, so every wait is
+a selector, locator or ``expect`` (never ``wait_for_function``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.integration
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+ADMIN = ("admin", "admin-test-password-123")
+AGENT = {"username": "agent.browser", "password": "agent-browser-pass-123", "display_name": "Anna Agentin"}
+EDITOR = {"username": "editor.browser", "password": "editor-browser-pass-123", "display_name": "Erik Editor"}
+BOT = 30_000  # Rasa replies take a few seconds on two cores
+LIVE = 60_000  # long-polls answer within ~25 s
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium not installed: run 'make setup-browser' (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(stack) -> str:
+    return f"http://{stack.settings.host}:{stack.settings.web_port}"
+
+
+def ensure_user(browser: Browser, base_url: str, account: dict[str, str], roles: list[str]) -> None:
+    """Create a staff account through the admin API; an existing one (409) is fine."""
+    context = browser.new_context()
+    try:
+        login = context.request.post(f"{base_url}/api/auth/login", data={"username": ADMIN[0], "password": ADMIN[1]})
+        assert login.status == 200, login.text()
+        resp = context.request.post(
+            f"{base_url}/api/users",
+            data={**account, "roles": roles},
+            headers={"X-CSRF-Token": login.json()["csrf_token"]},
+        )
+        assert resp.status in (201, 409), resp.text()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def accounts(browser: Browser, base_url: str) -> None:
+    ensure_user(browser, base_url, AGENT, ["agent"])
+    ensure_user(browser, base_url, EDITOR, ["editor"])
+
+
+def new_page(browser: Browser, width: int) -> tuple[BrowserContext, Page, list[str]]:
+    """A fresh context (own cookies) and a page that records (and dismisses) any dialog, e.g. an XSS alert."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return context, page, dialogs
+
+
+def console_login(page: Page, base_url: str, account: dict[str, str]) -> None:
+    page.goto(f"{base_url}/console/")
+    page.get_by_label("Benutzername").fill(account["username"])
+    page.get_by_label("Passwort").fill(account["password"])
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def say(page: Page, text: str) -> None:
+    page.fill("#text", text)
+    page.keyboard.press("Enter")
+
+
+def bot_said(page: Page, text: str) -> None:
+    expect(page.locator("#log")).to_contain_text(text, timeout=BOT)
+
+
+def click_choice(page: Page, title: str) -> None:
+    """Click the newest chat button with this title (older messages may carry the same one)."""
+    page.locator("#log button", has_text=title).last.click()
+
+
+def queue_ids(page: Page) -> list[str]:
+    entries = page.locator("#queue [data-id]")
+    return [entries.nth(i).get_attribute("data-id") or "" for i in range(entries.count())]
+
+
+def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, accounts: None) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    agent_ctx, console, console_dialogs = new_page(browser, 1280)
+    chat_ctx, chat, chat_dialogs = new_page(browser, 800)
+    try:
+        # The agent is logged in first, so the new escalation has to arrive by long-poll.
+        console_login(console, base_url, AGENT)
+        expect(console.locator("#agent-name")).to_have_text(AGENT["display_name"], timeout=BOT)
+        expect(console.locator("html")).to_have_attribute("lang", "de")
+        before = queue_ids(console)
+
+        chat.goto(f"{base_url}/chat")
+        say(chat, "Mein Drucker druckt nicht, die Aufträge hängen")
+        chat.locator("#log .msg.bot a").first.wait_for(timeout=BOT)
+        article_title = chat.locator("#log .msg.bot a").first.inner_text().strip()
+        assert article_title
+        say(chat, "Ich möchte mit einem Mitarbeiter sprechen")
+        chat.locator("#log button", has_text="Ja, passt").last.wait_for(timeout=BOT)
+        click_choice(chat, "Ja, passt")
+        bot_said(chat, "Welches Gerät oder System ist betroffen")
+        say(chat, "Drucker im 2. OG")
+        bot_said(chat, "Wie dringend ist es?")
+        click_choice(chat, "Mehrere Personen betroffen")
+        bot_said(chat, "Wie erreicht Sie der Service Desk")
+        click_choice(chat, "Überspringen")
+        bot_said(chat, "Ich habe Ihr Anliegen an den Service Desk übergeben")
+
+        new_entry = "#queue [data-id]" + "".join(f':not([data-id="{i}"])' for i in before)
+        entry = console.locator(new_entry, has_text="Drucker")
+        entry.wait_for(timeout=LIVE)
+        expect(entry).to_contain_text("seit")
+        entry.click()
+        card = console.locator("#context-card")
+        expect(card).to_contain_text("Drucker im 2. OG", timeout=BOT)
+        expect(card).to_contain_text(article_title)
+        expect(console.locator("#transcript")).to_contain_text("Mein Drucker druckt nicht")
+        console.screenshot(path=str(ARTIFACTS / "console-queue.png"), full_page=True)
+
+        console.click("#claim")
+        expect(console.locator("#claim")).to_be_hidden(timeout=BOT)
+        bot_said(chat, "Sie sind jetzt mit dem Service Desk verbunden")
+
+        reply = f"Guten Tag, bitte starten Sie den Drucker neu. {XSS}"
+        console.fill("#reply", reply)
+        console.click("#send")
+        expect(console.locator("#messages")).to_contain_text(XSS, timeout=BOT)
+        bot_said(chat, XSS)
+        assert chat.locator("#log img").count() == 0
+        assert console.locator("#messages img").count() == 0
+
+        say(chat, "Danke, klappt jetzt")
+        expect(console.locator("#messages")).to_contain_text("Danke, klappt jetzt", timeout=LIVE)
+        console.screenshot(path=str(ARTIFACTS / "console-conversation.png"), full_page=True)
+
+        console.click("#resolve")
+        bot_said(chat, "als erledigt markiert")
+        expect(console.locator("#send")).to_be_disabled(timeout=BOT)
+        chat.screenshot(path=str(ARTIFACTS / "chat-handoff.png"), full_page=True)
+
+        console.get_by_role("tab", name="Tickets").click()
+        expect(console.locator("#tickets")).to_be_visible()
+        assert chat_dialogs == [] and console_dialogs == []
+    finally:
+        agent_ctx.close()
+        chat_ctx.close()
+
+
+def test_account_without_agent_role_is_refused(browser: Browser, base_url: str, accounts: None) -> None:
+    context, page, _ = new_page(browser, 1024)
+    try:
+        console_login(page, base_url, {**EDITOR, "password": "not-the-password-123"})
+        expect(page.locator("#login-error")).to_be_visible(timeout=BOT)
+        assert page.locator("#login-error").inner_text().strip()
+
+        page.get_by_label("Passwort").fill(EDITOR["password"])
+        page.get_by_role("button", name="Anmelden").click()
+        expect(page.locator("#no-role")).to_contain_text("nicht die Rolle „Agent“", timeout=BOT)
+        expect(page.locator("#workspace")).to_be_hidden()
+        assert context.request.get(f"{base_url}/api/escalations").status == 403
+    finally:
+        context.close()

@@ -1,0 +1,257 @@
+"""Escalation and live takeover with the real Rasa server, action server and web service.
+
+The employee side talks to the web service's chat API (as the chat page does); the agent side to the
+escalation API. Also: Rasa and the action server themselves refuse to answer a held conversation, a restart
+of the web service loses nothing, and a second web instance with a short timeout makes a ticket.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from scripts.stack import Stack
+
+pytestmark = pytest.mark.integration
+ADMIN = {"username": "admin", "password": "admin-test-password-123"}
+AGENT = {"username": "agent.api", "password": "agent-api-password-1", "display_name": "Team Service Desk 1"}
+
+
+def web(stack: Stack, port: int | None = None) -> str:
+    return f"http://{stack.settings.host}:{port or stack.settings.web_port}"
+
+
+class Employee:
+    """One browser: the web service's session cookie, the last message id seen."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.Client(base_url=base, timeout=60)
+        self.last = 0
+
+    def say(self, text: str, label: str | None = None) -> dict:
+        resp = self.http.post("/api/chat/messages", json={"text": text, "label": label or text})
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        self.last = max([self.last, body["user_message_id"], *(m["id"] for m in body["messages"])])
+        return body
+
+    def texts(self, body: dict) -> str:
+        return "\n".join(m["text"] for m in body["messages"])
+
+    def wait_for(self, needle: str, timeout: float = 40) -> list[dict]:
+        """Long-poll the events until a message containing ``needle`` arrives."""
+        deadline = time.monotonic() + timeout
+        seen: list[dict] = []
+        while time.monotonic() < deadline:
+            resp = self.http.get("/api/chat/events", params={"after": self.last})
+            resp.raise_for_status()
+            for m in resp.json()["messages"]:
+                self.last = max(self.last, m["id"])
+                seen.append(m)
+                if needle in m["text"]:
+                    return seen
+        raise AssertionError(f"{needle!r} not received; got {[m['text'] for m in seen]}")
+
+    @property
+    def conversation_id(self) -> str:
+        return self.http.cookies["sd_session"]
+
+
+class Agent:
+    def __init__(self, base: str, account: dict) -> None:
+        self.http = httpx.Client(base_url=base, timeout=60)
+        resp = self.http.post(
+            "/api/auth/login", json={"username": account["username"], "password": account["password"]}
+        )
+        assert resp.status_code == 200, resp.text
+        self.http.headers["X-CSRF-Token"] = resp.json()["csrf_token"]
+
+    def post(self, path: str, **kwargs) -> httpx.Response:  # noqa: ANN003
+        return self.http.post(path, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def agent(stack: Stack) -> Agent:
+    admin = Agent(web(stack), ADMIN)
+    resp = admin.post("/api/users", json={**AGENT, "roles": ["agent"]})
+    assert resp.status_code in (201, 409), resp.text
+    return Agent(web(stack), AGENT)
+
+
+def escalate(employee: Employee) -> int:
+    """IT question → not helpful → a person, through the whole form (one skip, one button, one typed answer)."""
+    body = employee.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
+    assert "Hat Ihnen das geholfen?" in employee.texts(body)
+    employee.say("/deny", "Nein")
+    body = employee.say("Ich möchte mit einem Mitarbeiter sprechen")
+    text = employee.texts(body)
+    assert "Ich gebe Ihr Anliegen an den Service Desk weiter" in text
+    assert "Ich würde Ihr Anliegen so weitergeben: „Mein Drucker druckt nicht mehr" in text
+    body = employee.say("/affirm", "Ja, passt")
+    assert "Welches Gerät oder System" in employee.texts(body)
+    body = employee.say("Drucker im 2. OG, Raum 214")
+    assert "Wie dringend" in employee.texts(body)
+    body = employee.say('/choose_urgency{"urgency": "many"}', "Mehrere Personen betroffen")
+    assert "Wie erreicht Sie der Service Desk" in employee.texts(body)
+    body = employee.say("/skip", "Überspringen")
+    assert "an den Service Desk übergeben" in employee.texts(body)
+    assert body["handoff"] == "waiting"
+    return employee.last
+
+
+def find(agent: Agent, employee: Employee) -> dict:
+    queue = agent.http.get("/api/escalations", params={"status": "waiting"}).json()["escalations"]
+    (entry,) = [e for e in queue if e["id"] == own_id(agent, employee)]
+    return entry
+
+
+def own_id(agent: Agent, employee: Employee) -> int:
+    for e in agent.http.get("/api/escalations", params={"status": "waiting,claimed"}).json()["escalations"]:
+        record = agent.http.get(f"/api/escalations/{e['id']}").json()
+        if record["conversation_id"] == employee.conversation_id:
+            return e["id"]
+    raise AssertionError("escalation not in the queue")
+
+
+def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent: Agent) -> None:
+    employee = Employee(web(stack))
+    escalate(employee)
+    entry = find(agent, employee)
+    assert entry["reason"] == "not_helpful" and entry["language"] == "de" and entry["waiting_seconds"] >= 0
+    assert entry["summary"][0] == "Anliegen: Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen"
+    record = agent.http.get(f"/api/escalations/{entry['id']}").json()
+    assert record["details"]["system"] == "Drucker im 2. OG, Raum 214"
+    assert record["details"]["urgency"] == "mehrere Personen betroffen" and record["details"]["contact"] == ""
+    assert record["articles"][0]["slug"] == "drucker-druckt-nicht" and record["articles"][0]["verdict"] == "not_helpful"
+    assert {"it_request", "request_human"} <= {i["intent"] for i in record["intents"]}
+    assert any(t["role"] == "bot" and "Hat Ihnen das geholfen?" in t["text"] for t in record["transcript"])
+
+    # While waiting the bot is paused: a message gets a waiting notice, no bot answer.
+    body = employee.say("Hallo? Ist da jemand?")
+    assert [m["role"] for m in body["messages"]] == ["system"]
+
+    assert agent.post(f"/api/escalations/{entry['id']}/claim").status_code == 200
+    employee.wait_for("Sie sind jetzt mit dem Service Desk verbunden (Team Service Desk 1)")
+
+    # The dialogue itself is paused: Rasa's own REST channel and the action server stay silent.
+    rasa = httpx.post(
+        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": employee.conversation_id, "message": "Mein VPN geht auch nicht"},
+        timeout=30,
+    )
+    assert rasa.status_code == 200 and rasa.json() == []
+    action = httpx.post(
+        f"{stack.settings.action_url}/webhook",
+        timeout=30,
+        json={
+            "next_action": "action_answer_from_knowledge",
+            "sender_id": employee.conversation_id,
+            "domain": {},
+            "tracker": {
+                "sender_id": employee.conversation_id,
+                "slots": {},
+                "events": [],
+                "paused": False,
+                "latest_message": {"text": "VPN", "intent": {"name": "it_request"}},
+                "active_loop": {},
+                "latest_action_name": "action_listen",
+            },
+        },
+    )
+    assert action.status_code == 200 and action.json()["responses"] == []
+
+    body = employee.say("Der Drucker zeigt Fehler 50.4")
+    assert body["messages"] == [] and body["handoff"] == "claimed"
+    after = agent.http.get(f"/api/escalations/{entry['id']}").json()["messages"]
+    assert after[-1]["role"] == "user" and after[-1]["text"] == "Der Drucker zeigt Fehler 50.4"
+
+    assert (
+        agent.post(
+            f"/api/escalations/{entry['id']}/messages", json={"text": "Bitte schalten Sie den Drucker 30 Sekunden aus."}
+        ).status_code
+        == 201
+    )
+    employee.wait_for("Bitte schalten Sie den Drucker 30 Sekunden aus.")
+
+    assert agent.post(f"/api/escalations/{entry['id']}/handback").status_code == 200
+    employee.wait_for("Ich bin wieder für Sie da. Zu Ihrem Anliegen „Mein Drucker druckt nicht mehr")
+    body = employee.say("Hallo")
+    assert "Guten Tag" in employee.texts(body)  # the bot answers again
+
+
+def test_resolve_brings_the_closing_question_hook(stack: Stack, agent: Agent) -> None:
+    employee = Employee(web(stack))
+    body = employee.say("Ich möchte bitte mit einem Menschen sprechen")
+    assert "Beschreiben Sie Ihr Anliegen bitte in einem Satz" in employee.texts(body)
+    employee.say("Mein Bildschirm flackert seit heute morgen")
+    employee.say("/skip", "Überspringen")
+    employee.say("/skip", "Überspringen")
+    body = employee.say("Durchwahl 4711")
+    assert body["handoff"] == "waiting"
+    eid = own_id(agent, employee)
+    record = agent.http.get(f"/api/escalations/{eid}").json()
+    assert record["reason"] == "user_request" and record["details"]["contact"] == "Durchwahl 4711"
+    assert record["summary"][0] == "Anliegen: Mein Bildschirm flackert seit heute morgen"
+    agent.post(f"/api/escalations/{eid}/claim")
+    assert agent.post(f"/api/escalations/{eid}/resolve").status_code == 200
+    seen = employee.wait_for("als erledigt markiert")
+    assert any(m["role"] == "system" and "beendet" in m["text"] for m in seen)
+
+
+def test_cancel_stops_the_form_and_nothing_is_queued(stack: Stack, agent: Agent) -> None:
+    employee = Employee(web(stack))
+    employee.say("Verbinden Sie mich mit dem Service Desk")
+    body = employee.say("abbrechen")
+    assert "ich gebe nichts weiter" in employee.texts(body) and body["handoff"] is None
+    with pytest.raises(AssertionError):
+        own_id(agent, employee)
+
+
+def test_a_web_service_restart_during_the_handoff_loses_no_message(stack: Stack, agent: Agent) -> None:
+    employee = Employee(web(stack))
+    escalate(employee)
+    eid = own_id(agent, employee)
+    agent.post(f"/api/escalations/{eid}/claim")
+    employee.wait_for("verbunden")
+    employee.say("Nachricht kurz vor dem Neustart")
+    os.killpg(stack.procs["web"].pid, signal.SIGKILL)  # no graceful shutdown
+    stack.procs["web"].wait()
+    stack.start(only=("web",))
+    stack.wait_healthy(timeout=300)
+    record = agent.http.get(f"/api/escalations/{eid}").json()  # the agent's page reloads
+    assert record["status"] == "claimed"
+    assert record["messages"][-1]["text"] == "Nachricht kurz vor dem Neustart"
+    assert agent.post(f"/api/escalations/{eid}/messages", json={"text": "Ich bin wieder da."}).status_code == 201
+    employee.wait_for("Ich bin wieder da.")
+    employee.say("Nachricht nach dem Neustart")
+    after = agent.http.get(f"/api/escalations/{eid}/messages", params={"after": record["last_message_id"]}).json()
+    assert [m["text"] for m in after["messages"]] == ["Ich bin wieder da.", "Nachricht nach dem Neustart"]
+    agent.post(f"/api/escalations/{eid}/resolve")
+
+
+def test_nobody_claims_in_time_so_a_second_instance_makes_a_ticket(stack: Stack, agent: Agent) -> None:
+    """A second web service on the same database with a 2 s timeout: the first instance serves the
+    employee, the second one converts; both see the same records."""
+    second = Stack(replace(stack.settings, web_port=stack.settings.web_port + 1, handoff_timeout_s=2))
+    second.start(only=("web",))
+    try:
+        second.wait_healthy(timeout=300)
+        employee = Employee(web(stack))
+        escalate(employee)
+        seen = employee.wait_for("Ich habe ein Ticket für Ihr Anliegen erstellt")
+        notice = seen[-1]["text"]
+        assert notice.startswith("Leider ist gerade niemand am Service Desk frei.")
+        number = notice.split("erstellt: ")[1].split(".")[0]
+        assert number.startswith("SD-")
+        tickets = agent.http.get("/api/tickets").json()["tickets"]
+        assert any(t["number"] == number and t["sink"] == "sql" for t in tickets)
+        # the employee can ask for it in the chat, and the bot answers again
+        body = employee.say("Wie ist der Stand meines Tickets?")
+        assert number in employee.texts(body) and "offen" in employee.texts(body)
+    finally:
+        second.stop()

@@ -1,0 +1,248 @@
+"""The escalation API and the employee's side of a handoff, through Sanic's test client.
+
+The records are a real SQLite database; Rasa is an httpx mock that records what the web service tells it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from desk import accounts, conversations, escalations
+from desk.db import escalations as escalations_table
+from desk.runtime import LazyDesk
+from knowledge.runtime import StaticKnowledgeSource
+from web.app import create_app
+from web.console import service
+
+_counter = iter(range(10_000))
+
+
+class FakeRasa:
+    """Answers the REST webhook, the tracker-events API and trigger_intent; remembers the calls."""
+
+    def __init__(self, up: bool = True) -> None:
+        self.calls: list[tuple[str, object]] = []
+        self.up = up
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("down")
+        body = json.loads(request.content) if request.content else None
+        self.calls.append((request.url.path, body))
+        if request.url.path == "/webhooks/rest/webhook":
+            return httpx.Response(200, json=[{"text": f"bot: {body['message']}"}])
+        if request.url.path.endswith("/tracker/events"):
+            return httpx.Response(200, json={})
+        if request.url.path.endswith("/trigger_intent"):
+            return httpx.Response(200, json={"messages": [{"text": f"after {body['name']}"}]})
+        return httpx.Response(404)
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def app(desk, hashing_kb, rasa):
+    app = create_app(
+        desk.settings,
+        StaticKnowledgeSource(hashing_kb),
+        name=f"c{next(_counter)}",
+        warm_up=False,
+        desk=LazyDesk(desk.settings, desk),
+        sweep_interval_s=3600,
+    )
+
+    @app.before_server_start
+    async def mock_http(app):
+        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
+
+    return app
+
+
+async def login(app, username: str, password: str) -> dict[str, str]:
+    _, resp = await app.asgi_client.post("/api/auth/login", json={"username": username, "password": password})
+    assert resp.status == 200, resp.json
+    cookie = resp.headers["set-cookie"].split(";")[0]
+    assert "HttpOnly" in resp.headers["set-cookie"] and "SameSite=Strict" in resp.headers["set-cookie"]
+    return {"cookie": cookie, "x-csrf-token": resp.json["csrf_token"]}
+
+
+def agent(desk, name: str = "anna", roles: tuple[str, ...] = ("agent",)) -> None:
+    accounts.create_user(
+        desk.engine, username=name, password="agent-password-1", roles=roles, display_name=name.title()
+    )
+
+
+async def employee_says(app, text: str, cookie: str | None = None) -> tuple[str, dict]:
+    headers = {"cookie": cookie} if cookie else {}
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": text}, headers=headers)
+    assert resp.status == 200, resp.json
+    return cookie or resp.headers["set-cookie"].split(";")[0], resp.json
+
+
+def queue(desk, conversation_id: str) -> escalations.Escalation:
+    return escalations.create(
+        desk.engine,
+        conversation_id=conversation_id,
+        user_pseudonym="p",
+        language="de",
+        reason="user_request",
+        details={"description": "Beamer geht nicht"},
+        intents=[],
+        articles=[],
+        transcript=[{"role": "user", "text": "Mensch bitte", "ts": 1.0}],
+    )
+
+
+async def test_login_roles_and_csrf(app, desk) -> None:
+    _, resp = await app.asgi_client.get("/api/escalations")  # first start: the admin from the settings exists
+    assert resp.status == 401 and resp.json["error"].startswith("Bitte melden")
+    agent(desk, "eddi", ("editor",))
+    _, resp = await app.asgi_client.post("/api/auth/login", json={"username": "eddi", "password": "wrong password"})
+    assert resp.status == 401
+    editor = await login(app, "eddi", "agent-password-1")
+    _, resp = await app.asgi_client.get("/api/escalations", headers=editor)
+    assert resp.status == 403 and "agent" in resp.json["error"]
+    admin = await login(app, "admin", "admin-unit-password")  # first admin from the settings
+    _, resp = await app.asgi_client.get("/api/escalations?status=waiting", headers=admin)
+    assert resp.status == 200 and resp.json["escalations"] == []
+    no_csrf = {"cookie": admin["cookie"]}
+    _, resp = await app.asgi_client.post(
+        "/api/users", json={"username": "x", "password": "p" * 12, "roles": ["agent"]}, headers=no_csrf
+    )
+    assert resp.status == 403 and "Token" in resp.json["error"]
+    _, resp = await app.asgi_client.post(
+        "/api/users", json={"username": "x", "password": "p" * 12, "roles": ["agent"]}, headers=admin
+    )
+    assert resp.status == 201
+    _, resp = await app.asgi_client.post(
+        "/api/users", json={"username": "y", "password": "p" * 12, "roles": ["agent"]}, headers=editor
+    )
+    assert resp.status == 403
+
+
+async def test_claim_reply_and_employee_messages_flow_both_ways(app, desk, rasa) -> None:
+    agent(desk, "anna")
+    agent(desk, "bernd")
+    cookie, _ = await employee_says(app, "Hallo")
+    conversation_id = cookie.split("=", 1)[1]
+    esc = queue(desk, conversation_id)
+    anna, bernd = await login(app, "anna", "agent-password-1"), await login(app, "bernd", "agent-password-1")
+
+    _, resp = await app.asgi_client.get("/api/escalations?status=waiting", headers=anna)
+    (entry,) = resp.json["escalations"]
+    assert entry["id"] == esc.id and entry["summary"][0] == "Anliegen: Beamer geht nicht"
+    assert set(entry) >= {"id", "reason", "summary", "language", "waiting_seconds"}
+
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
+    assert resp.status == 200 and resp.json["status"] == "claimed" and resp.json["agent_name"] == "Anna"
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=bernd)
+    assert resp.status == 409
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/messages", json={"text": "Hallo"}, headers=bernd)
+    assert resp.status == 403
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/messages", json={"text": "  "}, headers=anna)
+    assert resp.status == 400
+
+    _, resp = await app.asgi_client.post(
+        f"/api/escalations/{esc.id}/messages", json={"text": "<img src=x onerror=alert(1)> Guten Tag"}, headers=anna
+    )
+    assert resp.status == 201
+    _, resp = await app.asgi_client.get("/api/chat/events?after=0", headers={"cookie": cookie})
+    texts = [(m["role"], m["text"]) for m in resp.json["messages"]]
+    assert ("system", "Sie sind jetzt mit dem Service Desk verbunden (Anna).") in texts
+    assert texts[-1] == ("agent", "<img src=x onerror=alert(1)> Guten Tag")  # stored as text, rendered as text
+    assert resp.json["handoff"] == "claimed"
+
+    rasa.calls.clear()
+    _, reply = await employee_says(app, "Danke, der Beamer geht wieder", cookie)
+    assert reply["messages"] == [] and reply["handoff"] == "claimed"  # no bot answer while the agent holds it
+    assert [p for p, _ in rasa.calls] == ["/webhooks/rest/webhook"]  # still recorded in Rasa's tracker
+    record = (await app.asgi_client.get(f"/api/escalations/{esc.id}", headers=anna))[1].json
+    assert record["messages"][-1]["text"] == "Danke, der Beamer geht wieder"
+    after = record["messages"][-2]["id"]
+    _, resp = await app.asgi_client.get(f"/api/escalations/{esc.id}/messages?after={after}", headers=anna)
+    assert [m["text"] for m in resp.json["messages"]] == ["Danke, der Beamer geht wieder"]
+
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/resolve", headers=anna)
+    assert resp.status == 200 and resp.json["status"] == "resolved"
+    assert [p.rsplit("/", 1)[-1] for p, _ in rasa.calls[-2:]] == ["events", "trigger_intent"]
+    assert rasa.calls[-1][1] == {"name": "EXTERNAL_agent_resolved", "entities": {}}
+    _, resp = await app.asgi_client.get("/api/chat/history", headers={"cookie": cookie})
+    assert resp.json["messages"][-1] == {
+        **resp.json["messages"][-1],
+        "role": "bot",
+        "text": "after EXTERNAL_agent_resolved",
+    }
+    assert resp.json["handoff"] is None
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/resolve", headers=anna)
+    assert resp.status == 409
+
+
+async def test_agent_converts_to_a_ticket_and_the_employee_gets_the_number(app, desk) -> None:
+    agent(desk)
+    esc = queue(desk, "conv-ticket")
+    anna = await login(app, "anna", "agent-password-1")
+    await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/ticket", headers=anna)
+    assert resp.status == 200 and resp.json["status"] == "ticket"
+    number = resp.json["ticket_number"]
+    assert number.startswith("SD-")
+    last = conversations.messages_after(desk.engine, "conv-ticket")[-1]
+    assert last["role"] == "system" and number in last["text"]
+    _, resp = await app.asgi_client.get("/api/tickets", headers=anna)
+    assert resp.json["tickets"][0]["number"] == number and resp.json["tickets"][0]["title"] == "Chat: Beamer geht nicht"
+
+
+async def test_nobody_claims_in_time_becomes_a_ticket_once(app, desk) -> None:
+    esc = queue(desk, "conv-late")
+    with desk.engine.begin() as conn:
+        conn.execute(update(escalations_table).values(created_at=esc.created_at - timedelta(seconds=301)))
+    http = httpx.AsyncClient(transport=httpx.MockTransport(FakeRasa()))
+    assert await service.sweep(desk, http) == 1
+    assert await service.sweep(desk, http) == 0  # converted once, not twice
+    done = escalations.get(desk.engine, esc.id)
+    assert done is not None and done.status == "ticket" and done.ticket_number
+    text = conversations.messages_after(desk.engine, "conv-late")[-1]["text"]
+    assert text.startswith("Leider ist gerade niemand am Service Desk frei.") and done.ticket_number in text
+
+
+async def test_a_failing_ticket_system_loses_nothing_and_is_retried(desk) -> None:
+    class Down:
+        name = "sql"
+
+        def create(self, draft):  # noqa: ANN001, ANN202
+            from desk.tickets.base import TicketError
+
+            raise TicketError("connection refused")
+
+        def status(self, number):  # noqa: ANN001, ANN202
+            return None
+
+    esc = queue(desk, "conv-down")
+    http = httpx.AsyncClient(transport=httpx.MockTransport(FakeRasa(up=False)))  # Rasa down too
+    result = await service.to_ticket(replace(desk, sink=Down()), http, escalation_id=esc.id, why="no_agent")
+    assert result.status == "ticket" and result.ticket_number is None
+    assert "Ticketsystem antwortet gerade nicht" in conversations.messages_after(desk.engine, "conv-down")[-1]["text"]
+    assert escalations.overdue(desk.engine, timeout_s=300) == [esc.id]
+    assert await service.sweep(desk, http) == 1  # the real sink works again
+    retried = escalations.get(desk.engine, esc.id)
+    assert retried is not None and retried.ticket_number is not None
+
+
+async def test_rasa_down_during_resolve_still_resolves(app, desk, rasa) -> None:
+    agent(desk)
+    esc = queue(desk, "conv-rasa-down")
+    anna = await login(app, "anna", "agent-password-1")
+    await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
+    rasa.up = False
+    _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/resolve", headers=anna)
+    assert resp.status == 200 and resp.json["status"] == "resolved"
+    assert conversations.messages_after(desk.engine, "conv-rasa-down")[-1]["text"].startswith("Der Service Desk hat")

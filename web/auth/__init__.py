@@ -1,0 +1,1 @@
+"""Staff login: sessions, roles, CSRF."""

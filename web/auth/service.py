@@ -1,0 +1,71 @@
+"""Who is calling: the staff session behind the cookie, its role and its CSRF token."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from sanic import Request
+from sanic.response import HTTPResponse, json
+
+from desk import accounts
+from desk.accounts import Session
+
+COOKIE = "sd_staff"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def error(status: int, de: str, en: str, **extra: Any) -> HTTPResponse:
+    """A JSON error in German and English."""
+    return json({"error": de, "error_en": en, **extra}, status=status)
+
+
+async def current(request: Request) -> Session | None:
+    """The staff session of this request, if logged in."""
+    engine = request.app.ctx.desk.get().engine
+    return await asyncio.to_thread(accounts.session_for, engine, request.cookies.get(COOKIE))
+
+
+def requires(role: str) -> Callable[[Handler], Handler]:
+    """401 without a session, 403 for another role or a missing CSRF token on a state change."""
+
+    def wrap(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            session = await current(request)
+            if session is None:
+                return error(401, "Bitte melden Sie sich an.", "Please log in.")
+            if not session.account.has_role(role):
+                return error(
+                    403,
+                    f"Ihrem Konto fehlt die Rolle „{role}“.",
+                    f"Your account lacks the role '{role}'.",
+                    role=role,
+                )
+            if request.method in UNSAFE and not hmac.compare_digest(
+                request.headers.get("x-csrf-token", ""), session.csrf_token
+            ):
+                return error(
+                    403,
+                    "Sicherheits-Token fehlt oder ist ungültig. Bitte laden Sie die Seite neu.",
+                    "Security token missing or invalid. Please reload the page.",
+                )
+            request.ctx.staff = session
+            return await handler(request, *args, **kwargs)
+
+        return guarded
+
+    return wrap
+
+
+def session_json(session: Session) -> dict[str, Any]:
+    """What the console learns about its user."""
+    a = session.account
+    return {
+        "user": {"username": a.username, "display_name": a.display_name, "roles": list(a.roles)},
+        "csrf_token": session.csrf_token,
+    }

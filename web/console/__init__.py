@@ -1,0 +1,1 @@
+"""The agent console: escalation queue, live takeover, tickets."""

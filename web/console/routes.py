@@ -1,0 +1,220 @@
+"""``/console/`` (the agent console page) and the escalation API (role ``agent``)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC
+from pathlib import Path
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file, json
+from sqlalchemy import select
+
+from desk import conversations, escalations
+from desk.db import tickets
+from desk.escalations import STATUSES, TransitionError
+from web.auth.routes import _body
+from web.auth.service import error, requires
+from web.console import service
+
+bp = Blueprint("console")
+STATIC = Path(__file__).resolve().parent.parent / "static"
+POLL_S = 25.0
+MAX_REPLY = 4000
+
+
+@bp.get("/console/")
+async def console_page(_request: Request) -> HTTPResponse:
+    """The single console page; it logs in and talks to the API below."""
+    return await file(STATIC / "console.html", mime_type="text/html; charset=utf-8")
+
+
+def _not_found() -> HTTPResponse:
+    return error(404, "Diese Weitergabe gibt es nicht.", "No such escalation.")
+
+
+def _conflict(exc: Exception) -> HTTPResponse:
+    return error(
+        409,
+        "Das geht in diesem Zustand nicht (vielleicht hat eine Kollegin es schon übernommen).",
+        f"Not possible in this state: {exc}",
+    )
+
+
+@bp.get("/api/escalations")
+@requires("agent")
+async def list_escalations(request: Request) -> HTTPResponse:
+    """Oldest first; ``?status=waiting`` (comma-separated; default waiting,claimed)."""
+    raw = request.args.get("status", "waiting,claimed")
+    wanted = tuple(s for s in raw.split(",") if s)
+    if not wanted or any(s not in STATUSES for s in wanted):
+        return error(
+            400,
+            f"Unbekannter Status; erlaubt: {', '.join(STATUSES)}.",
+            f"Unknown status; use {', '.join(STATUSES)}.",
+            field="status",
+        )
+    desk = request.app.ctx.desk.get()
+    revision = request.app.ctx.notifier.revision
+    found = await asyncio.to_thread(escalations.list_by_status, desk.engine, wanted)
+    return json({"escalations": [service.list_json(e) for e in found], "revision": revision})
+
+
+@bp.get("/api/escalations/changes")
+@requires("agent")
+async def changes(request: Request) -> HTTPResponse:
+    """Long-poll: answers when the queue changed after ``since`` (or after 25 s)."""
+    try:
+        since = int(request.args.get("since", "0"))
+    except ValueError:
+        return error(400, "since muss eine Zahl sein.", "since must be a number.", field="since")
+    notifier = request.app.ctx.notifier
+    deadline = asyncio.get_running_loop().time() + POLL_S
+    while notifier.revision <= since:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0 or not await notifier.changed(left):
+            break
+    return json({"revision": notifier.revision})
+
+
+async def _load(request: Request, escalation_id: int) -> escalations.Escalation | None:
+    return await asyncio.to_thread(escalations.get, request.app.ctx.desk.get().engine, escalation_id)
+
+
+@bp.get("/api/escalations/<escalation_id:int>")
+@requires("agent")
+async def get_escalation(request: Request, escalation_id: int) -> HTTPResponse:
+    """The whole record with the context card and the messages."""
+    esc = await _load(request, escalation_id)
+    if esc is None:
+        return _not_found()
+    return json(await asyncio.to_thread(service.record_json, request.app.ctx.desk.get(), esc))
+
+
+@bp.get("/api/escalations/<escalation_id:int>/messages")
+@requires("agent")
+async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
+    """Long-poll the conversation's messages after ``?after=<id>`` (employee messages arrive here)."""
+    try:
+        after = int(request.args.get("after", "0"))
+    except ValueError:
+        return error(400, "after muss eine Zahl sein.", "after must be a number.", field="after")
+    esc = await _load(request, escalation_id)
+    if esc is None:
+        return _not_found()
+    desk, notifier = request.app.ctx.desk.get(), request.app.ctx.notifier
+    deadline = asyncio.get_running_loop().time() + POLL_S
+    while True:
+        mark = notifier.mark()
+        found = await asyncio.to_thread(conversations.messages_after, desk.engine, esc.conversation_id, after)
+        left = deadline - asyncio.get_running_loop().time()
+        if found or left <= 0 or not await notifier.changed(left, mark):
+            return json({"messages": found})
+
+
+async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
+    desk, http, account = request.app.ctx.desk.get(), request.app.ctx.http, request.ctx.staff.account
+    try:
+        if step == "claim":
+            esc = await service.claim(desk, escalation_id=escalation_id, account=account)
+        elif step == "resolve":
+            esc = await service.resolve(desk, http, escalation_id=escalation_id, account=account)
+        elif step == "handback":
+            esc = await service.hand_back(desk, http, escalation_id=escalation_id, account=account)
+        else:
+            esc = await service.to_ticket(desk, http, escalation_id=escalation_id, why="agent", account=account)
+    except LookupError:
+        return _not_found()
+    except service.NotYours:
+        return error(
+            403, "Dieses Gespräch führt eine Kollegin oder ein Kollege.", "Another agent holds this conversation."
+        )
+    except TransitionError as exc:
+        if await _load(request, escalation_id) is None:
+            return _not_found()
+        return _conflict(exc)
+    body = await asyncio.to_thread(service.record_json, desk, esc)
+    if step == "ticket" and esc.ticket_number is None:
+        return json(
+            {
+                **body,
+                "error": "Das Ticketsystem antwortet nicht; das Ticket wird automatisch nachgereicht.",
+                "error_en": "The ticket system is not answering; the ticket will be retried automatically.",
+            },
+            status=502,
+        )
+    return json(body)
+
+
+@bp.post("/api/escalations/<escalation_id:int>/claim")
+@requires("agent")
+async def claim(request: Request, escalation_id: int) -> HTTPResponse:
+    """Take over the conversation (409 when someone else was quicker)."""
+    return await _act(request, escalation_id, "claim")
+
+
+@bp.post("/api/escalations/<escalation_id:int>/resolve")
+@requires("agent")
+async def resolve(request: Request, escalation_id: int) -> HTTPResponse:
+    """Done; the bot comes back with the closing question."""
+    return await _act(request, escalation_id, "resolve")
+
+
+@bp.post("/api/escalations/<escalation_id:int>/handback")
+@requires("agent")
+async def handback(request: Request, escalation_id: int) -> HTTPResponse:
+    """Give the conversation back to the bot."""
+    return await _act(request, escalation_id, "handback")
+
+
+@bp.post("/api/escalations/<escalation_id:int>/ticket")
+@requires("agent")
+async def ticket(request: Request, escalation_id: int) -> HTTPResponse:
+    """Convert to a ticket in the configured ticket system."""
+    return await _act(request, escalation_id, "ticket")
+
+
+@bp.post("/api/escalations/<escalation_id:int>/messages")
+@requires("agent")
+async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
+    """An agent reply; stored before it is acknowledged."""
+    text = _body(request).get("text")
+    if not isinstance(text, str) or not text.strip():
+        return error(400, "Bitte geben Sie eine Nachricht ein.", "Please enter a message.", field="text")
+    if len(text) > MAX_REPLY:
+        return error(400, "Die Nachricht ist zu lang.", "The message is too long.", field="text")
+    desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
+    try:
+        message = await service.reply(desk, escalation_id=escalation_id, account=account, text=text.strip())
+    except LookupError:
+        return _not_found()
+    except service.NotYours:
+        return error(
+            403, "Dieses Gespräch führt eine Kollegin oder ein Kollege.", "Another agent holds this conversation."
+        )
+    except TransitionError as exc:
+        return _conflict(exc)
+    return json({"message": message}, status=201)
+
+
+@bp.get("/api/tickets")
+@requires("agent")
+async def list_tickets(request: Request) -> HTTPResponse:
+    """The local ticket register, newest first."""
+    engine = request.app.ctx.desk.get().engine
+
+    def rows() -> list[dict]:
+        with engine.connect() as conn:
+            found = conn.execute(select(tickets).order_by(tickets.c.id.desc()).limit(200)).all()
+        return [
+            {
+                "number": r.number,
+                "sink": r.sink,
+                "title": r.title,
+                "status": r.status,
+                "created_at": r.created_at.replace(tzinfo=r.created_at.tzinfo or UTC).isoformat(),
+            }
+            for r in found
+        ]
+
+    return json({"tickets": await asyncio.to_thread(rows)})
