@@ -109,7 +109,7 @@ class ActionAnswerFromKnowledge(KnowledgeAction):
         query = (tracker.latest_message.get("text") or "").strip()[: self.settings.max_query_chars]
         result = await asyncio.to_thread(kb.search, query, 5)
         # A new question starts a new list of offered articles and verdicts (the escalation context).
-        events: list[EventType] = [SlotSet("kb_query", query), SlotSet("kb_verdicts", {})]
+        events: list[EventType] = [SlotSet("kb_query", query), SlotSet("kb_verdicts", {}), SlotSet("esc_reason", None)]
         if result.outcome == "answer" and result.best is not None:
             article = kb.article(result.best.slug)
             assert article is not None

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import percentile
+from desk.identity import conversation_id
 from knowledge.settings import Settings
 from scripts.stack import Stack
 
@@ -68,7 +69,7 @@ async def watch(employee: httpx.AsyncClient, after: int, seen: dict[str, float])
 
 async def one(employee_base: str, agent: httpx.AsyncClient) -> tuple[float, float, float]:
     employee, last = await escalate(employee_base)
-    conversation = employee.cookies["sd_session"]
+    conversation = conversation_id(b"bench-secret", employee.cookies["sd_session"])
     queue = (await agent.get("/api/escalations", params={"status": "waiting"})).json()["escalations"]
     eid = 0
     for e in queue:

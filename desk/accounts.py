@@ -6,14 +6,18 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from desk.db import aware, new_id, now, sessions, users
+from desk.db import aware, login_failures, new_id, now, sessions, users
 
 ROLES = ("agent", "editor", "lead", "admin")
 SESSION_HOURS = 10  # one working day
+MAX_FAILURES = 10  # failed logins per username ...
+FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window, then logins pause for it
+_DUMMY: list[str] = []  # one hash to verify against for unknown names (same cost as a real check)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -83,21 +87,24 @@ def create_user(
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         raise AccountError(f"roles must be some of {', '.join(ROLES)}")
-    with engine.begin() as conn:
-        if conn.execute(select(users.c.id).where(users.c.username == username)).first():
-            raise AccountError(f"user {username!r} exists")
-        uid = new_id(
-            conn.execute(
-                insert(users).values(
-                    username=username,
-                    display_name=display_name.strip() or username,
-                    password_hash=hash_password(password),
-                    roles=",".join(roles),
-                    active=True,
-                    created_at=now(),
+    try:
+        with engine.begin() as conn:
+            if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+                raise AccountError(f"user {username!r} exists")
+            uid = new_id(
+                conn.execute(
+                    insert(users).values(
+                        username=username,
+                        display_name=display_name.strip() or username,
+                        password_hash=hash_password(password),
+                        roles=",".join(roles),
+                        active=True,
+                        created_at=now(),
+                    )
                 )
             )
-        )
+    except IntegrityError as exc:  # another instance created it a moment ago
+        raise AccountError(f"user {username!r} exists") from exc
     return Account(id=uid, username=username, display_name=display_name.strip() or username, roles=roles)
 
 
@@ -112,9 +119,34 @@ def authenticate(engine: Engine, username: str, password: str) -> Account | None
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
     if row is None:
-        verify_password(password, hash_password("timing-equaliser"))
+        if not _DUMMY:
+            _DUMMY.append(hash_password(secrets.token_hex(8)))
+        verify_password(password, _DUMMY[0])
         return None
     return _account(row) if verify_password(password, row.password_hash) else None
+
+
+def _name_hash(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
+
+
+def login_blocked(engine: Engine, username: str, at: datetime | None = None) -> bool:
+    """Too many failed logins for this name lately (counted in the database, so across instances)."""
+    since = (at or now()) - FAILURE_WINDOW
+    with engine.connect() as conn:
+        count = conn.execute(
+            select(func.count())
+            .select_from(login_failures)
+            .where(login_failures.c.username_hash == _name_hash(username), login_failures.c.at > since)
+        ).scalar_one()
+    return int(count) >= MAX_FAILURES
+
+
+def record_failure(engine: Engine, username: str) -> None:
+    """Remember a failed login (the name only as a hash); old entries are dropped."""
+    with engine.begin() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.at < now() - FAILURE_WINDOW))
+        conn.execute(insert(login_failures).values(username_hash=_name_hash(username), at=now()))
 
 
 def _token_hash(token: str) -> str:

@@ -80,15 +80,15 @@ def add_message(engine: Engine, conversation_id: str, role: str, text: str, data
     return add_messages(engine, conversation_id, [(role, text, data or {})])[0]
 
 
-def messages_after(engine: Engine, conversation_id: str, after: int = 0, limit: int = 500) -> list[MessageRow]:
-    """Messages with id > ``after``, oldest first."""
+def messages_after(
+    engine: Engine, conversation_id: str, after: int = 0, limit: int = 500, until: int | None = None
+) -> list[MessageRow]:
+    """Messages with ``after`` < id (≤ ``until``), oldest first."""
+    where = [messages.c.conversation_id == conversation_id, messages.c.id > after]
+    if until is not None:
+        where.append(messages.c.id <= until)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(messages)
-            .where(messages.c.conversation_id == conversation_id, messages.c.id > after)
-            .order_by(messages.c.id)
-            .limit(limit)
-        ).all()
+        rows = conn.execute(select(messages).where(*where).order_by(messages.c.id).limit(limit)).all()
     return [
         MessageRow(
             id=r.id,

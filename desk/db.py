@@ -73,6 +73,13 @@ escalations = Table(
     Column("agent_name", String(120), nullable=True),
     Column("ticket_number", String(64), nullable=True),
     Column("ticket_sink", String(16), nullable=True),
+    # A ticket creation in progress (lease): nobody else starts one for this escalation until it expires.
+    Column("ticket_attempt_at", DateTime(timezone=True), nullable=True),
+    # The bot still has to be resumed (and told, e.g. EXTERNAL_agent_resolved) after the handoff ended.
+    Column("bot_wake", String(40), nullable=True),
+    # The conversation's messages that belong to the handoff: id in (messages_from, messages_until].
+    Column("messages_from", Integer, nullable=False, default=0),
+    Column("messages_until", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
@@ -121,6 +128,15 @@ sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
+# Failed staff logins (hashed username, time), for throttling across instances.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username_hash", String(64), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 # Monotonic counters that every instance polls to learn that something changed (queue, messages).
 counters = Table(
     "counters",
@@ -156,10 +172,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout so several processes can share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # hide_parameters: errors must not carry messages or contact details into the logs.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def init_schema(engine: Engine) -> None:

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, literal, or_, select, update
 
-from desk.db import aware, bump, counters, escalations, new_id, now
+from desk.db import aware, bump, counters, escalations, messages, new_id, now
 
 REASONS = ("user_request", "no_answer", "not_helpful", "needs_person")
 STATUSES = ("waiting", "claimed", "resolved", "handed_back", "ticket")
 ACTIVE = ("waiting", "claimed")
 SKIPPED = "-"
+TICKET_LEASE_S = 60  # a ticket creation in progress blocks retries this long (sinks time out after ~10 s)
+WAKE_RETRY_S = 20
 
 REASON_TEXT = {
     "user_request": "Person ausdrücklich gewünscht",
@@ -71,6 +73,9 @@ class Escalation:
     created_at: datetime
     claimed_at: datetime | None
     closed_at: datetime | None
+    messages_from: int = 0
+    messages_until: int | None = None
+    bot_wake: str | None = None
 
     def waiting_seconds(self, at: datetime | None = None) -> int:
         """How long the employee has been waiting (until claimed or closed)."""
@@ -135,6 +140,18 @@ def _record(row: Any) -> Escalation:
         created_at=aware(row.created_at),  # type: ignore[arg-type]
         claimed_at=aware(row.claimed_at),
         closed_at=aware(row.closed_at),
+        messages_from=row.messages_from or 0,
+        messages_until=row.messages_until,
+        bot_wake=row.bot_wake,
+    )
+
+
+def _last_message_id(conversation_id: str) -> Any:
+    """SQL for the conversation's highest message id (0 when none), evaluated inside the statement."""
+    return (
+        select(func.coalesce(func.max(messages.c.id), 0))
+        .where(messages.c.conversation_id == conversation_id)
+        .scalar_subquery()
     )
 
 
@@ -176,6 +193,9 @@ def create(
                     created_at=ts,
                     updated_at=ts,
                     closed_at=ts if status not in ACTIVE else None,
+                    ticket_attempt_at=ts if status == "ticket" else None,
+                    messages_from=_last_message_id(conversation_id),
+                    messages_until=_last_message_id(conversation_id) if status not in ACTIVE else None,
                 )
             )
         )
@@ -238,22 +258,40 @@ def tickets_of(engine: Engine, user_pseudonym: str, limit: int = 5) -> list[Esca
     return [_record(r) for r in rows]
 
 
-def transition(engine: Engine, escalation_id: int, *, allowed: tuple[str, ...], to: str, **values: Any) -> Escalation:
-    """Move to ``to`` only from one of ``allowed``; raises :class:`TransitionError` otherwise."""
+def transition(
+    engine: Engine,
+    escalation_id: int,
+    *,
+    allowed: tuple[str, ...],
+    to: str,
+    owner: int | None = None,
+    **values: Any,
+) -> Escalation:
+    """Move to ``to`` only from one of ``allowed`` in one conditional UPDATE.
+
+    With ``owner``, a claimed escalation moves only for the agent who holds it. Raises
+    :class:`TransitionError` when the escalation is not in such a state.
+    """
     if to not in STATUSES:
         raise ValueError(f"unknown status {to!r}")
     ts = now()
     extra: dict[str, Any] = {"status": to, "updated_at": ts, **values}
     if to == "claimed":
         extra.setdefault("claimed_at", ts)
+    if to == "ticket":
+        extra.setdefault("ticket_attempt_at", ts)
+    where = [escalations.c.id == escalation_id, escalations.c.status.in_(allowed)]
+    if owner is not None:
+        where.append(or_(escalations.c.status != "claimed", escalations.c.agent_id == owner))
     if to not in ACTIVE:
         extra.setdefault("closed_at", ts)
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(escalations)
-            .where(escalations.c.id == escalation_id, escalations.c.status.in_(allowed))
-            .values(**extra)
+        extra["messages_until"] = (
+            select(func.coalesce(func.max(messages.c.id), 0))
+            .where(messages.c.conversation_id == escalations.c.conversation_id)
+            .scalar_subquery()
         )
+    with engine.begin() as conn:
+        result = conn.execute(update(escalations).where(*where).values(**extra))
         if result.rowcount != 1:
             raise TransitionError(f"escalation {escalation_id} is not in {'/'.join(allowed)}")
         bump(conn, "escalations")
@@ -274,16 +312,86 @@ def set_ticket(engine: Engine, escalation_id: int, *, number: str, sink: str) ->
 
 
 def overdue(engine: Engine, *, timeout_s: int, at: datetime | None = None) -> list[int]:
-    """Waiting escalations nobody claimed in time, and tickets whose creation has not succeeded yet."""
-    cutoff = (at or now()) - timedelta(seconds=timeout_s)
+    """Waiting escalations nobody claimed in time, and tickets whose creation failed (lease expired)."""
+    moment = at or now()
+    cutoff = moment - timedelta(seconds=timeout_s)
     with engine.connect() as conn:
         waiting = conn.execute(
             select(escalations.c.id).where(escalations.c.status == "waiting", escalations.c.created_at <= cutoff)
         ).scalars()
-        unnumbered = conn.execute(
-            select(escalations.c.id).where(escalations.c.status == "ticket", escalations.c.ticket_number.is_(None))
-        ).scalars()
+        unnumbered = conn.execute(select(escalations.c.id).where(*_retry_due(moment))).scalars()
         return sorted({*waiting, *unnumbered})
+
+
+def _retry_due(moment: datetime) -> list[Any]:
+    lease_end = moment - timedelta(seconds=TICKET_LEASE_S)
+    return [
+        escalations.c.status == "ticket",
+        escalations.c.ticket_number.is_(None),
+        or_(escalations.c.ticket_attempt_at.is_(None), escalations.c.ticket_attempt_at <= lease_end),
+    ]
+
+
+def claim_ticket_attempt(engine: Engine, escalation_id: int, *, at: datetime | None = None) -> bool:
+    """Take the lease for retrying a failed ticket creation; ``False`` when another process has it."""
+    moment = at or now()
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(escalations)
+            .where(escalations.c.id == escalation_id, *_retry_due(moment))
+            .values(ticket_attempt_at=moment)
+        )
+        return result.rowcount == 1
+
+
+def pending_wakes(engine: Engine, *, at: datetime | None = None) -> list[Escalation]:
+    """Ended handoffs whose bot was not resumed yet (Rasa was down), after a short pause."""
+    cutoff = (at or now()) - timedelta(seconds=WAKE_RETRY_S)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(escalations).where(
+                escalations.c.bot_wake.is_not(None),
+                escalations.c.status.not_in(ACTIVE),
+                escalations.c.updated_at <= cutoff,
+            )
+        ).all()
+    return [_record(r) for r in rows]
+
+
+def set_wake(engine: Engine, escalation_id: int, wake: str | None) -> None:
+    """Record (or clear, with ``None``) what the bot still has to be told; touching delays the next retry."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(escalations).where(escalations.c.id == escalation_id).values(bot_wake=wake, updated_at=now())
+        )
+
+
+def add_agent_message(
+    engine: Engine, escalation_id: int, *, agent_id: int | None, text: str, data: dict[str, Any]
+) -> int:
+    """Store an agent reply only while the escalation is claimed (by ``agent_id`` unless ``None``).
+
+    One INSERT ... SELECT, so a reply can never land after the conversation was resolved or handed back.
+    """
+    cond = [escalations.c.id == escalation_id, escalations.c.status == "claimed"]
+    if agent_id is not None:
+        cond.append(escalations.c.agent_id == agent_id)
+    source = select(
+        escalations.c.conversation_id,
+        literal("agent"),
+        literal(text),
+        literal(data, type_=messages.c.data.type),
+        literal(now(), type_=messages.c.created_at.type),
+    ).where(and_(*cond))
+    with engine.begin() as conn:
+        inserted = conn.execute(
+            insert(messages)
+            .from_select(["conversation_id", "role", "text", "data", "created_at"], source)
+            .returning(messages.c.id)
+        ).scalar()
+    if inserted is None:
+        raise TransitionError(f"escalation {escalation_id} is not held by this agent")
+    return int(inserted)
 
 
 def change_counter(engine: Engine) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +50,9 @@ class Settings:
     # Records (conversations, escalations, tickets, accounts). Empty: SQLite file in var_dir.
     database_url: str = ""
     # Key for pseudonymous user ids and session tokens. Empty: generated once into var_dir/secret.key.
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     admin_user: str = "admin"
-    admin_password: str = ""
+    admin_password: str = field(default="", repr=False)
     team_name: str = "Service Desk"
     # Nobody claims a waiting escalation within this time: it becomes a ticket.
     handoff_timeout_s: int = 300
@@ -67,7 +67,7 @@ class Settings:
     # Where tickets go: sql (built-in), zammad, email.
     ticket_sink: str = "sql"
     zammad_url: str = ""
-    zammad_token: str = ""
+    zammad_token: str = field(default="", repr=False)
     zammad_group: str = "Users"
     zammad_customer: str = ""
     smtp_host: str = "127.0.0.1"
@@ -147,9 +147,14 @@ class Settings:
             raise SettingsError("SERVICEDESK_HANDOFF_TIMEOUT_S must be positive")
         if self.ticket_sink not in {"sql", "zammad", "email"}:
             raise SettingsError(f"SERVICEDESK_TICKET_SINK={self.ticket_sink}: use sql, zammad or email")
-        if self.ticket_sink == "zammad" and not (self.zammad_url and self.zammad_token):
-            raise SettingsError("SERVICEDESK_TICKET_SINK=zammad needs SERVICEDESK_ZAMMAD_URL and _TOKEN")
+        if self.ticket_sink == "zammad" and not (self.zammad_url and self.zammad_token and self.zammad_customer):
+            raise SettingsError("SERVICEDESK_TICKET_SINK=zammad needs SERVICEDESK_ZAMMAD_URL, _TOKEN and _CUSTOMER")
 
-    def as_env(self) -> dict[str, str]:
-        """The settings as environment variables, for child processes (Rasa reads them)."""
-        return {f"SERVICEDESK_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+    def as_env(self, secrets: bool = True) -> dict[str, str]:
+        """The settings as environment variables, for child processes (``secrets=False`` for Rasa)."""
+        hidden = {"secret_key", "admin_password", "zammad_token"}
+        return {
+            f"SERVICEDESK_{f.name.upper()}": str(getattr(self, f.name))
+            for f in fields(self)
+            if secrets or f.name not in hidden
+        }

@@ -18,6 +18,7 @@ import httpx
 from knowledge.settings import ROOT, Settings
 
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"
+SECRET_VARS = {"SERVICEDESK_SECRET_KEY", "SERVICEDESK_ADMIN_PASSWORD", "SERVICEDESK_ZAMMAD_TOKEN"}
 
 
 def child_env(settings: Settings) -> dict[str, str]:
@@ -82,10 +83,12 @@ class Stack:
         for name, cmd in commands(self.settings, self.rasa_model).items():
             if name not in only:
                 continue
+            # Rasa needs ports and paths, not the installation secret or the admin password.
+            proc_env = env if name != "rasa" else {k: v for k, v in env.items() if k not in SECRET_VARS}
             log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
             self._logs.append(log)
             self.procs[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, cwd=ROOT, env=proc_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
 
     def dead(self) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from desk.identity import conversation_id
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -59,7 +60,8 @@ class Employee:
 
     @property
     def conversation_id(self) -> str:
-        return self.http.cookies["sd_session"]
+        """The id Rasa and the console know: derived from the cookie with the installation secret."""
+        return conversation_id(b"integration-test-secret", self.http.cookies["sd_session"])
 
 
 class Agent:

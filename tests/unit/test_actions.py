@@ -190,3 +190,9 @@ async def test_ticket_status_without_tickets_links_the_guide(settings) -> None:
     d, _ = await run(ActionTicketStatus(settings=settings), tracker("Stand Ticket", intent="ticket_status"))
     assert d.messages[0]["response"] == "utter_ticket_status_none"
     assert d.messages[0]["url"].endswith("/kb/ticket-status-abfragen")
+
+
+async def test_a_new_question_clears_an_old_escalation_reason(hashing_kb, settings) -> None:
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    _, events = await run(action, tracker("Drucker druckt nicht", esc_reason="needs_person"))
+    assert SlotSet("esc_reason", None) in events

@@ -100,10 +100,14 @@ def test_changes_bump_the_counter_and_overdue_finds_unclaimed(desk) -> None:
     later = datetime.now(UTC) + timedelta(seconds=301)
     assert escalations.overdue(desk.engine, timeout_s=300, at=later) == [esc.id]
     escalations.transition(desk.engine, esc.id, allowed=("waiting",), to="ticket")
-    # a ticket without a number (the sink failed) stays due for a retry
-    assert escalations.overdue(desk.engine, timeout_s=300) == [esc.id]
-    escalations.set_ticket(desk.engine, esc.id, number="SD-1", sink="sql")
+    # a ticket without a number (the sink failed) is due for a retry once the attempt's lease has expired
     assert escalations.overdue(desk.engine, timeout_s=300) == []
+    lease_over = datetime.now(UTC) + timedelta(seconds=escalations.TICKET_LEASE_S + 1)
+    assert escalations.overdue(desk.engine, timeout_s=300, at=lease_over) == [esc.id]
+    assert escalations.claim_ticket_attempt(desk.engine, esc.id, at=lease_over)
+    assert not escalations.claim_ticket_attempt(desk.engine, esc.id, at=lease_over)  # one retry at a time
+    escalations.set_ticket(desk.engine, esc.id, number="SD-1", sink="sql")
+    assert escalations.overdue(desk.engine, timeout_s=300, at=lease_over + timedelta(seconds=120)) == []
 
 
 def test_messages_keep_order_and_resume_after_an_id(desk) -> None:
@@ -132,8 +136,11 @@ def test_passwords_are_hashed_and_sessions_expire_with_logout(desk) -> None:
     session = accounts.session_for(desk.engine, token)
     assert session is not None and session.csrf_token == csrf and session.account.has_role("agent")
     assert not session.account.has_role("lead")
+    import hashlib
+
     with desk.engine.connect() as conn:
-        assert conn.exec_driver_sql("select count(*) from sessions where token_hash = ?", (token,)).scalar() == 0
+        stored_tokens = [r[0] for r in conn.exec_driver_sql("select token_hash from sessions")]
+    assert stored_tokens == [hashlib.sha256(token.encode()).hexdigest()]  # only the hash, never the cookie
     accounts.end_session(desk.engine, token)
     assert accounts.session_for(desk.engine, token) is None
     with pytest.raises(accounts.AccountError):
@@ -200,3 +207,20 @@ def test_first_start_creates_one_admin_with_a_generated_password(tmp_path) -> No
 
     admin = accounts.authenticate(open_db(settings.db_url), "admin", password)
     assert admin is not None and admin.roles == ("admin",)
+
+
+def test_two_instances_creating_the_same_account_get_a_clear_error(desk) -> None:
+    errors: list[Exception] = []
+
+    def create() -> None:
+        try:
+            accounts.create_user(desk.engine, username="admin2", password="same password 1", roles=("admin",))
+        except Exception as exc:  # noqa: BLE001 - the test inspects what was raised
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 3 and all(isinstance(e, accounts.AccountError) for e in errors)

@@ -1,5 +1,6 @@
 import pytest
 
+from bot.components.command_words import command_of
 from bot.components.langid import detect_language
 
 
@@ -25,3 +26,21 @@ def test_detects_language(text: str, lang: str) -> None:
 @pytest.mark.parametrize("text", ["ok", "VPN", "0x80070005", "", "SD-2026-012345"])
 def test_no_evidence_keeps_the_conversation_language(text: str) -> None:
     assert detect_language(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, command",
+    [
+        ("Abbrechen!", "cancel"),
+        ("bitte abbrechen", "cancel"),
+        ("never mind", "cancel"),
+        ("Überspringen", "skip"),
+        ("Weiß nicht.", "skip"),
+        ("don't know", "skip"),
+        ("Drucker abbrechen", None),  # only the whole message is a command
+        ("nein", None),
+        ("Ich weiß nicht, wie ich den Drucker verbinde", None),
+    ],
+)
+def test_command_words_are_matched_exactly(text: str, command: str | None) -> None:
+    assert command_of(text) == command

@@ -31,8 +31,15 @@ async def login(request: Request) -> HTTPResponse:
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         return error(400, "Bitte Benutzername und Passwort angeben.", "Username and password are required.")
     engine = request.app.ctx.desk.get().engine
+    if await asyncio.to_thread(accounts.login_blocked, engine, username[:80]):
+        return error(
+            429,
+            "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie 15 Minuten.",
+            "Too many failed logins. Please wait 15 minutes.",
+        )
     account = await asyncio.to_thread(accounts.authenticate, engine, username[:80], password[:200])
     if account is None:
+        await asyncio.to_thread(accounts.record_failure, engine, username[:80])
         return error(401, "Benutzername oder Passwort ist falsch.", "Wrong username or password.")
     token, csrf = await asyncio.to_thread(accounts.start_session, engine, account)
     resp = json(session_json(Session(account=account, csrf_token=csrf)))

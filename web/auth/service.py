@@ -46,9 +46,8 @@ def requires(role: str) -> Callable[[Handler], Handler]:
                     f"Your account lacks the role '{role}'.",
                     role=role,
                 )
-            if request.method in UNSAFE and not hmac.compare_digest(
-                request.headers.get("x-csrf-token", ""), session.csrf_token
-            ):
+            sent = request.headers.get("x-csrf-token", "").encode("utf-8", "replace")
+            if request.method in UNSAFE and not hmac.compare_digest(sent, session.csrf_token.encode()):
                 return error(
                     403,
                     "Sicherheits-Token fehlt oder ist ungültig. Bitte laden Sie die Seite neu.",

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json
 
 from desk import conversations, escalations
-from desk.identity import pseudonym
+from desk.identity import conversation_id, pseudonym
 from desk.notices import notice
+from desk.runtime import Desk
 from web.chat import service
+from web.console.service import wake_if_pending
 
-logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
 STATIC = Path(__file__).resolve().parent.parent / "static"
 COOKIE = "sd_session"
@@ -59,13 +59,20 @@ def _set_cookie(request: Request, resp: HTTPResponse, sender: str) -> HTTPRespon
     return resp
 
 
-def _store_turn(desk: object, sender: str, user_text: str, label: str) -> tuple[int, escalations.Escalation | None]:
+def _conversation(request: Request) -> str | None:
+    """The conversation behind this browser's session cookie (derived, so the id never reveals the cookie)."""
+    session = service.valid_session(request.cookies.get(COOKIE))
+    return conversation_id(request.app.ctx.desk.get().secret, session) if session else None
+
+
+def _store_turn(
+    desk: Desk, session: str, conversation: str, user_text: str, label: str
+) -> tuple[int, escalations.Escalation | None]:
     """Register the conversation and store the employee's message before anything else happens."""
-    engine = desk.engine  # type: ignore[attr-defined]
-    conversations.ensure_conversation(engine, sender, pseudonym(desk.secret, f"anon:{sender}"))  # type: ignore[attr-defined]
+    conversations.ensure_conversation(desk.engine, conversation, pseudonym(desk.secret, f"anon:{session}"))
     data = {"payload": user_text} if label != user_text else {}
-    mid = conversations.add_message(engine, sender, "user", label, data)
-    return mid, escalations.active_for(engine, sender)
+    mid = conversations.add_message(desk.engine, conversation, "user", label, data)
+    return mid, escalations.active_for(desk.engine, conversation)
 
 
 @bp.post("/api/chat/messages")
@@ -88,12 +95,17 @@ async def post_message(request: Request) -> HTTPResponse:
         return json({"error": de, "error_en": en, "field": "text"}, status=400)
     label = body.get("label")
     label = label.strip()[:200] if isinstance(label, str) and label.strip() and text.startswith("/") else text
-    sender = service.valid_session(request.cookies.get(COOKIE)) or service.new_session_id()
+    session = service.valid_session(request.cookies.get(COOKIE)) or service.new_session_id()
     desk = request.app.ctx.desk.get()
-    user_id, held = await asyncio.to_thread(_store_turn, desk, sender, text, label)
-    if held is not None and text.startswith("/"):
-        # Buttons and commands (e.g. /restart) must not reach a paused bot.
-        return _set_cookie(request, json({"user_message_id": user_id, "messages": [], "handoff": held.status}), sender)
+    sender = conversation_id(desk.secret, session)
+    user_id, held = await asyncio.to_thread(_store_turn, desk, session, sender, text, label)
+    if held is not None:
+        # Queued for or held by an agent: stored for the agent, not sent to Rasa at all (Rasa is paused,
+        # and a long handoff could outlive Rasa's session and wake the bot).
+        waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", held.language), {})]
+        items: list[tuple[str, str, dict]] = waiting if held.status == "waiting" else []
+        return _set_cookie(request, json(await _reply_body(desk, sender, user_id, items)), session)
+    await wake_if_pending(desk, request.app.ctx.http, sender)
     try:
         replies = await service.relay(
             http=request.app.ctx.http,
@@ -103,51 +115,35 @@ async def post_message(request: Request) -> HTTPResponse:
             text=text,
         )
     except service.UpstreamError:
-        if held is not None:  # the agent has the message; the bot is not needed
-            replies = []
-        else:
-            return _set_cookie(
-                request,
-                json(
-                    {
-                        "error": "Der Assistent ist gerade nicht erreichbar. "
-                        "Bitte versuchen Sie es gleich noch einmal.",
-                        "error_en": "The assistant is not reachable right now. Please try again shortly.",
-                    },
-                    status=502,
-                ),
-                sender,
-            )
-    if held is not None and replies:
-        logger.error("bot answered a conversation held by an agent; replies dropped")
-        replies = []
+        error = {
+            "error": "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
+            "error_en": "The assistant is not reachable right now. Please try again shortly.",
+        }
+        return _set_cookie(request, json(error, status=502), session)
     items = [("bot", r.get("text", ""), {k: v for k, v in r.items() if k != "text"}) for r in replies]
-    if held is not None and held.status == "waiting":
-        items.append(("system", notice("still_waiting", held.language), {}))
+    return _set_cookie(request, json(await _reply_body(desk, sender, user_id, items)), session)
+
+
+async def _reply_body(desk: Desk, sender: str, user_id: int, items: list) -> dict:
+    """Store the answers, then return them with their ids and the handoff state."""
     ids = await asyncio.to_thread(conversations.add_messages, desk.engine, sender, items) if items else []
     stored = await asyncio.to_thread(conversations.messages_after, desk.engine, sender, user_id) if ids else []
-    now_held = await asyncio.to_thread(escalations.active_for, desk.engine, sender)
-    return _set_cookie(
-        request,
-        json(
-            {
-                "user_message_id": user_id,
-                "messages": [m for m in stored if m["id"] in ids],
-                "handoff": now_held.status if now_held else None,
-            }
-        ),
-        sender,
-    )
+    held = await asyncio.to_thread(escalations.active_for, desk.engine, sender)
+    return {
+        "user_message_id": user_id,
+        "messages": [m for m in stored if m["id"] in ids],
+        "handoff": held.status if held else None,
+    }
 
 
 @bp.get("/api/chat/history")
 async def history(request: Request) -> HTTPResponse:
     """The whole conversation of this browser (empty without a session)."""
-    sender = service.valid_session(request.cookies.get(COOKIE))
+    sender = _conversation(request)
     if not sender:
         return json({"messages": [], "handoff": None})
     engine = request.app.ctx.desk.get().engine
-    found = await asyncio.to_thread(conversations.messages_after, engine, sender, 0)
+    found = await asyncio.to_thread(conversations.messages_after, engine, sender, 0, 2000)
     held = await asyncio.to_thread(escalations.active_for, engine, sender)
     return json({"messages": found, "handoff": held.status if held else None})
 
@@ -155,7 +151,7 @@ async def history(request: Request) -> HTTPResponse:
 @bp.get("/api/chat/events")
 async def events(request: Request) -> HTTPResponse:
     """Long-poll: messages after ``?after=<id>`` (agent replies, handoff notices), within 25 s."""
-    sender = service.valid_session(request.cookies.get(COOKIE))
+    sender = _conversation(request)
     try:
         after = int(request.args.get("after", "0"))
     except ValueError:
@@ -163,7 +159,8 @@ async def events(request: Request) -> HTTPResponse:
             {"error": "after muss eine Zahl sein.", "error_en": "after must be a number.", "field": "after"}, status=400
         )
     if not sender:
-        return json({"messages": [], "handoff": None})
+        # Nothing can arrive before the first message; the page waits before asking again.
+        return json({"messages": [], "handoff": None, "retry_after": POLL_S})
     engine, notifier = request.app.ctx.desk.get().engine, request.app.ctx.notifier
     deadline = asyncio.get_running_loop().time() + POLL_S
     while True:

@@ -77,6 +77,19 @@ async def changes(request: Request) -> HTTPResponse:
     return json({"revision": notifier.revision})
 
 
+def _title_of(request: Request):  # noqa: ANN202 - Callable[[str], str | None]
+    """Article titles for links agents paste (none when the knowledge base is not loaded)."""
+
+    def title(slug: str) -> str | None:
+        try:
+            article = request.app.ctx.knowledge.get().article(slug)
+        except Exception:  # noqa: BLE001 - a missing index must not block a reply
+            return None
+        return article.title if article else None
+
+    return title
+
+
 async def _load(request: Request, escalation_id: int) -> escalations.Escalation | None:
     return await asyncio.to_thread(escalations.get, request.app.ctx.desk.get().engine, escalation_id)
 
@@ -106,7 +119,9 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
     deadline = asyncio.get_running_loop().time() + POLL_S
     while True:
         mark = notifier.mark()
-        found = await asyncio.to_thread(conversations.messages_after, desk.engine, esc.conversation_id, after)
+        current = await _load(request, escalation_id) or esc
+        start, end = service.window(current, after)  # only the handoff's own messages, never later chats
+        found = await asyncio.to_thread(conversations.messages_after, desk.engine, esc.conversation_id, start, 500, end)
         left = deadline - asyncio.get_running_loop().time()
         if found or left <= 0 or not await notifier.changed(left, mark):
             return json({"messages": found})
@@ -185,7 +200,9 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
         return error(400, "Die Nachricht ist zu lang.", "The message is too long.", field="text")
     desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
     try:
-        message = await service.reply(desk, escalation_id=escalation_id, account=account, text=text.strip())
+        message = await service.reply(
+            desk, escalation_id=escalation_id, account=account, text=text.strip(), title_of=_title_of(request)
+        )
     except LookupError:
         return _not_found()
     except service.NotYours:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -29,10 +30,15 @@ class NotYours(PermissionError):
     """Another agent holds this conversation."""
 
 
+def window(esc: Escalation, after: int = 0) -> tuple[int, int | None]:
+    """The message ids an agent may read for this escalation: from its start to its end, nothing else."""
+    return max(after, esc.messages_from), esc.messages_until
+
+
 def _since(desk: Desk, esc: Escalation) -> list[conversations.MessageRow]:
-    """The conversation's messages from the moment it was escalated."""
-    rows = conversations.messages_after(desk.engine, esc.conversation_id, 0)
-    return [m for m in rows if datetime.fromisoformat(m["created_at"]) >= esc.created_at]
+    """The conversation's messages from the moment it was escalated until the handoff ended."""
+    start, end = window(esc)
+    return conversations.messages_after(desk.engine, esc.conversation_id, start, limit=2000, until=end)
 
 
 def list_json(esc: Escalation) -> dict[str, Any]:
@@ -82,17 +88,38 @@ def _bot_messages(desk: Desk, conversation_id: str, replies: list[dict]) -> None
         conversations.add_messages(desk.engine, conversation_id, items)
 
 
-async def _wake_bot(desk: Desk, http: httpx.AsyncClient, esc: Escalation, intent: str | None) -> None:
-    """Resume the bot; with ``intent`` it also says something (stored like every bot message)."""
+RESUME = "resume"  # bot_wake value: resume without saying anything
+
+
+async def wake_bot(desk: Desk, http: httpx.AsyncClient, esc: Escalation) -> bool:
+    """Resume the bot after the handoff (``esc.bot_wake`` says whether it also reacts to an external intent).
+
+    The wish is stored with the status change; it is cleared only when Rasa took it, else the sweeper (or the
+    employee's next message) retries, so a Rasa outage never leaves the conversation paused for good.
+    """
+    if not esc.bot_wake:
+        return True
     settings = desk.settings
     try:
         await rasa_api.resume(http, settings.rasa_url, esc.conversation_id)
-        if intent:
-            replies = await rasa_api.trigger(http, settings.rasa_url, settings.public_url, esc.conversation_id, intent)
+        if esc.bot_wake != RESUME:
+            replies = await rasa_api.trigger(
+                http, settings.rasa_url, settings.public_url, esc.conversation_id, esc.bot_wake
+            )
             await asyncio.to_thread(_bot_messages, desk, esc.conversation_id, replies)
     except UpstreamError as exc:
-        # The state change and the notice are stored; the bot resumes with the next message at the latest.
-        logger.error("Rasa not told about escalation %s (%s)", esc.id, exc)
+        logger.error("Rasa not told about escalation %s (%s); will retry", esc.id, exc)
+        await asyncio.to_thread(escalations.set_wake, desk.engine, esc.id, esc.bot_wake)
+        return False
+    await asyncio.to_thread(escalations.set_wake, desk.engine, esc.id, None)
+    return True
+
+
+async def wake_if_pending(desk: Desk, http: httpx.AsyncClient, conversation_id: str) -> None:
+    """Before relaying a message: a handoff that ended while Rasa was down resumes the bot first."""
+    esc = await asyncio.to_thread(escalations.latest_for, desk.engine, conversation_id)
+    if esc is not None and esc.bot_wake and esc.status not in escalations.ACTIVE:
+        await wake_bot(desk, http, esc)
 
 
 def _system(desk: Desk, esc: Escalation, key: str, **values: str) -> None:
@@ -125,36 +152,83 @@ def _held_by(desk: Desk, escalation_id: int, account: Account) -> Escalation:
     return esc
 
 
-async def reply(desk: Desk, *, escalation_id: int, account: Account, text: str) -> conversations.MessageRow:
-    """An agent message to the employee (stored, then delivered by the employee's long-poll)."""
+def _owner(account: Account) -> int | None:
+    """Whose claim a step must match; admins may act on any conversation."""
+    return None if "admin" in account.roles else account.id
+
+
+def article_link(text: str, public_url: str, title_of: Callable[[str], str | None]) -> dict[str, str] | None:
+    """The first link to one of our own articles in an agent reply, as an article card for the chat."""
+    m = re.search(re.escape(public_url.rstrip("/")) + r"/kb/([a-z0-9-]+)", text)
+    if not m:
+        return None
+    title = title_of(m.group(1))
+    return {"slug": m.group(1), "title": title, "url": m.group(0)} if title else None
+
+
+async def reply(
+    desk: Desk,
+    *,
+    escalation_id: int,
+    account: Account,
+    text: str,
+    title_of: Callable[[str], str | None] = lambda _slug: None,
+) -> conversations.MessageRow:
+    """An agent message to the employee (stored only while this agent holds the conversation)."""
     esc = await asyncio.to_thread(_held_by, desk, escalation_id, account)
+    data: dict[str, Any] = {"agent": account.display_name}
+    card = article_link(text, desk.settings.public_url, title_of)
+    if card:
+        data["article"] = card
     mid = await asyncio.to_thread(
-        conversations.add_message, desk.engine, esc.conversation_id, "agent", text, {"agent": account.display_name}
+        escalations.add_agent_message, desk.engine, escalation_id, agent_id=_owner(account), text=text, data=data
     )
     rows = await asyncio.to_thread(conversations.messages_after, desk.engine, esc.conversation_id, mid - 1, 1)
     return rows[0]
 
 
-async def resolve(desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account) -> Escalation:
-    """Done: the bot comes back and asks the closing question."""
+async def _end(
+    desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account, to: str, notice_key: str, wake: str
+) -> Escalation:
     await asyncio.to_thread(_held_by, desk, escalation_id, account)
     esc = await asyncio.to_thread(
-        escalations.transition, desk.engine, escalation_id, allowed=("claimed",), to="resolved"
+        escalations.transition,
+        desk.engine,
+        escalation_id,
+        allowed=("claimed",),
+        to=to,
+        owner=_owner(account),
+        bot_wake=wake,
     )
-    await asyncio.to_thread(_system, desk, esc, "resolved")
-    await _wake_bot(desk, http, esc, "EXTERNAL_agent_resolved")
+    await asyncio.to_thread(_system, desk, esc, notice_key)
+    await wake_bot(desk, http, esc)
     return esc
+
+
+async def resolve(desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account) -> Escalation:
+    """Done: the bot comes back and asks the closing question."""
+    return await _end(
+        desk,
+        http,
+        escalation_id=escalation_id,
+        account=account,
+        to="resolved",
+        notice_key="resolved",
+        wake="EXTERNAL_agent_resolved",
+    )
 
 
 async def hand_back(desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account) -> Escalation:
     """The bot takes over again, knowing the topic."""
-    await asyncio.to_thread(_held_by, desk, escalation_id, account)
-    esc = await asyncio.to_thread(
-        escalations.transition, desk.engine, escalation_id, allowed=("claimed",), to="handed_back"
+    return await _end(
+        desk,
+        http,
+        escalation_id=escalation_id,
+        account=account,
+        to="handed_back",
+        notice_key="handed_back",
+        wake="EXTERNAL_handed_back",
     )
-    await asyncio.to_thread(_system, desk, esc, "handed_back")
-    await _wake_bot(desk, http, esc, "EXTERNAL_handed_back")
-    return esc
 
 
 def _ticket_transcript(desk: Desk, esc: Escalation) -> Escalation:
@@ -177,9 +251,13 @@ async def to_ticket(
         if current is not None and current.status == "claimed":
             await asyncio.to_thread(_held_by, desk, escalation_id, account)
         allowed: tuple[str, ...] = ("waiting", "claimed")
+        owner = _owner(account)
     else:
-        allowed = ("waiting",)
-    esc = await asyncio.to_thread(escalations.transition, desk.engine, escalation_id, allowed=allowed, to="ticket")
+        allowed, owner = ("waiting",), None
+    # The owner check is part of the UPDATE: a colleague's claim in between makes this fail, not convert.
+    esc = await asyncio.to_thread(
+        escalations.transition, desk.engine, escalation_id, allowed=allowed, to="ticket", owner=owner, bot_wake=RESUME
+    )
     return await finish_ticket(desk, http, esc, why=why)
 
 
@@ -188,9 +266,9 @@ async def finish_ticket(desk: Desk, http: httpx.AsyncClient, esc: Escalation, *,
     full = await asyncio.to_thread(_ticket_transcript, desk, esc)
     ref = await asyncio.to_thread(create_ticket, desk.engine, desk.sink, full)
     if ref is None:
-        if esc.ticket_number is None and why != "retry":
+        if why != "retry":
             await asyncio.to_thread(_system, desk, esc, "ticket_pending")
-        await _wake_bot(desk, http, esc, None)
+            await wake_bot(desk, http, esc)
         return esc
     text = ticket_notice(
         number=ref.number,
@@ -202,14 +280,19 @@ async def finish_ticket(desk: Desk, http: httpx.AsyncClient, esc: Escalation, *,
         spec=desk.settings.service_hours,
     )
     await asyncio.to_thread(conversations.add_message, desk.engine, esc.conversation_id, "system", text)
-    await _wake_bot(desk, http, esc, None)
+    if why != "retry":
+        await wake_bot(desk, http, esc)
     updated = await asyncio.to_thread(escalations.get, desk.engine, esc.id)
     assert updated is not None
     return updated
 
 
 async def sweep(desk: Desk, http: httpx.AsyncClient) -> int:
-    """Turn escalations nobody claimed in time into tickets; retry tickets whose sink failed."""
+    """Turn escalations nobody claimed in time into tickets, retry failed tickets and un-paused bots.
+
+    Every instance may run this at the same time: conversions are conditional updates and a retry first
+    takes a lease, so each ticket is created once.
+    """
     done = 0
     for eid in await asyncio.to_thread(escalations.overdue, desk.engine, timeout_s=desk.settings.handoff_timeout_s):
         esc = await asyncio.to_thread(escalations.get, desk.engine, eid)
@@ -218,9 +301,13 @@ async def sweep(desk: Desk, http: httpx.AsyncClient) -> int:
         try:
             if esc.status == "waiting":
                 await to_ticket(desk, http, escalation_id=eid, why="no_agent")
-            else:
+            elif await asyncio.to_thread(escalations.claim_ticket_attempt, desk.engine, eid):
                 await finish_ticket(desk, http, esc, why="retry")
+            else:
+                continue
             done += 1
         except TransitionError:
             continue  # claimed or converted by someone else meanwhile
+    for esc in await asyncio.to_thread(escalations.pending_wakes, desk.engine):
+        done += await wake_bot(desk, http, esc)
     return done

@@ -20,6 +20,16 @@
     return div;
   }
 
+  // Article links only to our own /kb/ pages (the server checks too).
+  function ownArticle(value) {
+    try {
+      const url = new URL(value, window.location.origin);
+      return url.origin === window.location.origin && url.pathname.indexOf("/kb/") === 0;
+    } catch (e) {
+      return false;
+    }
+  }
+
   function render(m) {
     if (m.id) {
       if (seen.has(m.id)) { return; }
@@ -41,7 +51,7 @@
       div.appendChild(who);
     }
     div.appendChild(document.createTextNode(m.text || ""));
-    if (data.article && data.article.url) {
+    if (data.article && ownArticle(data.article.url)) {
       const p = document.createElement("p");
       const a = document.createElement("a");
       a.href = data.article.url;
@@ -67,7 +77,7 @@
 
   async function send(payload, shown) {
     error.hidden = true;
-    bubble("user", shown);
+    const mine = bubble("user", shown);
     pending.push({text: shown});
     try {
       const resp = await fetch("/api/chat/messages", {
@@ -85,18 +95,31 @@
       }
       body.messages.forEach(render);
     } catch (e) {
-      error.textContent = e.message || "Der Assistent ist gerade nicht erreichbar.";
+      // Not sent: say so at the bubble and give the typed text back, so nothing is lost.
+      mine.classList.add("failed");
+      mine.appendChild(document.createTextNode(" (nicht gesendet)"));
+      const i = pending.findIndex(function (p) { return p.text === shown; });
+      if (i >= 0) { pending.splice(i, 1); }
+      if (payload === shown && !input.value) { input.value = shown; }
+      error.textContent = (e.message && e.message !== "Failed to fetch") ? e.message
+        : "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.";
       error.hidden = false;
     }
   }
 
   async function poll() {
     for (;;) {
+      const started = Date.now();
       try {
         const resp = await fetch("/api/chat/events?after=" + lastId, {credentials: "same-origin"});
         if (!resp.ok) { throw new Error(String(resp.status)); }
         const body = await resp.json();
         body.messages.forEach(render);
+        if (body.retry_after) {  // no conversation yet: nothing can arrive until the first message
+          await new Promise(function (r) { setTimeout(r, Math.min(body.retry_after, 5) * 1000); });
+        } else if (!body.messages.length && Date.now() - started < 1000) {
+          await new Promise(function (r) { setTimeout(r, 1000); });
+        }
       } catch (e) {
         await new Promise(function (r) { setTimeout(r, 3000); });  // web service restarting: try again
       }

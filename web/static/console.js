@@ -125,12 +125,13 @@
 
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
-  // Only http(s) links (our article pages); anything else (javascript: …) is shown as text.
+  // Only links to our own article pages; anything else (javascript:, other sites …) is shown as text.
   function safeUrl(value) {
     if (typeof value !== "string" || !value) { return null; }
     try {
       const url = new URL(value, window.location.origin);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+      const ours = url.origin === window.location.origin && url.pathname.indexOf("/kb/") === 0;
+      return ours && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
     } catch (_) {
       return null;
     }
