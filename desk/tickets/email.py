@@ -6,11 +6,11 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from uuid import uuid4
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete
 
-from desk.db import aware, now, tickets
+from desk.db import now, tickets
+from desk.tickets import register
 from desk.tickets.base import TicketDraft, TicketError, TicketRef, TicketStatus
 
 
@@ -33,23 +33,8 @@ class EmailTicketSink:
         ts = now()
         # Committed before sending: holding the transaction open during SMTP would lock SQLite for everyone.
         with self.engine.begin() as conn:
-            tid = conn.execute(
-                insert(tickets)
-                .values(
-                    number=f"pending-{uuid4().hex}",
-                    sink=self.name,
-                    title=draft.title[:200],
-                    body=draft.body(),
-                    status="forwarded",
-                    customer=draft.customer,
-                    escalation_id=draft.escalation_id,
-                    created_at=ts,
-                    updated_at=ts,
-                )
-                .returning(tickets.c.id)
-            ).scalar_one()
-            number = f"SD-M-{ts.year}-{tid:06d}"
-            conn.execute(update(tickets).where(tickets.c.id == tid).values(number=number, external_id=str(tid)))
+            tid = register.add(conn, sink=self.name, draft=draft, status="forwarded")
+            number = register.number_from_id(conn, tid, "SD-M")
         try:
             self._send(self._message(number, draft, ts))
         except (OSError, ValueError) as exc:  # smtplib.SMTPException is an OSError
@@ -60,13 +45,8 @@ class EmailTicketSink:
 
     def status(self, number: str) -> TicketStatus | None:
         """Read the register; a mailed ticket stays "forwarded" (its fate is in the mailbox)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(tickets).where(tickets.c.number == number.strip(), tickets.c.sink == self.name)
-            ).first()
-        if row is None:
-            return None
-        return TicketStatus(number=row.number, state=row.status, title=row.title, updated_at=aware(row.updated_at))
+        row = register.find(self.engine, self.name, number)
+        return register.status_of(row) if row is not None else None
 
     def _message(self, number: str, draft: TicketDraft, ts: datetime) -> EmailMessage:
         """Plain-text UTF-8 mail; the number leads the subject so replies keep it."""

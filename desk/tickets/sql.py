@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, update
 
-from desk.db import aware, new_id, now, tickets
+from desk.db import now, tickets
+from desk.tickets import register
 from desk.tickets.base import TicketDraft, TicketRef, TicketStatus
 
 
@@ -19,36 +20,15 @@ class SqlTicketSink:
 
     def create(self, draft: TicketDraft) -> TicketRef:
         """Insert, then number the row from its id (unique across instances)."""
-        ts = now()
         with self.engine.begin() as conn:
-            tid = new_id(
-                conn.execute(
-                    insert(tickets).values(
-                        number=f"pending-{ts.timestamp()}-{id(draft)}",
-                        sink=self.name,
-                        title=draft.title[:200],
-                        body=draft.body(),
-                        status="open",
-                        customer=draft.customer,
-                        escalation_id=draft.escalation_id,
-                        created_at=ts,
-                        updated_at=ts,
-                    )
-                )
-            )
-            number = f"SD-{ts.year}-{tid:06d}"
-            conn.execute(update(tickets).where(tickets.c.id == tid).values(number=number, external_id=str(tid)))
+            tid = register.add(conn, sink=self.name, draft=draft, status="open")
+            number = register.number_from_id(conn, tid, "SD")
         return TicketRef(number=number, sink=self.name, external_id=str(tid))
 
     def status(self, number: str) -> TicketStatus | None:
         """Read the row."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(tickets).where(tickets.c.number == number.strip(), tickets.c.sink == self.name)
-            ).first()
-        if row is None:
-            return None
-        return TicketStatus(number=row.number, state=row.status, title=row.title, updated_at=aware(row.updated_at))
+        row = register.find(self.engine, self.name, number)
+        return register.status_of(row) if row is not None else None
 
     def set_state(self, number: str, state: str) -> None:
         """Agents move built-in tickets along (open → in_progress → closed)."""

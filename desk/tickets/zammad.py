@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
 
-from desk.db import aware, now, tickets
+from desk.db import aware
+from desk.tickets import register
 from desk.tickets.base import TicketDraft, TicketError, TicketRef, TicketStatus
 
 # Zammad's default states in our words; custom states keep their own name.
@@ -73,30 +74,22 @@ class ZammadTicketSink:
         ext_id, number = _text(data.get("id")), _text(data.get("number"))
         if not ext_id or not number:
             raise TicketError("Zammad answered without ticket id and number")
-        ts = now()
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(tickets).values(
-                    number=number,
-                    sink=self.name,
-                    external_id=ext_id,
-                    title=title,
-                    body=body,
-                    status="open",
-                    customer=draft.customer,
-                    escalation_id=draft.escalation_id,
-                    created_at=ts,
-                    updated_at=ts,
-                )
+            register.add(
+                conn,
+                sink=self.name,
+                draft=draft,
+                status="open",
+                number=number,
+                external_id=ext_id,
+                title=title,
+                body=body,
             )
         return TicketRef(number=number, sink=self.name, external_id=ext_id)
 
     def status(self, number: str) -> TicketStatus | None:
         """Zammad's current state of a ticket this sink created; ``None`` for other numbers."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(tickets).where(tickets.c.number == number.strip(), tickets.c.sink == self.name)
-            ).first()
+        row = register.find(self.engine, self.name, number)
         if row is None:
             return None
         data = self._call("GET", f"/api/v1/tickets/{row.external_id}", params={"expand": "true"})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from knowledge.runtime import knowledge_base_from_settings
 from knowledge.search import KnowledgeBase
@@ -80,3 +82,28 @@ class RasaChat:
 @pytest.fixture
 def chat(stack: Stack, request: pytest.FixtureRequest) -> RasaChat:
     return RasaChat(stack.settings, sender=f"test-{request.node.name}")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+# Without the background-networking flags Chromium keeps calling Google's hosts, which this network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium not installed: run 'make setup-browser' (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

@@ -7,41 +7,18 @@ a selector, locator or ``expect`` (never ``wait_for_function``).
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
+
+from tests.integration.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.integration
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 ADMIN = ("admin", "admin-test-password-123")
 AGENT = {"username": "agent.browser", "password": "agent-browser-pass-123", "display_name": "Anna Agentin"}
 EDITOR = {"username": "editor.browser", "password": "editor-browser-pass-123", "display_name": "Erik Editor"}
 BOT = 30_000  # Rasa replies take a few seconds on two cores
 LIVE = 60_000  # long-polls answer within ~25 s
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium not installed: run 'make setup-browser' (make test does)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -92,13 +92,15 @@ def test_web_chat_relays_to_rasa(stack) -> None:
         assert page.status_code == 200 and "Postfach" in page.text
 
 
-def test_typed_yes_to_the_escalation_offer_gets_the_contact_details(chat) -> None:
-    reply = texts(chat.say("Der Beamer im Sitzungssaal zeigt kein Bild von meinem Laptop"))
+def test_typed_yes_to_the_escalation_offer_starts_the_handover_form(chat) -> None:
+    question = "Der Beamer im Sitzungssaal zeigt kein Bild von meinem Laptop"
+    reply = texts(chat.say(question))
     for _ in range(3):  # say no until the assistant offers to pass it on (at most three articles)
         if "weitergeben" in reply:
             break
         reply = texts(chat.say("nein, hat nicht geholfen"))
     assert "weitergeben" in reply
     final = texts(chat.say("ja bitte"))
-    assert "Durchwahl 4444" in final
+    assert "Ich gebe Ihr Anliegen an den Service Desk weiter" in final
+    assert f"Ich würde Ihr Anliegen so weitergeben: „{question}“" in final
     assert "nicht verstanden" not in final
