@@ -86,7 +86,8 @@ def test_web_chat_relays_to_rasa(stack) -> None:
         resp = client.post("/api/chat/messages", json={"text": "Outlook sagt mein Postfach ist voll"})
         assert resp.status_code == 200
         messages = resp.json()["messages"]
-        assert any(m.get("article", {}).get("slug") == "outlook-postfach-voll" for m in messages)
+        assert any(m["data"].get("article", {}).get("slug") == "outlook-postfach-voll" for m in messages)
+        assert all(m["role"] == "bot" and m["id"] > resp.json()["user_message_id"] for m in messages)
         assert client.cookies.get("sd_session")
         page = client.get("/kb/outlook-postfach-voll")
         assert page.status_code == 200 and "Postfach" in page.text
