@@ -17,7 +17,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit integration \
+.PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit integration \
         eval-nlu eval-knowledge calibrate bench clean
 
 help:
@@ -25,8 +25,16 @@ help:
 	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
 	@echo "other: setup build eval-nlu eval-knowledge calibrate bench clean"
 
-setup:
+setup: node_modules/.installed
 	@scripts/setup_envs.sh all
+
+# Browser libraries (Chart.js for /insights/, axe-core for the accessibility tests), from package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "setup: npm not found (install Node.js 18+)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup-node: node_modules/.installed
 
 setup-browser:
 	@scripts/setup_browser.sh

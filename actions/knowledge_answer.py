@@ -11,6 +11,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.texts import response_text
+from desk import csat
+from desk.runtime import LazyDesk
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
 from knowledge.search import KnowledgeBase
@@ -137,7 +139,14 @@ class ActionAnswerFromKnowledge(KnowledgeAction):
 
 
 class ActionHandleFeedback(KnowledgeAction):
-    """Yes/no after an answer, a clarification or an escalation offer."""
+    """Yes/no after an answer, a clarification or an escalation offer; 👍/👎 are stored per article."""
+
+    def __init__(
+        self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None, desk: LazyDesk | None = None
+    ) -> None:
+        """``desk`` stores the per-article feedback."""
+        super().__init__(knowledge, settings)
+        self.desk = desk or LazyDesk(self.settings)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -152,6 +161,7 @@ class ActionHandleFeedback(KnowledgeAction):
 
         if stage == STAGE_ANSWERED and current:
             verdicts[str(current)] = "helpful" if yes else "not_helpful"
+            await self._record(str(current), yes, tracker)
             if yes:
                 dispatcher.utter_message(response="utter_kb_glad")
                 return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", None)]
@@ -166,6 +176,16 @@ class ActionHandleFeedback(KnowledgeAction):
             return start_escalation()
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("kb_stage", None)]
+
+    async def _record(self, slug: str, helpful: bool, tracker: Tracker) -> None:
+        language = "en" if tracker.get_slot("language") == "en" else "de"
+        try:
+            desk = await asyncio.to_thread(self.desk.get)
+            await asyncio.to_thread(
+                csat.record_article_feedback, desk.engine, slug=slug, helpful=helpful, language=language
+            )
+        except Exception:  # noqa: BLE001 - feedback statistics must never break the answer
+            logger.exception("article feedback not stored")
 
     async def _next_or_escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         offered = _list(tracker, "kb_offered")

@@ -11,6 +11,7 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sanic import Sanic
 
+from actions.csat import ActionAskCsat, ActionStoreCsat, ActionStoreCsatComment
 from actions.handoff import (
     ActionAskEscDescription,
     ActionHandedBack,
@@ -66,13 +67,16 @@ def create_action_app(
     executor = GuardedExecutor(desk)
     for action in (
         ActionAnswerFromKnowledge(knowledge, settings),
-        ActionHandleFeedback(knowledge, settings),
+        ActionHandleFeedback(knowledge, settings, desk),
         ActionStartEscalation(desk, settings),
         ValidateEscalationForm(),
         ActionAskEscDescription(),
         ActionSubmitEscalation(desk, settings, knowledge),
         ActionHandedBack(),
         ActionTicketStatus(desk, settings),
+        ActionAskCsat(desk, settings),
+        ActionStoreCsat(desk, settings),
+        ActionStoreCsatComment(desk, settings),
     ):
         executor.register_action(action)
     app = create_app(executor, cors_origins=None)

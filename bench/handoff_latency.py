@@ -19,11 +19,14 @@ from pathlib import Path
 import httpx
 
 from bench.common import percentile
-from desk.identity import conversation_id
+from desk import conversations
+from desk.db import open_db
+from desk.identity import read_session
 from knowledge.settings import Settings
 from scripts.stack import Stack
 
 RUNS = 30  # per path
+DB: list[str] = []
 ADMIN = {"username": "admin", "password": "bench-admin-password"}
 AGENT = {
     "username": "bench.agent",
@@ -44,6 +47,8 @@ async def login(base: str, account: dict) -> httpx.AsyncClient:
 
 async def escalate(base: str) -> tuple[httpx.AsyncClient, int]:
     employee = httpx.AsyncClient(base_url=base, timeout=60)
+    resp = await employee.post("/api/chat/session", json={})
+    employee.headers["Authorization"] = f"Bearer {resp.json()['session']}"
     last = 0
     for text in FORM:
         resp = await employee.post("/api/chat/messages", json={"text": text})
@@ -53,6 +58,15 @@ async def escalate(base: str) -> tuple[httpx.AsyncClient, int]:
     if body["handoff"] != "waiting":
         raise RuntimeError(f"not queued: {body}")
     return employee, last
+
+
+def _conversation(employee: httpx.AsyncClient) -> str:
+    """The conversation the server keeps for this chat session (clients never see its id)."""
+    session = read_session(b"bench-secret", employee.headers["Authorization"].split()[1])
+    assert session is not None and DB
+    found = conversations.current(open_db(DB[0]), session.user(b"bench-secret"))
+    assert found is not None
+    return found
 
 
 async def watch(employee: httpx.AsyncClient, after: int, seen: dict[str, float]) -> None:
@@ -69,7 +83,7 @@ async def watch(employee: httpx.AsyncClient, after: int, seen: dict[str, float])
 
 async def one(employee_base: str, agent: httpx.AsyncClient) -> tuple[float, float, float]:
     employee, last = await escalate(employee_base)
-    conversation = conversation_id(b"bench-secret", employee.cookies["sd_session"])
+    conversation = _conversation(employee)
     queue = (await agent.get("/api/escalations", params={"status": "waiting"})).json()["escalations"]
     eid = 0
     for e in queue:
@@ -132,6 +146,7 @@ def main() -> int:
         },
         dotenv=tmp / "none.env",
     )
+    DB[:] = [settings.db_url]
     stack = Stack(settings)
     second = Stack(replace(settings, web_port=38001))
     print("handoff latency: starting the stack and a second web service on loopback ...", flush=True)

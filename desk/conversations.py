@@ -6,6 +6,7 @@ reload, a second tab, another instance or a restarted process all see the same c
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, TypedDict
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -105,3 +106,44 @@ def latest_message_id(engine: Engine) -> int:
     """Highest message id overall: instances poll it to wake waiting clients."""
     with engine.connect() as conn:
         return int(conn.execute(select(func.coalesce(func.max(messages.c.id), 0))).scalar_one())
+
+
+def current(engine: Engine, user_pseudonym: str) -> str | None:
+    """The user's open conversation (the newest one not ended), if any."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(conversations.c.id)
+            .where(conversations.c.user_pseudonym == user_pseudonym, conversations.c.ended_at.is_(None))
+            .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
+            .limit(1)
+        ).scalar()
+
+
+def start(engine: Engine, user_pseudonym: str, language: str = "de") -> str:
+    """A new conversation with a random id (it is also the Rasa sender id; clients never see it)."""
+    conversation_id = secrets.token_hex(16)
+    ensure_conversation(engine, conversation_id, user_pseudonym, language)
+    return conversation_id
+
+
+def end(engine: Engine, conversation_id: str) -> None:
+    """End a conversation ("Neues Gespräch"): the next message starts a fresh one."""
+    with engine.begin() as conn:
+        conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(ended_at=now()))
+
+
+def state(engine: Engine, conversation_id: str) -> dict[str, Any]:
+    """Last activity, whether the employee wrote anything, and whether the closing question was asked."""
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(func.max(messages.c.created_at)).where(messages.c.conversation_id == conversation_id)
+        ).scalar()
+        wrote = conn.execute(
+            select(func.count())
+            .select_from(messages)
+            .where(messages.c.conversation_id == conversation_id, messages.c.role == "user")
+        ).scalar_one()
+        asked = conn.execute(
+            select(conversations.c.csat_asked_at).where(conversations.c.id == conversation_id)
+        ).scalar()
+    return {"last_activity": aware(last), "user_messages": int(wrote), "csat_asked": asked is not None}

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     select,
     update,
 )
@@ -40,6 +41,12 @@ conversations = Table(
     Column("language", String(8), nullable=False, default="de"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # "Neues Gespräch" ends it; the user's next message starts a new conversation (and a new Rasa tracker).
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    # The closing question: asked once per conversation, with the resolution path known at that moment.
+    Column("csat_asked_at", DateTime(timezone=True), nullable=True),
+    Column("csat_path", String(16), nullable=True),
+    Index("ix_conversations_user", "user_pseudonym", "created_at"),
 )
 
 # Everything the employee sees in the chat, in order; ``id`` is the sequence clients resume from.
@@ -78,7 +85,7 @@ escalations = Table(
     # The bot still has to be resumed (and told, e.g. EXTERNAL_agent_resolved) after the handoff ended.
     Column("bot_wake", String(40), nullable=True),
     # The conversation's messages that belong to the handoff: id in (messages_from, messages_until].
-    Column("messages_from", Integer, nullable=False, default=0),
+    Column("messages_from", Integer, nullable=True, default=0),
     Column("messages_until", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=True),
@@ -126,6 +133,31 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# One-click CSAT: anonymous by design (no user id next to the score; the works council will ask).
+csat_ratings = Table(
+    "csat_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False, unique=True),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("resolution_path", String(16), nullable=False),  # bot | agent | ticket | abandoned
+    Column("articles", JSON, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# "Hat Ihnen das geholfen?" per article shown (no user, no conversation).
+article_feedback = Table(
+    "article_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(120), nullable=False, index=True),
+    Column("helpful", Boolean, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 # Failed staff logins (hashed username, time), for throttling across instances.
@@ -179,11 +211,26 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added in later versions (all nullable) are added to an existing database in place."""
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
 def init_schema(engine: Engine) -> None:
-    """Create missing tables and counters; safe when two processes start at once."""
+    """Create missing tables, columns and counters; safe when two processes start at once."""
     for attempt in range(5):
         try:
             metadata.create_all(engine)
+            _add_missing_columns(engine)
             with engine.begin() as conn:
                 have = set(conn.execute(select(counters.c.name)).scalars())
                 for name in COUNTER_NAMES:

@@ -51,6 +51,14 @@ class Settings:
     database_url: str = ""
     # Key for pseudonymous user ids and session tokens. Empty: generated once into var_dir/secret.key.
     secret_key: str = field(default="", repr=False)
+    # Shared with the intranet: it signs the employee identity token (JWT, HS256) the widget passes on.
+    identity_secret: str = field(default="", repr=False)
+    # Intranet origins that may embed the widget (comma-separated, e.g. "https://intranet.stadt.example").
+    allowed_origins: str = ""
+    # An anonymous chat session lasts this long in the browser; then a new one starts.
+    session_days: int = 30
+    # After this long without a message the closing question is shown the next time the chat is opened.
+    csat_inactivity_s: int = 600
     admin_user: str = "admin"
     admin_password: str = field(default="", repr=False)
     team_name: str = "Service Desk"
@@ -89,6 +97,12 @@ class Settings:
     def db_url(self) -> str:
         """SQLAlchemy URL of the records database."""
         return self.database_url or f"sqlite:///{self.var_dir / 'servicedesk.db'}"
+
+    @property
+    def allowed_origin_set(self) -> frozenset[str]:
+        """Origins allowed to call the chat API from another site (the web service's own is always allowed)."""
+        own = "/".join(self.public_url.split("/")[:3])
+        return frozenset({own, *(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())})
 
     @property
     def needs_person_set(self) -> frozenset[str]:
@@ -152,7 +166,7 @@ class Settings:
 
     def as_env(self, secrets: bool = True) -> dict[str, str]:
         """The settings as environment variables, for child processes (``secrets=False`` for Rasa)."""
-        hidden = {"secret_key", "admin_password", "zammad_token"}
+        hidden = {"secret_key", "admin_password", "zammad_token", "identity_secret"}
         return {
             f"SERVICEDESK_{f.name.upper()}": str(getattr(self, f.name))
             for f in fields(self)

@@ -18,7 +18,12 @@ import httpx
 from knowledge.settings import ROOT, Settings
 
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"
-SECRET_VARS = {"SERVICEDESK_SECRET_KEY", "SERVICEDESK_ADMIN_PASSWORD", "SERVICEDESK_ZAMMAD_TOKEN"}
+SECRET_VARS = {
+    "SERVICEDESK_SECRET_KEY",
+    "SERVICEDESK_ADMIN_PASSWORD",
+    "SERVICEDESK_ZAMMAD_TOKEN",
+    "SERVICEDESK_IDENTITY_SECRET",
+}
 
 
 def child_env(settings: Settings) -> dict[str, str]:

@@ -16,9 +16,11 @@ from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowled
 from knowledge.settings import Settings
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
+from web.chat.routes import cors_headers
 from web.console import service as console_service
 from web.console.routes import bp as console_bp
 from web.health.routes import bp as health_bp
+from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
 from web.live import Notifier
 
@@ -45,6 +47,7 @@ def create_app(
     app.blueprint(chat_bp)
     app.blueprint(auth_bp)
     app.blueprint(console_bp)
+    app.blueprint(insights_bp)
 
     @app.get("/openapi.yaml", name="openapi")
     async def openapi(_request: object) -> HTTPResponse:
@@ -57,6 +60,7 @@ def create_app(
             "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        cors_headers(_request, response)  # type: ignore[arg-type]
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:

@@ -49,6 +49,9 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Sett
         "SERVICEDESK_ADMIN_PASSWORD": "admin-test-password-123",
         "SERVICEDESK_SECRET_KEY": "integration-test-secret",
         "SERVICEDESK_HANDOFF_TIMEOUT_S": "600",
+        # The widget test's "intranet" page is served from this origin.
+        "SERVICEDESK_ALLOWED_ORIGINS": "http://127.0.0.1:18090",
+        "SERVICEDESK_IDENTITY_SECRET": "integration-intranet-key",
     }
     return Settings.from_env(env=env, dotenv=tmp / "none.env")
 

@@ -1,13 +1,19 @@
-"""The chat page in real headless Chromium (Debian's package), driven by Playwright."""
+"""The full-screen chat page (the widget in its full-screen mode) in real headless Chromium, driven by Playwright.
+
+The widget builds its UI in an open Shadow DOM; Playwright's CSS locators pierce it. The page's CSP forbids
+eval, so every wait is a locator or ``expect`` (never ``wait_for_function``).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.integration.conftest import ARTIFACTS
+from tests.integration.test_widget_browser import BOT, deep_active, run_axe, say, settled
 
 pytestmark = pytest.mark.integration
 
@@ -17,44 +23,58 @@ def page(browser: Browser, stack) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 800, "height": 900}, locale="de-DE")
     pg = context.new_page()
     pg.goto(f"http://{stack.settings.host}:{stack.settings.web_port}/chat")
+    expect(pg.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
     yield pg
     context.close()
 
 
-def send(page: Page, text: str) -> None:
-    page.fill("#text", text)
-    page.keyboard.press("Enter")
-
-
 def test_employee_gets_the_article_and_can_say_it_did_not_help(page: Page) -> None:
-    send(page, "Hallo")
-    page.wait_for_selector("text=Guten Tag!")
-    send(page, "Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
-    page.wait_for_selector("text=Hat Ihnen das geholfen?")
-    link = page.locator(".msg.bot a").first
-    assert link.get_attribute("href").endswith("/kb/drucker-druckt-nicht")
-    page.locator("button", has_text="Nein").last.click()
-    page.locator(".msg.bot").nth(4).wait_for()  # (the page's CSP forbids eval, so no wait_for_function)
+    say(page, "Hallo")
+    expect(page.locator("#sd-log")).to_contain_text("Guten Tag!", timeout=BOT)
+    say(page, "Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
+    expect(page.locator("#sd-log")).to_contain_text("Hat Ihnen das geholfen?", timeout=BOT)
+    link = page.locator("#sd-log .card a").first
+    assert (link.get_attribute("href") or "").endswith("/kb/drucker-druckt-nicht")
+    page.locator("#sd-log button", has_text="Nein").last.click()
+    expect(page.locator("#sd-log")).to_contain_text(
+        re.compile("versuchen wir es hiermit|Service Desk weitergeben"), timeout=BOT
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-printer.png"), full_page=True)
-    log = page.inner_text("#log")
-    assert "versuchen wir es hiermit" in log or "Service Desk weitergeben" in log
 
 
 def test_keyboard_only_and_text_is_never_html(page: Page) -> None:
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") in {"log", "text"}
-    send(page, '<img src=x onerror="window.pwned=1"> Drucker')
-    page.wait_for_selector(".msg.bot")
+    # Full screen: no launcher and no close button; the tab order runs header, conversation, composer.
+    assert page.locator("#sd-launcher").count() == 0 and page.locator("#sd-close").count() == 0
+    order = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        order.append((deep_active(page) or {}).get("id"))
+    assert order == ["sd-new", "sd-end", "sd-log", "sd-input", "sd-send"], order
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.type('<img src=x onerror="window.pwned=1"> Drucker')
+    page.keyboard.press("Enter")
+    settled(page, "<img")
     assert page.evaluate("window.pwned === undefined")
-    assert page.locator(".msg.user img").count() == 0
-    assert "<img" in page.inner_text(".msg.user")
+    assert page.locator("#sd-log img").count() == 0
+    assert "<img" in page.locator("#sd-log .msg-user .text").last.inner_text()
 
 
-def test_article_link_opens_the_article_page(page: Page, stack) -> None:
-    send(page, "Outlook sagt mein Postfach ist voll")
-    page.wait_for_selector(".msg.bot a")
-    href = page.locator(".msg.bot a").first.get_attribute("href")
+def test_article_link_opens_the_article_page(page: Page) -> None:
+    say(page, "Outlook sagt mein Postfach ist voll")
+    page.locator("#sd-log .card a").first.wait_for(timeout=BOT)
+    href = page.locator("#sd-log .card a").first.get_attribute("href")
     page.goto(href)
     assert page.locator("h1").inner_text().startswith("Outlook")
     assert page.locator("ol li").count() >= 3
+
+
+def test_the_full_screen_page_passes_axe(browser: Browser, stack) -> None:
+    context = browser.new_context(viewport={"width": 800, "height": 900}, locale="de-DE", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"http://{stack.settings.host}:{stack.settings.web_port}/chat")
+        expect(page.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
+        run_axe(page, "full screen")
+    finally:
+        context.close()

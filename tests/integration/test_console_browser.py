@@ -70,17 +70,18 @@ def console_login(page: Page, base_url: str, account: dict[str, str]) -> None:
 
 
 def say(page: Page, text: str) -> None:
-    page.fill("#text", text)
-    page.keyboard.press("Enter")
+    """Type into the chat widget (its Shadow DOM; Playwright's CSS locators pierce it)."""
+    page.fill("#sd-input", text)
+    page.press("#sd-input", "Enter")
 
 
 def bot_said(page: Page, text: str) -> None:
-    expect(page.locator("#log")).to_contain_text(text, timeout=BOT)
+    expect(page.locator("#sd-log")).to_contain_text(text, timeout=BOT)
 
 
 def click_choice(page: Page, title: str) -> None:
     """Click the newest chat button with this title (older messages may carry the same one)."""
-    page.locator("#log button", has_text=title).last.click()
+    page.locator("#sd-log button", has_text=title).last.click()
 
 
 def queue_ids(page: Page) -> list[str]:
@@ -100,12 +101,13 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
         before = queue_ids(console)
 
         chat.goto(f"{base_url}/chat")
+        expect(chat.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
         say(chat, "Mein Drucker druckt nicht, die Aufträge hängen")
-        chat.locator("#log .msg.bot a").first.wait_for(timeout=BOT)
-        article_title = chat.locator("#log .msg.bot a").first.inner_text().strip()
+        chat.locator("#sd-log .card a").first.wait_for(timeout=BOT)
+        article_title = chat.locator("#sd-log .card .card-title").first.inner_text().strip()
         assert article_title
         say(chat, "Ich möchte mit einem Mitarbeiter sprechen")
-        chat.locator("#log button", has_text="Ja, passt").last.wait_for(timeout=BOT)
+        chat.locator("#sd-log button", has_text="Ja, passt").last.wait_for(timeout=BOT)
         click_choice(chat, "Ja, passt")
         bot_said(chat, "Welches Gerät oder System ist betroffen")
         say(chat, "Drucker im 2. OG")
@@ -135,7 +137,7 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
         console.click("#send")
         expect(console.locator("#messages")).to_contain_text(XSS, timeout=BOT)
         bot_said(chat, XSS)
-        assert chat.locator("#log img").count() == 0
+        assert chat.locator("#sd-log img").count() == 0
         assert console.locator("#messages img").count() == 0
 
         say(chat, "Danke, klappt jetzt")

@@ -15,11 +15,14 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from desk.identity import conversation_id
+from desk import conversations, csat
+from desk.db import open_db
+from desk.identity import read_session
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.integration
 ADMIN = {"username": "admin", "password": "admin-test-password-123"}
+STACK_DB: list[str] = []  # the records database of the running stack
 AGENT = {"username": "agent.api", "password": "agent-api-password-1", "display_name": "Team Service Desk 1"}
 
 
@@ -28,10 +31,14 @@ def web(stack: Stack, port: int | None = None) -> str:
 
 
 class Employee:
-    """One browser: the web service's session cookie, the last message id seen."""
+    """One browser: a chat session (Bearer token, as the widget keeps it), the last message id seen."""
 
     def __init__(self, base: str) -> None:
         self.http = httpx.Client(base_url=base, timeout=60)
+        resp = self.http.post("/api/chat/session", json={})
+        resp.raise_for_status()
+        self.token = resp.json()["session"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
         self.last = 0
 
     def say(self, text: str, label: str | None = None) -> dict:
@@ -60,8 +67,13 @@ class Employee:
 
     @property
     def conversation_id(self) -> str:
-        """The id Rasa and the console know: derived from the cookie with the installation secret."""
-        return conversation_id(b"integration-test-secret", self.http.cookies["sd_session"])
+        """The id Rasa and the console know (the client never sees it): looked up as the server does."""
+        secret = b"integration-test-secret"
+        session = read_session(secret, self.token)
+        assert session is not None
+        found = conversations.current(open_db(STACK_DB[0]), session.user(secret))
+        assert found is not None
+        return found
 
 
 class Agent:
@@ -79,6 +91,7 @@ class Agent:
 
 @pytest.fixture(scope="module")
 def agent(stack: Stack) -> Agent:
+    STACK_DB[:] = [stack.settings.db_url]
     admin = Agent(web(stack), ADMIN)
     resp = admin.post("/api/users", json={**AGENT, "roles": ["agent"]})
     assert resp.status_code in (201, 409), resp.text
@@ -186,7 +199,7 @@ def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent
     assert "Guten Tag" in employee.texts(body)  # the bot answers again
 
 
-def test_resolve_brings_the_closing_question_hook(stack: Stack, agent: Agent) -> None:
+def test_resolve_brings_the_closing_question(stack: Stack, agent: Agent) -> None:
     employee = Employee(web(stack))
     body = employee.say("Ich möchte bitte mit einem Menschen sprechen")
     assert "Beschreiben Sie Ihr Anliegen bitte in einem Satz" in employee.texts(body)
@@ -201,8 +214,14 @@ def test_resolve_brings_the_closing_question_hook(stack: Stack, agent: Agent) ->
     assert record["summary"][0] == "Anliegen: Mein Bildschirm flackert seit heute morgen"
     agent.post(f"/api/escalations/{eid}/claim")
     assert agent.post(f"/api/escalations/{eid}/resolve").status_code == 200
-    seen = employee.wait_for("als erledigt markiert")
+    seen = employee.wait_for("Wie zufrieden sind Sie mit der Hilfe in diesem Gespräch?")
     assert any(m["role"] == "system" and "beendet" in m["text"] for m in seen)
+    assert any("als erledigt markiert" in m["text"] for m in seen)
+    assert seen[-1]["data"]["csat"] is True and len(seen[-1]["data"]["buttons"]) == 5
+    reply = employee.say('/csat{"csat_score": "5"}', "😄 5 – sehr zufrieden")
+    assert "Vielen Dank für Ihre Bewertung" in employee.texts(reply)
+    rating = csat.rating_of(open_db(STACK_DB[0]), employee.conversation_id)
+    assert rating is not None and rating["resolution_path"] == "agent"
 
 
 def test_cancel_stops_the_form_and_nothing_is_queued(stack: Stack, agent: Agent) -> None:

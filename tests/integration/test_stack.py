@@ -83,12 +83,14 @@ def test_english_it_question_gets_english_frame_and_german_article(chat) -> None
 def test_web_chat_relays_to_rasa(stack) -> None:
     base = f"http://{stack.settings.host}:{stack.settings.web_port}"
     with httpx.Client(base_url=base, timeout=30) as client:
+        assert client.post("/api/chat/messages", json={"text": "Hallo"}).status_code == 401  # no session
+        token = client.post("/api/chat/session", json={}).json()["session"]
+        client.headers["Authorization"] = f"Bearer {token}"
         resp = client.post("/api/chat/messages", json={"text": "Outlook sagt mein Postfach ist voll"})
         assert resp.status_code == 200
         messages = resp.json()["messages"]
         assert any(m["data"].get("article", {}).get("slug") == "outlook-postfach-voll" for m in messages)
         assert all(m["role"] == "bot" and m["id"] > resp.json()["user_message_id"] for m in messages)
-        assert client.cookies.get("sd_session")
         page = client.get("/kb/outlook-postfach-voll")
         assert page.status_code == 200 and "Postfach" in page.text
 

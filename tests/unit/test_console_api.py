@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from desk import accounts, conversations, escalations
 from desk.db import escalations as escalations_table
-from desk.identity import conversation_id
+from desk.identity import read_session
 from desk.runtime import LazyDesk
 from knowledge.runtime import StaticKnowledgeSource
 from web.app import create_app
@@ -82,11 +82,23 @@ def agent(desk, name: str = "anna", roles: tuple[str, ...] = ("agent",)) -> None
     )
 
 
-async def employee_says(app, text: str, cookie: str | None = None) -> tuple[str, dict]:
-    headers = {"cookie": cookie} if cookie else {}
+async def employee_says(app, text: str, auth: dict | None = None) -> tuple[dict, dict]:
+    """One employee message; ``auth`` is the chat session header (a new session when omitted)."""
+    if auth is None:
+        _, resp = await app.asgi_client.post("/api/chat/session", json={})
+        auth = {"authorization": f"Bearer {resp.json['session']}"}
+    headers = auth
     _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": text}, headers=headers)
     assert resp.status == 200, resp.json
-    return cookie or resp.headers["set-cookie"].split(";")[0], resp.json
+    return auth, resp.json
+
+
+def conversation_of(desk, auth: dict) -> str:
+    """The conversation the server keeps for a chat session (clients never see its id)."""
+    session = read_session(desk.secret, auth["authorization"].split()[1])
+    found = conversations.current(desk.engine, session.user(desk.secret))
+    assert found is not None
+    return found
 
 
 def queue(desk, conversation_id: str) -> escalations.Escalation:
@@ -134,8 +146,7 @@ async def test_claim_reply_and_employee_messages_flow_both_ways(app, desk, rasa)
     agent(desk, "anna")
     agent(desk, "bernd")
     cookie, _ = await employee_says(app, "Hallo")
-    conversation = conversation_id(desk.secret, cookie.split("=", 1)[1])
-    assert conversation != cookie.split("=", 1)[1]  # agents never see the employee's cookie
+    conversation = conversation_of(desk, cookie)
     esc = queue(desk, conversation)
     anna, bernd = await login(app, "anna", "agent-password-1"), await login(app, "bernd", "agent-password-1")
 
@@ -157,7 +168,7 @@ async def test_claim_reply_and_employee_messages_flow_both_ways(app, desk, rasa)
         f"/api/escalations/{esc.id}/messages", json={"text": "<img src=x onerror=alert(1)> Guten Tag"}, headers=anna
     )
     assert resp.status == 201
-    _, resp = await app.asgi_client.get("/api/chat/events?after=0", headers={"cookie": cookie})
+    _, resp = await app.asgi_client.get("/api/chat/events?after=0", headers=cookie)
     texts = [(m["role"], m["text"]) for m in resp.json["messages"]]
     assert ("system", "Sie sind jetzt mit dem Service Desk verbunden (Anna).") in texts
     assert texts[-1] == ("agent", "<img src=x onerror=alert(1)> Guten Tag")  # stored as text, rendered as text
@@ -177,7 +188,7 @@ async def test_claim_reply_and_employee_messages_flow_both_ways(app, desk, rasa)
     assert resp.status == 200 and resp.json["status"] == "resolved"
     assert [p.rsplit("/", 1)[-1] for p, _ in rasa.calls[-2:]] == ["events", "trigger_intent"]
     assert rasa.calls[-1][1] == {"name": "EXTERNAL_agent_resolved", "entities": {}}
-    _, resp = await app.asgi_client.get("/api/chat/history", headers={"cookie": cookie})
+    _, resp = await app.asgi_client.get("/api/chat/history", headers=cookie)
     assert resp.json["messages"][-1] == {
         **resp.json["messages"][-1],
         "role": "bot",
@@ -301,7 +312,7 @@ async def test_a_colleagues_claim_in_between_is_never_converted(desk) -> None:
 async def test_agents_read_only_the_handoff_window_and_cannot_reply_after_it(app, desk) -> None:
     agent(desk)
     cookie, _ = await employee_says(app, "Vorher mit dem Bot")
-    conversation = conversation_id(desk.secret, cookie.split("=", 1)[1])
+    conversation = conversation_of(desk, cookie)
     esc = queue(desk, conversation)
     anna = await login(app, "anna", "agent-password-1")
     await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
@@ -336,15 +347,16 @@ async def test_logins_are_throttled_per_name(app, desk) -> None:
     assert resp.status == 429 and "15 Minuten" in resp.json["error"]
 
 
-async def test_events_without_a_session_tell_the_page_to_wait(app) -> None:
-    _, resp = await app.asgi_client.get("/api/chat/events?after=0")
-    assert resp.json == {"messages": [], "handoff": None, "retry_after": 25.0}
+async def test_events_and_history_need_a_session(app) -> None:
+    for path in ("/api/chat/events?after=0", "/api/chat/history"):
+        _, resp = await app.asgi_client.get(path)
+        assert resp.status == 401 and resp.json["error_en"].startswith("Your chat session")
 
 
 async def test_rasa_down_during_resolve_still_resolves_and_the_bot_wakes_with_the_next_message(app, desk, rasa) -> None:
     agent(desk)
     cookie, _ = await employee_says(app, "Hallo")
-    conversation = conversation_id(desk.secret, cookie.split("=", 1)[1])
+    conversation = conversation_of(desk, cookie)
     esc = queue(desk, conversation)
     anna = await login(app, "anna", "agent-password-1")
     await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
@@ -360,3 +372,33 @@ async def test_rasa_down_during_resolve_still_resolves_and_the_bot_wakes_with_th
     assert [p.rsplit("/", 1)[-1] for p, _ in rasa.calls] == ["events", "trigger_intent", "webhook"]
     assert escalations.get(desk.engine, esc.id).bot_wake is None
     assert body["messages"][-1]["text"] == "bot: Hallo nochmal"
+
+
+async def test_insights_for_the_lead_only_and_as_csv(app, desk) -> None:
+    from datetime import datetime
+
+    from desk import csat
+
+    for conversation, score in (("i1", 5), ("i2", 3)):
+        conversations.ensure_conversation(desk.engine, conversation, "p")
+        csat.mark_asked(desk.engine, conversation, "bot")
+        csat.store_rating(
+            desk.engine, conversation_id=conversation, score=score, path="bot", articles=[], language="de"
+        )
+    agent(desk, "anna")
+    agent(desk, "lena", ("lead",))
+    anna, lena = await login(app, "anna", "agent-password-1"), await login(app, "lena", "agent-password-1")
+    _, resp = await app.asgi_client.get("/api/insights/csat", headers=anna)
+    assert resp.status == 403 and "lead" in resp.json["error"]
+    _, resp = await app.asgi_client.get("/api/insights/csat", headers=lena)
+    today = datetime.now(desk.hours.tz).date().isoformat()
+    assert resp.status == 200 and resp.json["to"] == today
+    assert resp.json["answered"] == 2 and resp.json["average"] == 4.0 and resp.json["by_path"]["bot"]["asked"] == 2
+    _, resp = await app.asgi_client.get("/api/insights/csat?from=2026-13-01", headers=lena)
+    assert resp.status == 400 and resp.json["field"] == "from"
+    _, resp = await app.asgi_client.get(f"/api/insights/csat?from={today}&to=2020-01-01", headers=lena)
+    assert resp.status == 400
+    _, resp = await app.asgi_client.get("/api/insights/csat.csv", headers=lena)
+    assert resp.status == 200 and resp.headers["content-type"].startswith("text/csv")
+    assert "attachment" in resp.headers["content-disposition"]
+    assert resp.text.lstrip("\ufeff").splitlines()[-1] == "Gesamt;2;2;100,0;4,00;0;0;1;0;1"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import httpx
@@ -119,22 +118,113 @@ async def test_health_names_missing_parts(settings, hashing_kb) -> None:
     assert resp.json["missing"] == ["rasa", "action_server"]
 
 
-async def test_chat_relays_and_keeps_conversation_in_a_server_cookie(app) -> None:
-    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"})
+async def session(app, **body) -> dict[str, str]:
+    _, resp = await app.asgi_client.post("/api/chat/session", json=body)
+    assert resp.status == 200, resp.json
+    return {"authorization": f"Bearer {resp.json['session']}"}
+
+
+async def test_chat_relays_with_a_signed_session_and_no_cookie(app) -> None:
+    auth = await session(app)
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=auth)
     assert resp.status == 200
     messages = resp.json["messages"]
     assert messages[0]["text"] == "echo: Hallo"
     assert messages[0]["data"]["article"]["url"] == "http://127.0.0.1:8000/kb/vpn-fehler"  # merged into the text before
     assert "article" not in messages[1]["data"]  # foreign link dropped
-    cookie = resp.headers.get("set-cookie")
-    assert "sd_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "set-cookie" not in resp.headers
+    _, hist = await app.asgi_client.get("/api/chat/history", headers=auth)
+    assert [m["text"] for m in hist.json["messages"]][:2] == ["Hallo", "echo: Hallo"]
 
 
-async def test_chat_rejects_empty_and_ignores_forged_session_ids(app) -> None:
-    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "  "})
+async def test_chat_rejects_empty_text_and_forged_sessions(app) -> None:
+    auth = await session(app)
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "  "}, headers=auth)
     assert resp.status == 400 and resp.json["field"] == "text"
-    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "x"}, cookies={"sd_session": "../x"})
-    assert re.search(r"sd_session=[A-Za-z0-9_-]{24,}", resp.headers.get("set-cookie"))
+    token = auth["authorization"].split()[1]
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for bad in ("", "Bearer x", f"Bearer {forged}"):
+        _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "x"}, headers={"authorization": bad})
+        assert resp.status == 401 and "abgelaufen" in resp.json["error"]
+        _, resp = await app.asgi_client.get("/api/chat/history", headers={"authorization": bad})
+        assert resp.status == 401
+
+
+async def test_sessions_keep_their_conversation_and_new_starts_another(app) -> None:
+    seen: list[str] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content)["sender"])
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    @app.before_server_start
+    async def record(app):
+        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(recording))
+
+    auth = await session(app)
+    again = await session(app, session=auth["authorization"].split()[1])  # another tab with the stored session
+    await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=auth)
+    await app.asgi_client.post("/api/chat/messages", json={"text": "Drucker"}, headers=again)
+    other = await session(app)
+    await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=other)
+    assert seen[0] == seen[1] != seen[2]  # one conversation per session, another for another browser
+    _, resp = await app.asgi_client.post("/api/chat/new", headers=auth)
+    assert resp.status == 200
+    _, hist = await app.asgi_client.get("/api/chat/history", headers=auth)
+    assert hist.json["messages"] == []
+    await app.asgi_client.post("/api/chat/messages", json={"text": "Neu"}, headers=auth)
+    assert seen[3] not in seen[:3]
+
+
+async def test_an_employee_identity_follows_the_person_across_browsers(settings, hashing_kb) -> None:
+    from dataclasses import replace as dc_replace
+
+    from desk.identity import make_identity
+
+    key = b"intranet-shared-key"
+    app = create_app(
+        dc_replace(settings, identity_secret=key.decode()),
+        StaticKnowledgeSource(hashing_kb),
+        name=f"t{next(_counter)}",
+        warm_up=False,
+    )
+
+    @app.before_server_start
+    async def mock_http(app):
+        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa_mock))
+
+    token = make_identity("m.mueller", key)
+    _, first = await app.asgi_client.post("/api/chat/session", json={"identity": token})
+    assert first.status == 200 and first.json["user"] == "employee"
+    laptop = {"authorization": f"Bearer {first.json['session']}"}
+    await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo vom Laptop"}, headers=laptop)
+    _, second = await app.asgi_client.post("/api/chat/session", json={"identity": make_identity("m.mueller", key)})
+    phone = {"authorization": f"Bearer {second.json['session']}"}
+    _, hist = await app.asgi_client.get("/api/chat/history", headers=phone)
+    assert hist.json["messages"][0]["text"] == "Hallo vom Laptop"
+    assert "m.mueller" not in first.json["session"]  # only a pseudonym travels
+    for bad in (make_identity("m.mueller", b"wrong-key"), make_identity("x", key, ttl_s=-10), "a.b.c"):
+        _, resp = await app.asgi_client.post("/api/chat/session", json={"identity": bad})
+        assert resp.status == 401 and "Intranet" in resp.json["error"]
+
+
+async def test_cors_only_for_allowed_intranet_origins(settings, hashing_kb) -> None:
+    from dataclasses import replace as dc_replace
+
+    app = create_app(
+        dc_replace(settings, allowed_origins="http://intranet.example"),
+        StaticKnowledgeSource(hashing_kb),
+        name=f"t{next(_counter)}",
+        warm_up=False,
+    )
+    headers = {"origin": "http://intranet.example", "access-control-request-method": "POST"}
+    _, resp = await app.asgi_client.options("/api/chat/messages", headers=headers)
+    assert resp.status == 204 and resp.headers["access-control-allow-origin"] == "http://intranet.example"
+    assert "Authorization" in resp.headers["access-control-allow-headers"]
+    _, resp = await app.asgi_client.options("/api/chat/messages", headers={**headers, "origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in resp.headers
+    _, resp = await app.asgi_client.get("/widget.js")
+    assert resp.status == 200 and "javascript" in resp.headers["content-type"]
 
 
 async def test_openapi_documents_every_route(app) -> None:
@@ -149,28 +239,6 @@ async def test_openapi_documents_every_route(app) -> None:
     assert routes == documented
 
 
-async def test_second_message_reuses_the_conversation_cookie_over_plain_http(app) -> None:
-    seen: list[str] = []
-
-    def recording(request: httpx.Request) -> httpx.Response:
-        seen.append(json.loads(request.content)["sender"])
-        return httpx.Response(200, json=[{"text": "ok"}])
-
-    @app.before_server_start
-    async def record(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(recording))
-
-    _, first = await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"})
-    assert "Secure" not in first.headers.get("set-cookie")  # public_url is http: a Secure cookie would be lost
-    cookie = first.cookies["sd_session"]
-    _, second = await app.asgi_client.post(
-        "/api/chat/messages", json={"text": "Drucker"}, headers={"cookie": f"sd_session={cookie}"}
-    )
-    assert second.status == 200
-    # one conversation, whose id is derived from the cookie (agents and logs never see the cookie itself)
-    assert len(seen) == 2 and seen[0] == seen[1] != cookie
-
-
 async def test_chat_body_must_be_an_object_and_broken_rasa_replies_are_502(settings, hashing_kb) -> None:
     app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False)
 
@@ -178,9 +246,10 @@ async def test_chat_body_must_be_an_object_and_broken_rasa_replies_are_502(setti
     async def broken(app):
         app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>")))
 
-    _, resp = await app.asgi_client.post("/api/chat/messages", json=[1, 2])
+    auth = await session(app)
+    _, resp = await app.asgi_client.post("/api/chat/messages", json=[1, 2], headers=auth)
     assert resp.status == 400
-    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"})
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=auth)
     assert resp.status == 502 and resp.json["error"]
     _, resp = await app.asgi_client.get("/health")
     assert resp.status == 503 and "rasa" in resp.json["missing"]

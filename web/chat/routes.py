@@ -1,172 +1,369 @@
-"""``GET /chat`` (full-screen chat page), ``POST /api/chat/messages``, and the conversation's history/events."""
+"""The employee's chat: ``/widget.js``, the full-screen ``/chat`` page and ``/api/chat/*``.
+
+A browser holds a signed session token (anonymous, or for a signed-in employee from the intranet's identity
+token) and sends it as a Bearer token; the server maps it to the user's pseudonym and their open
+conversation. A client can never name a conversation, so it can never read someone else's.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
+import logging
+from datetime import timedelta
 from pathlib import Path
 
-from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json
+from sanic import Blueprint, Request, Websocket
+from sanic.response import HTTPResponse, empty, file, json
 
 from desk import conversations, escalations
-from desk.identity import conversation_id, pseudonym
+from desk.db import now
+from desk.identity import IdentityError, employee, issue_session, new_anonymous, verify_identity
 from desk.notices import notice
 from desk.runtime import Desk
+from web import rasa_api
 from web.chat import service
+from web.chat.session import bearer, conversation_of, session_of
 from web.console.service import wake_if_pending
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
 STATIC = Path(__file__).resolve().parent.parent / "static"
-COOKIE = "sd_session"
+VENDOR = Path(__file__).resolve().parents[2] / "node_modules"
 POLL_S = 25.0
 ERRORS = {
     "empty": ("Bitte geben Sie eine Nachricht ein.", "Please enter a message."),
     "too_long": ("Die Nachricht ist zu lang.", "The message is too long."),
 }
 ASSETS = {
-    "chat.js": "text/javascript",
-    "chat.css": "text/css",
+    "widget.css": "text/css",
     "console.js": "text/javascript",
     "console.css": "text/css",
+    "insights.js": "text/javascript",
+    "insights.css": "text/css",
 }
+NO_SESSION = (
+    "Ihre Chat-Sitzung ist abgelaufen. Bitte laden Sie die Seite neu.",
+    "Your chat session has expired. Please reload the page.",
+)
+
+
+def _error(status: int, de: str, en: str, **extra: object) -> HTTPResponse:
+    return json({"error": de, "error_en": en, **extra}, status=status)
 
 
 @bp.get("/chat")
 async def chat_page(_request: Request) -> HTTPResponse:
-    """The chat, full screen."""
+    """The chat, full screen (the widget in its full-screen mode)."""
     return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
+
+
+@bp.get("/widget.js")
+async def widget(_request: Request) -> HTTPResponse:
+    """The loader an intranet page embeds with one script tag."""
+    resp = await file(STATIC / "widget.js", mime_type="text/javascript; charset=utf-8")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
 
 
 @bp.get("/static/<name:str>")
 async def static(_request: Request, name: str) -> HTTPResponse:
     """Our own scripts and styles (no directory listing, no path traversal)."""
     if name not in ASSETS:
-        return json({"error": "Nicht gefunden.", "error_en": "Not found."}, status=404)
+        return _error(404, "Nicht gefunden.", "Not found.")
     return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
 
 
-def _set_cookie(request: Request, resp: HTTPResponse, sender: str) -> HTTPResponse:
-    # Secure cookies are only sent over https; an intranet on plain http must still keep the conversation.
-    resp.add_cookie(
-        COOKIE,
-        sender,
-        httponly=True,
-        samesite="Lax",
-        path="/",
-        max_age=60 * 60 * 8,
-        secure=request.app.ctx.settings.public_url.startswith("https://"),
-    )
-    return resp
+@bp.get("/static/vendor/chart.umd.min.js")
+async def chart_js(_request: Request) -> HTTPResponse:
+    """Chart.js for the lead's page, as installed by ``make setup-node`` (never committed)."""
+    path = VENDOR / "chart.js" / "dist" / "chart.umd.min.js"
+    if not path.is_file():
+        return _error(
+            404, "Chart.js fehlt: bitte 'make setup-node' ausführen.", "Chart.js missing: run 'make setup-node'."
+        )
+    return await file(path, mime_type="text/javascript; charset=utf-8")
 
 
-def _conversation(request: Request) -> str | None:
-    """The conversation behind this browser's session cookie (derived, so the id never reveals the cookie)."""
-    session = service.valid_session(request.cookies.get(COOKIE))
-    return conversation_id(request.app.ctx.desk.get().secret, session) if session else None
+CHAT_API = ("session", "messages", "history", "events", "end", "new")
 
 
-def _store_turn(
-    desk: Desk, session: str, conversation: str, user_text: str, label: str
-) -> tuple[int, escalations.Escalation | None]:
-    """Register the conversation and store the employee's message before anything else happens."""
-    conversations.ensure_conversation(desk.engine, conversation, pseudonym(desk.secret, f"anon:{session}"))
-    data = {"payload": user_text} if label != user_text else {}
-    mid = conversations.add_message(desk.engine, conversation, "user", label, data)
-    return mid, escalations.active_for(desk.engine, conversation)
+async def preflight(_request: Request) -> HTTPResponse:
+    """CORS preflight; the headers come from the response middleware, for allowed origins only."""
+    return empty(status=204)
 
 
-@bp.post("/api/chat/messages")
-async def post_message(request: Request) -> HTTPResponse:
-    """Store and relay one message; the conversation id lives in an HttpOnly cookie the client cannot choose.
+for _name in CHAT_API:
+    bp.add_route(preflight, f"/api/chat/{_name}", methods=["OPTIONS"], name=f"preflight_{_name}")
 
-    While the conversation is queued for or held by an agent the bot is paused: the message is stored for the
-    agent (and still recorded in Rasa's tracker), and the answer comes from the agent through the events.
-    """
-    settings = request.app.ctx.settings
+
+def _body(request: Request) -> dict:
     try:
         body = request.json if (request.content_type or "").startswith("application/json") else None
     except Exception:  # noqa: BLE001 - Sanic raises its own BadRequest on broken JSON
         body = None
-    body = body if isinstance(body, dict) else {}
-    try:
-        text = service.clean_text(body.get("text"), settings.max_query_chars)
-    except service.ChatInputError as exc:
-        de, en = ERRORS[str(exc)]
-        return json({"error": de, "error_en": en, "field": "text"}, status=400)
-    label = body.get("label")
-    label = label.strip()[:200] if isinstance(label, str) and label.strip() and text.startswith("/") else text
-    session = service.valid_session(request.cookies.get(COOKIE)) or service.new_session_id()
-    desk = request.app.ctx.desk.get()
-    sender = conversation_id(desk.secret, session)
-    user_id, held = await asyncio.to_thread(_store_turn, desk, session, sender, text, label)
-    if held is not None:
-        # Queued for or held by an agent: stored for the agent, not sent to Rasa at all (Rasa is paused,
-        # and a long handoff could outlive Rasa's session and wake the bot).
-        waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", held.language), {})]
-        items: list[tuple[str, str, dict]] = waiting if held.status == "waiting" else []
-        return _set_cookie(request, json(await _reply_body(desk, sender, user_id, items)), session)
-    await wake_if_pending(desk, request.app.ctx.http, sender)
-    try:
-        replies = await service.relay(
-            http=request.app.ctx.http,
-            rasa_url=settings.rasa_url,
-            public_url=settings.public_url,
-            sender=sender,
-            text=text,
-        )
-    except service.UpstreamError:
-        error = {
-            "error": "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
-            "error_en": "The assistant is not reachable right now. Please try again shortly.",
-        }
-        return _set_cookie(request, json(error, status=502), session)
-    items = [("bot", r.get("text", ""), {k: v for k, v in r.items() if k != "text"}) for r in replies]
-    return _set_cookie(request, json(await _reply_body(desk, sender, user_id, items)), session)
+    return body if isinstance(body, dict) else {}
 
 
-async def _reply_body(desk: Desk, sender: str, user_id: int, items: list) -> dict:
+@bp.post("/api/chat/session")
+async def open_session(request: Request) -> HTTPResponse:
+    """A session for this browser: from the intranet's identity token, the previous session, or a new one."""
+    desk: Desk = request.app.ctx.desk.get()
+    settings = request.app.ctx.settings
+    body = _body(request)
+    identity = body.get("identity")
+    if isinstance(identity, str) and identity.strip():
+        try:
+            sub = verify_identity(identity, settings.identity_secret.encode())
+        except IdentityError as exc:
+            logger.info("identity token refused: %s", exc)
+            return _error(
+                401,
+                "Ihre Anmeldung aus dem Intranet konnte nicht geprüft werden. Bitte laden Sie die Seite neu.",
+                "Your intranet sign-in could not be verified. Please reload the page.",
+            )
+        session = employee(desk.secret, sub)
+        ttl = 12 * 3600  # a working day; then the intranet's token is asked again
+    else:
+        previous = body.get("session")
+        session = session_of(request, previous if isinstance(previous, str) else "") or new_anonymous()
+        ttl = settings.session_days * 86400
+    token = issue_session(desk.secret, session, ttl)
+    return json({"session": token, "user": "employee" if session.kind == "e" else "anonymous"})
+
+
+async def _session_or_401(request: Request) -> tuple[Desk, object] | HTTPResponse:
+    session = session_of(request)
+    if session is None:
+        return _error(401, *NO_SESSION)
+    return request.app.ctx.desk.get(), session
+
+
+def _store_user_turn(desk: Desk, conversation: str, text: str, label: str) -> tuple[int, escalations.Escalation | None]:
+    data = {"payload": text} if label != text else {}
+    mid = conversations.add_message(desk.engine, conversation, "user", label, data)
+    return mid, escalations.active_for(desk.engine, conversation)
+
+
+async def _stored_reply(desk: Desk, conversation: str, after: int, items: list[tuple[str, str, dict]]) -> dict:
     """Store the answers, then return them with their ids and the handoff state."""
-    ids = await asyncio.to_thread(conversations.add_messages, desk.engine, sender, items) if items else []
-    stored = await asyncio.to_thread(conversations.messages_after, desk.engine, sender, user_id) if ids else []
-    held = await asyncio.to_thread(escalations.active_for, desk.engine, sender)
+    ids = await asyncio.to_thread(conversations.add_messages, desk.engine, conversation, items) if items else []
+    stored = await asyncio.to_thread(conversations.messages_after, desk.engine, conversation, after) if ids else []
+    held = await asyncio.to_thread(escalations.active_for, desk.engine, conversation)
     return {
-        "user_message_id": user_id,
+        "user_message_id": after,
         "messages": [m for m in stored if m["id"] in ids],
         "handoff": held.status if held else None,
     }
 
 
+def _bot_items(replies: list[dict]) -> list[tuple[str, str, dict]]:
+    return [("bot", r.get("text", ""), {k: v for k, v in r.items() if k != "text"}) for r in replies]
+
+
+@bp.post("/api/chat/messages")
+async def post_message(request: Request) -> HTTPResponse:
+    """Store and relay one message.
+
+    While the conversation is queued for or held by an agent the bot is paused: the message is stored for the
+    agent and not sent to Rasa; the answer comes from the agent through the events.
+    """
+    found = await _session_or_401(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    desk, session = found
+    settings = request.app.ctx.settings
+    body = _body(request)
+    try:
+        text = service.clean_text(body.get("text"), settings.max_query_chars)
+    except service.ChatInputError as exc:
+        de, en = ERRORS[str(exc)]
+        return _error(400, de, en, field="text")
+    label = body.get("label")
+    label = label.strip()[:200] if isinstance(label, str) and label.strip() and text.startswith("/") else text
+    conversation = await conversation_of(desk, session, create=True)  # type: ignore[arg-type]
+    assert conversation is not None
+    user_id, held = await asyncio.to_thread(_store_user_turn, desk, conversation, text, label)
+    if held is not None:
+        waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", held.language), {})]
+        return json(await _stored_reply(desk, conversation, user_id, waiting if held.status == "waiting" else []))
+    await wake_if_pending(desk, request.app.ctx.http, conversation)
+    try:
+        replies = await service.relay(
+            http=request.app.ctx.http,
+            rasa_url=settings.rasa_url,
+            public_url=settings.public_url,
+            sender=conversation,
+            text=text,
+        )
+    except service.UpstreamError:
+        return _error(
+            502,
+            "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
+            "The assistant is not reachable right now. Please try again shortly.",
+        )
+    return json(await _stored_reply(desk, conversation, user_id, _bot_items(replies)))
+
+
+async def _trigger(request: Request, desk: Desk, conversation: str, intent: str) -> list[tuple[str, str, dict]]:
+    settings = request.app.ctx.settings
+    try:
+        replies = await rasa_api.trigger(
+            request.app.ctx.http, settings.rasa_url, settings.public_url, conversation, intent
+        )
+    except service.UpstreamError as exc:
+        logger.error("Rasa did not take %s (%s)", intent, exc)
+        return []
+    return _bot_items(replies)
+
+
+async def _ask_after_inactivity(request: Request, desk: Desk, conversation: str) -> None:
+    """The closing question for a conversation left alone: shown when the chat is opened again."""
+    state = await asyncio.to_thread(conversations.state, desk.engine, conversation)
+    quiet = state["last_activity"] and now() - state["last_activity"] >= timedelta(
+        seconds=request.app.ctx.settings.csat_inactivity_s
+    )
+    if quiet and state["user_messages"] and not state["csat_asked"]:
+        if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is None:
+            items = await _trigger(request, desk, conversation, "EXTERNAL_csat_inactive")
+            if items:
+                await asyncio.to_thread(conversations.add_messages, desk.engine, conversation, items)
+
+
 @bp.get("/api/chat/history")
 async def history(request: Request) -> HTTPResponse:
-    """The whole conversation of this browser (empty without a session)."""
-    sender = _conversation(request)
-    if not sender:
-        return json({"messages": [], "handoff": None})
-    engine = request.app.ctx.desk.get().engine
-    found = await asyncio.to_thread(conversations.messages_after, engine, sender, 0, 2000)
-    held = await asyncio.to_thread(escalations.active_for, engine, sender)
-    return json({"messages": found, "handoff": held.status if held else None})
+    """The open conversation of this session (empty when there is none yet)."""
+    found = await _session_or_401(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    desk, session = found
+    conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+    if conversation is None:
+        return json({"messages": [], "handoff": None, "csat": "none"})
+    await _ask_after_inactivity(request, desk, conversation)
+    rows = await asyncio.to_thread(conversations.messages_after, desk.engine, conversation, 0, 2000)
+    held = await asyncio.to_thread(escalations.active_for, desk.engine, conversation)
+    state = await asyncio.to_thread(conversations.state, desk.engine, conversation)
+    rated = await asyncio.to_thread(_rated, desk, conversation)
+    csat = "answered" if rated else ("asked" if state["csat_asked"] else "none")
+    return json({"messages": rows, "handoff": held.status if held else None, "csat": csat})
+
+
+def _rated(desk: Desk, conversation: str) -> bool:
+    from desk.csat import rating_of
+
+    return rating_of(desk.engine, conversation) is not None
+
+
+async def _wait_for_messages(request: Request, desk: Desk, session: object, after: int, timeout: float) -> dict:
+    notifier = request.app.ctx.notifier
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        mark = notifier.mark()
+        conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+        found = (
+            await asyncio.to_thread(conversations.messages_after, desk.engine, conversation, after)
+            if conversation
+            else []
+        )
+        left = deadline - asyncio.get_running_loop().time()
+        if found or left <= 0 or not await notifier.changed(left, mark):
+            held = await asyncio.to_thread(escalations.active_for, desk.engine, conversation) if conversation else None
+            return {"messages": found, "handoff": held.status if held else None}
 
 
 @bp.get("/api/chat/events")
 async def events(request: Request) -> HTTPResponse:
-    """Long-poll: messages after ``?after=<id>`` (agent replies, handoff notices), within 25 s."""
-    sender = _conversation(request)
+    """Long-poll (the WebSocket's fallback): messages after ``?after=<id>``, within 25 s."""
+    found = await _session_or_401(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    desk, session = found
     try:
         after = int(request.args.get("after", "0"))
     except ValueError:
-        return json(
-            {"error": "after muss eine Zahl sein.", "error_en": "after must be a number.", "field": "after"}, status=400
-        )
-    if not sender:
-        # Nothing can arrive before the first message; the page waits before asking again.
-        return json({"messages": [], "handoff": None, "retry_after": POLL_S})
-    engine, notifier = request.app.ctx.desk.get().engine, request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + POLL_S
+        return _error(400, "after muss eine Zahl sein.", "after must be a number.", field="after")
+    return json(await _wait_for_messages(request, desk, session, after, POLL_S))
+
+
+@bp.websocket("/api/chat/ws")
+async def socket(request: Request, ws: Websocket) -> None:
+    """Push new messages (agent replies, notices, bot answers from other tabs) as they are stored."""
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") not in request.app.ctx.settings.allowed_origin_set:
+        await ws.close(code=4403, reason="origin not allowed")
+        return
+    try:
+        first = jsonlib.loads(await ws.recv(timeout=10) or "{}")
+    except (TimeoutError, ValueError, AttributeError):
+        await ws.close(code=4400, reason="expected {session, after}")
+        return
+    session = session_of(request, str(first.get("session") or "")) if isinstance(first, dict) else None
+    if session is None:
+        await ws.close(code=4401, reason="session expired")
+        return
+    desk: Desk = request.app.ctx.desk.get()
+    after = int(first.get("after") or 0) if str(first.get("after") or 0).isdigit() else 0
     while True:
-        mark = notifier.mark()
-        found = await asyncio.to_thread(conversations.messages_after, engine, sender, after)
-        left = deadline - asyncio.get_running_loop().time()
-        if found or left <= 0 or not await notifier.changed(left, mark):
-            held = await asyncio.to_thread(escalations.active_for, engine, sender)
-            return json({"messages": found, "handoff": held.status if held else None})
+        batch = await _wait_for_messages(request, desk, session, after, POLL_S)
+        if batch["messages"]:
+            after = batch["messages"][-1]["id"]
+            await ws.send(jsonlib.dumps({"type": "messages", **batch}))
+        else:
+            await ws.send(jsonlib.dumps({"type": "ping"}))
+
+
+@bp.post("/api/chat/end")
+async def end_conversation(request: Request) -> HTTPResponse:
+    """End the conversation ("Gespräch beenden"): the closing question, once per conversation."""
+    found = await _session_or_401(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    desk, session = found
+    conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+    if conversation is None:
+        return json({"messages": []})
+    if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is not None:
+        return _error(
+            409,
+            "Sie sind gerade mit dem Service Desk verbunden; das Gespräch beendet der Service Desk.",
+            "You are connected to the service desk; the service desk ends the conversation.",
+        )
+    items = await _trigger(request, desk, conversation, "EXTERNAL_end_conversation")
+    stored = await _stored_reply(desk, conversation, 0, items)
+    return json({"messages": stored["messages"]})
+
+
+@bp.post("/api/chat/new")
+async def new_conversation(request: Request) -> HTTPResponse:
+    """Start over ("Neues Gespräch"): the open conversation ends; the next message starts a new one."""
+    found = await _session_or_401(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    desk, session = found
+    conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+    if conversation is not None:
+        if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is not None:
+            return _error(
+                409,
+                "Sie sind gerade mit dem Service Desk verbunden.",
+                "You are connected to the service desk.",
+            )
+        await asyncio.to_thread(conversations.end, desk.engine, conversation)
+    return json({"messages": []})
+
+
+def cors_headers(request: Request, response: HTTPResponse) -> None:
+    """Allow the intranet origins configured in SERVICEDESK_ALLOWED_ORIGINS to use the chat API."""
+    origin = request.headers.get("origin")
+    if not origin or not request.path.startswith("/api/chat/"):
+        return
+    if origin.rstrip("/") in request.app.ctx.settings.allowed_origin_set:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.headers["Vary"] = "Origin"
+
+
+__all__ = ["bp", "bearer", "cors_headers"]

@@ -50,6 +50,8 @@ def shape_reply(message: dict[str, Any], public_url: str) -> dict[str, Any]:
         url = str(custom.get("url", ""))
         if url.startswith(public_url.rstrip("/") + "/kb/"):
             out["article"] = {"title": str(custom.get("title", "")), "url": url, "slug": str(custom.get("slug", ""))}
+    if isinstance(custom, dict) and custom.get("type") == "csat":
+        out["csat"] = True  # the five buttons are the closing question
     return out
 
 
@@ -77,8 +79,9 @@ def shape_replies(messages: list[Any], public_url: str) -> list[dict]:
         if not isinstance(message, dict):
             continue
         shaped = shape_reply(message, public_url)
-        if "article" in shaped and not shaped["text"] and replies:
-            replies[-1]["article"] = shaped["article"]
-        else:
+        extra = {k: v for k, v in shaped.items() if k in ("article", "csat")}
+        if extra and not shaped["text"] and "buttons" not in shaped and replies:
+            replies[-1].update(extra)  # Rasa sends a card after its text: one message for the page
+        elif shaped["text"] or "buttons" in shaped:
             replies.append(shaped)
     return replies

@@ -1,0 +1,264 @@
+"""The lead page /insights/ in real headless Chromium: CSAT figures, chart, tables, CSV export, accessibility.
+
+Ratings come in through the employee chat API (a real conversation with Rasa each), so the figures on the page
+are compared with what ``GET /api/insights/csat`` says after real ratings. The page's CSP forbids eval, so every
+wait is a locator or ``expect`` (never ``wait_for_function``); only the axe run uses a context with
+``bypass_csp`` (axe is injected as an inline script).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.integration.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.integration
+ADMIN = ("admin", "admin-test-password-123")
+LEAD = {"username": "lead.insights", "password": "lead-insights-pass-123", "display_name": "Lena Leitung"}
+AGENT = {"username": "agent.insights", "password": "agent-insights-pass-123", "display_name": "Arne Agent"}
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SCORES = (5, 4, 2)  # one employee each
+PATHS = {"bot": "Assistent", "agent": "Service Desk (Chat)", "ticket": "Ticket", "abandoned": "Abgebrochen"}
+CSV_HEADER = ["Pfad", "Gefragt", "Beantwortet", "Antwortquote", "Durchschnitt", "1", "2", "3", "4", "5"]
+BOT = 30_000  # Rasa replies take a few seconds on two cores
+
+
+@pytest.fixture(scope="module")
+def base_url(stack) -> str:
+    return f"http://{stack.settings.host}:{stack.settings.web_port}"
+
+
+def ensure_user(browser: Browser, base_url: str, account: dict[str, str], roles: list[str]) -> None:
+    """Create a staff account through the admin API; an existing one (409) is fine."""
+    context = browser.new_context()
+    try:
+        login = context.request.post(f"{base_url}/api/auth/login", data={"username": ADMIN[0], "password": ADMIN[1]})
+        assert login.status == 200, login.text()
+        resp = context.request.post(
+            f"{base_url}/api/users",
+            data={**account, "roles": roles},
+            headers={"X-CSRF-Token": login.json()["csrf_token"]},
+        )
+        assert resp.status in (201, 409), resp.text()
+    finally:
+        context.close()
+
+
+def lead_figures(base_url: str) -> dict[str, Any]:
+    """``GET /api/insights/csat`` (default period) as the lead, outside any browser."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        login = client.post("/api/auth/login", json={"username": LEAD["username"], "password": LEAD["password"]})
+        assert login.status_code == 200, login.text
+        resp = client.get("/api/insights/csat")
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+
+def is_csat(message: dict[str, Any]) -> bool:
+    return bool((message.get("data") or {}).get("csat"))
+
+
+def rate_as_employee(base_url: str, score: int) -> None:
+    """One anonymous employee: greeting, goodbye, then one click on the CSAT button with this score."""
+    with httpx.Client(base_url=base_url, timeout=BOT / 1000) as client:
+        started = client.post("/api/chat/session", json={})
+        assert started.status_code == 200, started.text
+        headers = {"Authorization": f"Bearer {started.json()['session']}"}
+
+        def send(text: str, label: str | None = None) -> list[dict[str, Any]]:
+            body = {"text": text} | ({"label": label} if label else {})
+            resp = client.post("/api/chat/messages", json=body, headers=headers)
+            assert resp.status_code == 200, f"POST /api/chat/messages {body!r} -> {resp.status_code} {resp.text}"
+            return resp.json()["messages"]
+
+        send("Hallo")
+        replies = send("Tschüss")
+        question = [m for m in replies if is_csat(m)]
+        assert question, f"no CSAT question after 'Tschüss': {json.dumps(replies, ensure_ascii=False)}"
+        payload = f'/csat{{"csat_score": "{score}"}}'
+        buttons = [b for b in question[-1]["data"].get("buttons", []) if b.get("payload") == payload]
+        assert buttons, f"no button {payload} in {question[-1]}"
+        thanks = send(payload, buttons[0].get("title") or str(score))
+        assert thanks, "no thank-you after the rating"
+
+
+@pytest.fixture(scope="module")
+def accounts(browser: Browser, base_url: str) -> None:
+    ensure_user(browser, base_url, LEAD, ["lead"])
+    ensure_user(browser, base_url, AGENT, ["agent"])
+
+
+@pytest.fixture(scope="module")
+def ratings(base_url: str, accounts: None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The lead's figures before and after three employees rated; returns (before, after)."""
+    before = lead_figures(base_url)
+    for score in SCORES:
+        rate_as_employee(base_url, score)
+    return before, lead_figures(base_url)
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="de-DE", reduced_motion="reduce", accept_downloads=True
+    )
+    yield ctx
+    ctx.close()
+
+
+def login(page: Page, base_url: str, account: dict[str, str]) -> None:
+    page.goto(f"{base_url}/insights/")
+    page.get_by_label("Benutzername").fill(account["username"])
+    page.get_by_label("Passwort").fill(account["password"])
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def one_decimal(value: float | None) -> str:
+    """What Intl.NumberFormat('de-DE') shows: half away from zero, decimal comma."""
+    if value is None:
+        return "–"
+    return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).replace(".", ",")
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{Decimal(str(value * 100)).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}\u00a0%"
+
+
+def row_texts(page: Page, selector: str) -> list[str]:
+    cells = page.locator(f"{selector} > th, {selector} > td")
+    return [cells.nth(i).inner_text().strip() for i in range(cells.count())]
+
+
+def expected_row(label: str, group: dict[str, Any]) -> list[str]:
+    dist = group.get("distribution") or {}
+    return [
+        label,
+        *(str(dist.get(s, 0)) for s in "12345"),
+        str(group.get("answered", 0)),
+        str(group.get("asked", 0)),
+        percent(group.get("response_rate")),
+        one_decimal(group.get("average")),
+    ]
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return result["violations"]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in violations
+    )
+
+
+def test_lead_sees_the_figures_chart_tables_and_csv(
+    browser: Browser, base_url: str, context: BrowserContext, ratings: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    before, api = ratings
+    assert api["answered"] == before["answered"] + len(SCORES), (before, api)
+    for score in set(SCORES):
+        gained = api["distribution"][str(score)] - before["distribution"][str(score)]
+        assert gained == SCORES.count(score), (score, before["distribution"], api["distribution"])
+    assert set(api["by_path"]) == set(PATHS), api["by_path"].keys()
+
+    page = context.new_page()
+    problems: list[str] = []
+    # Console errors other than the expected 401 of the first /api/auth/me (e.g. a CSP refusal) are problems.
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    login(page, base_url, LEAD)
+
+    expect(page.locator("#user-name")).to_have_text(LEAD["display_name"], timeout=BOT)
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.locator("#average")).to_have_text(one_decimal(api["average"]), timeout=BOT)
+    expect(page.locator("#answered")).to_have_text(str(api["answered"]))
+    expect(page.locator("#asked")).to_have_text(str(api["asked"]))
+    expect(page.locator("#rate")).to_have_text(percent(api["response_rate"]))
+    expect(page.get_by_label("Von", exact=True)).to_have_value(api["from"])
+    expect(page.get_by_label("Bis", exact=True)).to_have_value(api["to"])
+    expect(page.get_by_text("Bewertungen sind anonym; es gibt keine Auswertung nach Personen.")).to_be_visible()
+
+    chart = page.get_by_role("img", name="Balkendiagramm")
+    expect(chart).to_be_visible()
+    assert page.locator("canvas#chart").evaluate("c => c.width > 0 && c.height > 0")
+    expect(chart).to_have_attribute("aria-label", re.compile("Assistent.*Abgebrochen"))  # a summary in words
+    for path, label in PATHS.items():
+        assert row_texts(page, f'#paths-body tr[data-path="{path}"]') == expected_row(label, api["by_path"][path])
+    assert row_texts(page, '#paths-foot tr[data-path="total"]') == expected_row("Gesamt", api)
+    expect(page.locator("#weeks-body tr")).to_have_count(len(api["weeks"]))
+    if api["weeks"]:
+        last = api["weeks"][-1]
+        assert row_texts(page, "#weeks-body tr:last-child")[1:] == [str(last["answered"]), one_decimal(last["average"])]
+
+    csv_link = page.get_by_role("link", name="CSV herunterladen")
+    expect(csv_link).to_have_attribute("href", f"/api/insights/csat.csv?from={api['from']}&to={api['to']}")
+    with page.expect_download() as info:
+        csv_link.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    rows = [r for r in rows if r]
+    assert [h.split(" (")[0] for h in rows[0]] == CSV_HEADER, text  # a unit may follow, e.g. "Antwortquote (%)"
+    assert len(rows) == 1 + len(PATHS) + 1, text  # one per path plus the total
+    total = rows[-1]
+    assert total[1:3] == [str(api["asked"]), str(api["answered"])], text
+    assert total[5:] == [str(api["distribution"][s]) for s in "12345"], text
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "insights.png"), full_page=True)
+
+    # A reversed period is refused on the page, in the alert region.
+    page.get_by_label("Von", exact=True).fill(api["to"])
+    page.get_by_label("Bis", exact=True).fill(api["from"])
+    page.get_by_role("button", name="Anzeigen").click()
+    expect(page.get_by_role("alert").filter(has_text="Startdatum")).to_be_visible()
+    assert problems == [], problems
+
+    # Accessibility (axe is injected inline, hence a context that bypasses the CSP), at 100 % and at 200 % zoom
+    # (a 640 px wide viewport with twice the pixel density is what a 1280 px window at 200 % shows).
+    for width, scale in ((1280, 1), (640, 2)):
+        axe_context = browser.new_context(
+            viewport={"width": width, "height": 900}, device_scale_factor=scale, locale="de-DE", bypass_csp=True
+        )
+        try:
+            axe_page = axe_context.new_page()
+            login(axe_page, base_url, LEAD)
+            expect(axe_page.locator("#answered")).to_have_text(str(api["answered"]), timeout=BOT)
+            violations = run_axe(axe_page)
+            assert violations == [], f"axe at {width}px:\n{describe(violations)}"
+            assert axe_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+                f"horizontal scrolling at {width}px"
+            )
+            if scale == 2:
+                axe_page.screenshot(path=str(ARTIFACTS / "insights-zoom200.png"), full_page=True)
+        finally:
+            axe_context.close()
+
+
+def test_account_without_lead_role_is_refused(base_url: str, context: BrowserContext, accounts: None) -> None:
+    page = context.new_page()
+    login(page, base_url, AGENT)
+    expect(page.locator("#no-role")).to_contain_text("nicht die Rolle „lead“", timeout=BOT)
+    expect(page.get_by_role("heading", name="Kein Zugriff auf die Auswertung")).to_be_focused()
+    expect(page.locator("#dashboard")).to_be_hidden()
+    assert context.request.get(f"{base_url}/api/insights/csat").status == 403

@@ -1,0 +1,178 @@
+"""The closing question: stored once and anonymously, summed up for the lead; identity and session tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.csat import ActionAskCsat, ActionStoreCsat, ActionStoreCsatComment, articles_shown
+from desk import conversations, csat, escalations
+from desk.identity import (
+    ChatSession,
+    IdentityError,
+    employee,
+    issue_session,
+    make_identity,
+    read_session,
+    verify_identity,
+)
+from desk.runtime import LazyDesk
+
+TODAY = datetime.now(UTC).date()
+
+
+def rate(desk, conversation: str, score: int, path: str = "bot") -> None:
+    conversations.ensure_conversation(desk.engine, conversation, "p")
+    assert csat.mark_asked(desk.engine, conversation, path)
+    assert csat.store_rating(
+        desk.engine, conversation_id=conversation, score=score, path=path, articles=["vpn-fehler"], language="de"
+    )
+
+
+def test_asked_once_rated_once_and_comment_attached(desk) -> None:
+    conversations.ensure_conversation(desk.engine, "c1", "p")
+    assert csat.mark_asked(desk.engine, "c1", "bot")
+    assert not csat.mark_asked(desk.engine, "c1", "agent")  # never twice
+    assert csat.asked_path(desk.engine, "c1") == "bot"
+    assert csat.store_rating(desk.engine, conversation_id="c1", score=5, path="bot", articles=["a", "a"], language="de")
+    assert not csat.store_rating(desk.engine, conversation_id="c1", score=1, path="bot", articles=[], language="de")
+    assert csat.add_comment(desk.engine, "c1", "  Super  ")
+    rating = csat.rating_of(desk.engine, "c1")
+    assert rating["score"] == 5 and rating["comment"] == "Super" and rating["articles"] == ["a"]
+    with pytest.raises(csat.CsatError):
+        csat.store_rating(desk.engine, conversation_id="c2", score=6, path="bot", articles=[], language="de")
+
+
+def test_insights_by_path_with_response_rate_and_csv(desk) -> None:
+    rate(desk, "a", 5)
+    rate(desk, "b", 4)
+    rate(desk, "c", 2, "agent")
+    conversations.ensure_conversation(desk.engine, "d", "p")
+    csat.mark_asked(desk.engine, "d", "ticket")  # asked, never answered
+    figures = csat.insights(desk.engine, TODAY - timedelta(days=6), TODAY)
+    assert figures["asked"] == 4 and figures["answered"] == 3 and figures["response_rate"] == 0.75
+    assert figures["average"] == pytest.approx(3.67, abs=0.01)
+    assert figures["distribution"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}
+    assert figures["by_path"]["bot"]["average"] == 4.5 and figures["by_path"]["agent"]["answered"] == 1
+    assert figures["by_path"]["ticket"] == {
+        "asked": 1,
+        "answered": 0,
+        "response_rate": 0.0,
+        "average": None,
+        "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+    }
+    assert figures["weeks"][0]["answered"] == 3
+    assert csat.insights(desk.engine, date(2020, 1, 1), date(2020, 1, 31))["answered"] == 0
+    lines = csat.insights_csv(figures).splitlines()
+    assert lines[0] == "Pfad;Gefragt;Beantwortet;Antwortquote (%);Durchschnitt;1;2;3;4;5"
+    assert lines[1] == "Assistent;2;2;100,0;4,50;0;0;0;1;1"
+    assert lines[-1] == "Gesamt;4;3;75,0;3,67;0;1;0;1;1"
+
+
+def test_article_votes(desk) -> None:
+    csat.record_article_feedback(desk.engine, slug="vpn-fehler", helpful=True, language="de")
+    csat.record_article_feedback(desk.engine, slug="vpn-fehler", helpful=False, language="en")
+    csat.record_article_feedback(desk.engine, slug="vpn-fehler", helpful=True, language="de")
+    assert csat.article_votes(desk.engine, "vpn-fehler") == (2, 1)
+
+
+def test_identity_tokens_and_chat_sessions() -> None:
+    key = b"shared"
+    token = make_identity("m.mueller", key)
+    assert verify_identity(token, key) == "m.mueller"
+    for bad, why in (
+        (make_identity("m.mueller", b"other"), "bad signature"),
+        (make_identity("m.mueller", key, ttl_s=-5), "expired"),
+        ("x.y", "not a JWT"),
+    ):
+        with pytest.raises(IdentityError, match=why):
+            verify_identity(bad, key)
+    with pytest.raises(IdentityError, match="no identity key"):
+        verify_identity(token, b"")
+    secret = b"installation"
+    person = employee(secret, "m.mueller")
+    assert person == employee(secret, "m.mueller") and "m.mueller" not in person.subject
+    session = issue_session(secret, person, ttl_s=60)
+    assert read_session(secret, session) == person
+    assert read_session(b"other", session) is None
+    assert read_session(secret, session, at=datetime.now(UTC).timestamp() + 120) is None  # expired
+    assert read_session(secret, session.replace(".e.", ".a.")) is None  # kind cannot be changed
+    anon = ChatSession(kind="a", subject="abc")
+    assert anon.user(secret) != "abc" and person.user(secret) == person.subject
+
+
+def tracker(intent: str, sender: str = "conv", events: list | None = None, **slots: Any) -> Tracker:
+    return Tracker(
+        sender_id=sender,
+        slots={"language": "de", **slots},
+        latest_message={"text": "", "intent": {"name": intent}, "entities": slots.pop("entities", [])},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:  # noqa: ANN001
+    d = CollectingDispatcher()
+    return d, await action.run(d, t, {})
+
+
+async def test_the_question_is_asked_once_with_the_right_path(desk) -> None:
+    ask = ActionAskCsat(LazyDesk(desk.settings, desk))
+    d, _ = await run(ask, tracker("goodbye"))
+    assert [m["response"] for m in d.messages] == ["utter_ask_csat"] and d.messages[0]["custom"] == {"type": "csat"}
+    assert csat.asked_path(desk.engine, "conv") == "bot"
+    d, _ = await run(ask, tracker("thank"))
+    assert d.messages == []
+    d, _ = await run(ask, tracker("EXTERNAL_end_conversation"))
+    assert [m["response"] for m in d.messages] == ["utter_conversation_ended"]
+
+    escalations.create(
+        desk.engine,
+        conversation_id="held",
+        user_pseudonym="p",
+        language="de",
+        reason="user_request",
+        details={},
+        intents=[],
+        articles=[],
+        transcript=[],
+    )
+    esc = escalations.active_for(desk.engine, "held")
+    escalations.transition(desk.engine, esc.id, allowed=("waiting",), to="claimed")
+    escalations.transition(desk.engine, esc.id, allowed=("claimed",), to="resolved")
+    await run(ask, tracker("EXTERNAL_agent_resolved", sender="held"))
+    assert csat.asked_path(desk.engine, "held") == "agent"
+    await run(ask, tracker("EXTERNAL_csat_inactive", sender="quiet"))
+    assert csat.asked_path(desk.engine, "quiet") == "abandoned"
+    await run(ask, tracker("EXTERNAL_csat_inactive", sender="helped", kb_verdicts={"vpn-fehler": "helpful"}))
+    assert csat.asked_path(desk.engine, "helped") == "bot"
+
+
+async def test_a_click_is_stored_before_the_thanks_and_the_comment_follows(desk) -> None:
+    ask = ActionAskCsat(LazyDesk(desk.settings, desk))
+    await run(ask, tracker("goodbye"))
+    card = {"event": "bot", "text": "Anleitung", "data": {"custom": {"type": "article", "slug": "vpn-fehler"}}}
+    store = ActionStoreCsat(LazyDesk(desk.settings, desk))
+    click = tracker("csat", events=[card], entities=[{"entity": "csat_score", "value": "4"}])
+    d, events = await run(store, click)
+    assert [m["response"] for m in d.messages] == ["utter_csat_thanks"]
+    assert events[-1] == FollowupAction("csat_comment_form")
+    rating = csat.rating_of(desk.engine, "conv")
+    assert rating["score"] == 4 and rating["articles"] == ["vpn-fehler"] and rating["resolution_path"] == "bot"
+    d, _ = await run(store, tracker("csat", entities=[{"entity": "csat_score", "value": "1"}]))
+    assert [m["response"] for m in d.messages] == ["utter_csat_already"]
+    assert csat.rating_of(desk.engine, "conv")["score"] == 4
+    d, _ = await run(store, tracker("csat", sender="x", entities=[{"entity": "csat_score", "value": "9"}]))
+    assert [m["response"] for m in d.messages] == ["utter_ask_csat"]  # asked again, nothing stored
+    assert csat.rating_of(desk.engine, "x") is None
+    await run(ActionStoreCsatComment(LazyDesk(desk.settings, desk)), tracker("it_request", csat_comment="Gut!"))
+    assert csat.rating_of(desk.engine, "conv")["comment"] == "Gut!"
+    assert articles_shown(tracker("x", events=[card, {"event": "user", "text": "x"}])) == ["vpn-fehler"]

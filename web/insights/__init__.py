@@ -1,0 +1,1 @@
+"""The service-desk lead's CSAT insights."""

@@ -1,0 +1,70 @@
+"""``/insights/`` (the lead's page) and ``/api/insights/csat`` (+ ``.csv``), role ``lead``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file, json, text
+
+from desk import csat
+from web.auth.service import error, requires
+
+bp = Blueprint("insights")
+STATIC = Path(__file__).resolve().parent.parent / "static"
+DEFAULT_DAYS = 28
+MAX_DAYS = 366 * 2
+
+
+@bp.get("/insights/")
+async def insights_page(_request: Request) -> HTTPResponse:
+    """The lead's page; it logs in and reads the API below."""
+    return await file(STATIC / "insights.html", mime_type="text/html; charset=utf-8")
+
+
+def _range(request: Request) -> tuple[date, date] | HTTPResponse:
+    today = datetime.now(request.app.ctx.desk.get().hours.tz).date()  # the desk's local day
+    try:
+        end = date.fromisoformat(request.args.get("to")) if request.args.get("to") else today
+        start = (
+            date.fromisoformat(request.args.get("from"))
+            if request.args.get("from")
+            else end - timedelta(days=DEFAULT_DAYS - 1)
+        )
+    except ValueError:
+        return error(400, "Datum bitte als JJJJ-MM-TT angeben.", "Dates must be YYYY-MM-DD.", field="from")
+    if start > end:
+        return error(400, "„Von“ muss vor „Bis“ liegen.", "'from' must not be after 'to'.", field="from")
+    if (end - start).days > MAX_DAYS:
+        return error(400, "Höchstens zwei Jahre auf einmal.", "At most two years at once.", field="from")
+    return start, end
+
+
+@bp.get("/api/insights/csat")
+@requires("lead")
+async def csat_figures(request: Request) -> HTTPResponse:
+    """Average, distribution, asked vs answered, by resolution path and per week."""
+    found = _range(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    engine = request.app.ctx.desk.get().engine
+    return json(await asyncio.to_thread(csat.insights, engine, *found, request.app.ctx.desk.get().hours.tz))
+
+
+@bp.get("/api/insights/csat.csv")
+@requires("lead")
+async def csat_csv(request: Request) -> HTTPResponse:
+    """The same figures as CSV (one row per resolution path and a total), for the weekly review."""
+    found = _range(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    engine = request.app.ctx.desk.get().engine
+    figures = await asyncio.to_thread(csat.insights, engine, *found, request.app.ctx.desk.get().hours.tz)
+    name = f"csat_{found[0].isoformat()}_{found[1].isoformat()}.csv"
+    return text(
+        "\ufeff" + csat.insights_csv(figures),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
