@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Headless Chromium from Debian's packages for the browser tests (Playwright drives it; it never
-# downloads a browser of its own).
+# downloads a browser of its own), plus the colour emoji font the chat's 👍/👎 and CSAT symbols need
+# (office PCs have one; without it the screenshots show empty boxes).
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
+if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: chromium is installed ($(chromium --version 2>/dev/null | head -1))"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: chromium is missing; install Debian's package: sudo apt-get install chromium" >&2
+  echo "setup: missing Debian packages: sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
-echo "setup: installing chromium from Debian's packages ..."
+echo "setup: installing ${missing[*]} from Debian's packages ..."
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 echo "setup: $(chromium --version | head -1)"

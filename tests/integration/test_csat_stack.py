@@ -141,12 +141,12 @@ def test_the_websocket_pushes_stored_messages_and_refuses_foreign_origins(stack:
     assert pushed[0] == "Hallo" and any("Guten Tag" in t for t in pushed)
 
     async def foreign() -> int | None:
-        async with websockets.connect(url, origin="http://evil.example") as ws:
-            await ws.send(json.dumps({"session": employee.token, "after": 0}))
-            try:
+        try:
+            async with websockets.connect(url, origin="http://evil.example") as ws:
+                await ws.send(json.dumps({"session": employee.token, "after": 0}))
                 await asyncio.wait_for(ws.recv(), 10)
-            except websockets.ConnectionClosed as exc:
-                return exc.rcvd.code if exc.rcvd else None
-            return None
+        except websockets.ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+        return None
 
     assert asyncio.run(foreign()) == 4403
