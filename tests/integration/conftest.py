@@ -110,3 +110,32 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+ADMIN = {"username": "admin", "password": "admin-test-password-123"}  # set for the stack above
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def base_url(stack: Stack) -> str:
+    """The web service of the test stack."""
+    return f"http://{stack.settings.host}:{stack.settings.web_port}"
+
+
+def staff_client(base_url: str, account: dict[str, str]) -> httpx.Client:
+    """An HTTP client logged in as a staff account, sending its CSRF token."""
+    client = httpx.Client(base_url=base_url, timeout=60)
+    resp = client.post("/api/auth/login", json={"username": account["username"], "password": account["password"]})
+    assert resp.status_code == 200, resp.text
+    client.headers["X-CSRF-Token"] = resp.json()["csrf_token"]
+    return client
+
+
+def ensure_user(base_url: str, account: dict[str, str], roles: list[str]) -> None:
+    """Create a staff account through the admin API; an existing one (409) is fine."""
+    admin = staff_client(base_url, ADMIN)
+    try:
+        resp = admin.post("/api/users", json={**account, "roles": roles})
+        assert resp.status_code in (201, 409), resp.text
+    finally:
+        admin.close()

@@ -10,10 +10,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
-from tests.integration.conftest import ARTIFACTS
+from tests.integration.conftest import ARTIFACTS, ensure_user
 
 pytestmark = pytest.mark.integration
-ADMIN = ("admin", "admin-test-password-123")
 AGENT = {"username": "agent.browser", "password": "agent-browser-pass-123", "display_name": "Anna Agentin"}
 EDITOR = {"username": "editor.browser", "password": "editor-browser-pass-123", "display_name": "Erik Editor"}
 BOT = 30_000  # Rasa replies take a few seconds on two cores
@@ -22,30 +21,9 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def base_url(stack) -> str:
-    return f"http://{stack.settings.host}:{stack.settings.web_port}"
-
-
-def ensure_user(browser: Browser, base_url: str, account: dict[str, str], roles: list[str]) -> None:
-    """Create a staff account through the admin API; an existing one (409) is fine."""
-    context = browser.new_context()
-    try:
-        login = context.request.post(f"{base_url}/api/auth/login", data={"username": ADMIN[0], "password": ADMIN[1]})
-        assert login.status == 200, login.text()
-        resp = context.request.post(
-            f"{base_url}/api/users",
-            data={**account, "roles": roles},
-            headers={"X-CSRF-Token": login.json()["csrf_token"]},
-        )
-        assert resp.status in (201, 409), resp.text()
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
 def accounts(browser: Browser, base_url: str) -> None:
-    ensure_user(browser, base_url, AGENT, ["agent"])
-    ensure_user(browser, base_url, EDITOR, ["editor"])
+    ensure_user(base_url, AGENT, ["agent"])
+    ensure_user(base_url, EDITOR, ["editor"])
 
 
 def new_page(browser: Browser, width: int) -> tuple[BrowserContext, Page, list[str]]:

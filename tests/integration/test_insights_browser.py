@@ -21,38 +21,15 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.integration.conftest import ARTIFACTS
+from tests.integration.conftest import ARTIFACTS, AXE, ensure_user
 
 pytestmark = pytest.mark.integration
-ADMIN = ("admin", "admin-test-password-123")
 LEAD = {"username": "lead.insights", "password": "lead-insights-pass-123", "display_name": "Lena Leitung"}
 AGENT = {"username": "agent.insights", "password": "agent-insights-pass-123", "display_name": "Arne Agent"}
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCORES = (5, 4, 2)  # one employee each
 PATHS = {"bot": "Assistent", "agent": "Service Desk (Chat)", "ticket": "Ticket", "abandoned": "Abgebrochen"}
 CSV_HEADER = ["Pfad", "Gefragt", "Beantwortet", "Antwortquote", "Durchschnitt", "1", "2", "3", "4", "5"]
 BOT = 30_000  # Rasa replies take a few seconds on two cores
-
-
-@pytest.fixture(scope="module")
-def base_url(stack) -> str:
-    return f"http://{stack.settings.host}:{stack.settings.web_port}"
-
-
-def ensure_user(browser: Browser, base_url: str, account: dict[str, str], roles: list[str]) -> None:
-    """Create a staff account through the admin API; an existing one (409) is fine."""
-    context = browser.new_context()
-    try:
-        login = context.request.post(f"{base_url}/api/auth/login", data={"username": ADMIN[0], "password": ADMIN[1]})
-        assert login.status == 200, login.text()
-        resp = context.request.post(
-            f"{base_url}/api/users",
-            data={**account, "roles": roles},
-            headers={"X-CSRF-Token": login.json()["csrf_token"]},
-        )
-        assert resp.status in (201, 409), resp.text()
-    finally:
-        context.close()
 
 
 def lead_figures(base_url: str) -> dict[str, Any]:
@@ -95,8 +72,8 @@ def rate_as_employee(base_url: str, score: int) -> None:
 
 @pytest.fixture(scope="module")
 def accounts(browser: Browser, base_url: str) -> None:
-    ensure_user(browser, base_url, LEAD, ["lead"])
-    ensure_user(browser, base_url, AGENT, ["agent"])
+    ensure_user(base_url, LEAD, ["lead"])
+    ensure_user(base_url, AGENT, ["agent"])
 
 
 @pytest.fixture(scope="module")

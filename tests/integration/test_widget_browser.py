@@ -26,13 +26,11 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, 
 
 from desk.identity import make_identity
 from scripts.stack import Stack
-from tests.integration.conftest import ARTIFACTS
+from tests.integration.conftest import ARTIFACTS, AXE, ensure_user, staff_client
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 INTRANET_PORT = 18090
-ADMIN = {"username": "admin", "password": "admin-test-password-123"}
 LEAD = {"username": "lead.widget", "password": "lead-widget-password-1", "display_name": "Lena Leitung"}
 BOT = 40_000  # Rasa replies take a few seconds on two cores
 QUESTION = "Mein Drucker druckt nicht, die Aufträge hängen"
@@ -99,11 +97,6 @@ class IntranetHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(stack: Stack) -> str:
-    return f"http://{stack.settings.host}:{stack.settings.web_port}"
-
-
-@pytest.fixture(scope="module")
 def intranet(tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str) -> Iterator[str]:
     """The intranet on its own origin, embedding the widget with one script tag."""
     root = tmp_path_factory.mktemp("intranet")
@@ -128,21 +121,10 @@ def intranet(tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: s
 @pytest.fixture(scope="module")
 def lead(base_url: str) -> Iterator[httpx.Client]:
     """A logged-in lead (created through the admin API; an existing account is fine)."""
-    admin = staff_client(base_url, ADMIN)
-    resp = admin.post("/api/users", json={**LEAD, "roles": ["lead"]})
-    assert resp.status_code in (201, 409), resp.text
-    admin.close()
+    ensure_user(base_url, LEAD, ["lead"])
     client = staff_client(base_url, LEAD)
     yield client
     client.close()
-
-
-def staff_client(base_url: str, account: dict[str, str]) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=60)
-    resp = client.post("/api/auth/login", json={"username": account["username"], "password": account["password"]})
-    assert resp.status_code == 200, resp.text
-    client.headers["X-CSRF-Token"] = resp.json()["csrf_token"]
-    return client
 
 
 def new_context(
