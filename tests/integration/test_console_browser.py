@@ -118,8 +118,9 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
         assert chat.locator("#sd-log img").count() == 0
         assert console.locator("#messages img").count() == 0
 
-        say(chat, "Danke, klappt jetzt")
-        expect(console.locator("#messages")).to_contain_text("Danke, klappt jetzt", timeout=LIVE)
+        say(chat, f"Danke, klappt jetzt {XSS}")  # an employee's markup reaches the console as text too
+        expect(console.locator("#messages")).to_contain_text(f"Danke, klappt jetzt {XSS}", timeout=LIVE)
+        assert console.locator("#messages img").count() == 0
         console.screenshot(path=str(ARTIFACTS / "console-conversation.png"), full_page=True)
 
         console.click("#resolve")
