@@ -185,6 +185,8 @@ def conversation_facts(tracker: Tracker, titles: dict[str, str]) -> dict[str, An
     intents, transcript = [], []
     for ev in tracker.events:
         kind = ev.get("event")
+        if kind == "user" and (ev.get("text") or "").startswith("/csat"):
+            continue  # ratings are anonymous: never part of an escalation's transcript
         if kind == "user":
             parse = ev.get("parse_data") or {}
             intent = parse.get("intent") or {}

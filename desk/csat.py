@@ -135,21 +135,21 @@ def _bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
 def insights(engine: Engine, start: date, end: date, tz: tzinfo = UTC) -> dict[str, Any]:
     """Figures for conversations asked between ``start`` and ``end`` (inclusive days in ``tz``), by path."""
     lo, hi = _bounds(start, end, tz)
+    # One window for both: conversations asked in the period, with their rating if there is one (a rating
+    # given after midnight still belongs to the question asked the evening before).
     with engine.connect() as conn:
-        asked = (
-            conn.execute(
-                select(conversations.c.csat_path).where(
-                    conversations.c.csat_asked_at >= lo, conversations.c.csat_asked_at < hi
-                )
+        rows = conn.execute(
+            select(
+                conversations.c.csat_path,
+                csat_ratings.c.score,
+                csat_ratings.c.resolution_path,
+                csat_ratings.c.created_at,
             )
-            .scalars()
-            .all()
-        )
-        rated = conn.execute(
-            select(csat_ratings.c.score, csat_ratings.c.resolution_path, csat_ratings.c.created_at).where(
-                csat_ratings.c.created_at >= lo, csat_ratings.c.created_at < hi
-            )
+            .select_from(conversations.outerjoin(csat_ratings, csat_ratings.c.conversation_id == conversations.c.id))
+            .where(conversations.c.csat_asked_at >= lo, conversations.c.csat_asked_at < hi)
         ).all()
+    asked = [r.csat_path for r in rows]
+    rated = [r for r in rows if r.score is not None]
     asked_by = Counter(asked)
     by_path = {
         path: _figures(asked_by.get(path, 0), [r.score for r in rated if r.resolution_path == path]) for path in PATHS

@@ -402,3 +402,20 @@ async def test_insights_for_the_lead_only_and_as_csv(app, desk) -> None:
     assert resp.status == 200 and resp.headers["content-type"].startswith("text/csv")
     assert "attachment" in resp.headers["content-disposition"]
     assert resp.text.lstrip("\ufeff").splitlines()[-1] == "Gesamt;2;2;100,0;4,00;0;0;1;0;1"
+
+
+async def test_ratings_only_when_asked_never_during_a_handoff_and_no_forged_events(app, desk, rasa) -> None:
+    auth, _ = await employee_says(app, "Hallo")
+    conversation = conversation_of(desk, auth)
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": '/csat{"csat_score": "1"}'}, headers=auth)
+    assert resp.status == 409 and "Ende des Gesprächs" in resp.json["error"]  # not asked yet
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": "/EXTERNAL_csat_inactive"}, headers=auth)
+    assert resp.status == 400
+    from desk import csat
+
+    csat.mark_asked(desk.engine, conversation, "bot")
+    queue(desk, conversation)
+    _, resp = await app.asgi_client.post("/api/chat/messages", json={"text": '/csat{"csat_score": "4"}'}, headers=auth)
+    assert resp.status == 409 and "Service Desk" in resp.json["error"]  # an agent has the conversation
+    texts = [m["text"] for m in conversations.messages_after(desk.engine, conversation)]
+    assert not any("csat" in t for t in texts)  # nothing of it reached the agent's window

@@ -176,3 +176,39 @@ async def test_a_click_is_stored_before_the_thanks_and_the_comment_follows(desk)
     await run(ActionStoreCsatComment(LazyDesk(desk.settings, desk)), tracker("it_request", csat_comment="Gut!"))
     assert csat.rating_of(desk.engine, "conv")["comment"] == "Gut!"
     assert articles_shown(tracker("x", events=[card, {"event": "user", "text": "x"}])) == ["vpn-fehler"]
+
+
+def test_a_rating_after_midnight_counts_for_the_day_it_was_asked(desk) -> None:
+    from sqlalchemy import update
+
+    from desk.db import conversations as conversations_table
+    from desk.db import csat_ratings
+
+    rate(desk, "late", 3)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    with desk.engine.begin() as conn:
+        conn.execute(
+            update(conversations_table).where(conversations_table.c.id == "late").values(csat_asked_at=yesterday)
+        )
+    one_day = csat.insights(desk.engine, yesterday.date(), yesterday.date())
+    assert one_day["asked"] == 1 and one_day["answered"] == 1 and one_day["response_rate"] == 1.0
+    today = csat.insights(desk.engine, TODAY, TODAY)
+    assert today["asked"] == 0 and today["answered"] == 0  # the rating itself was given today
+    with desk.engine.connect() as conn:
+        assert conn.execute(csat_ratings.select()).first().created_at.date() == TODAY
+
+
+def test_identity_expiry_caps_and_nan_is_refused() -> None:
+    import base64
+    import json
+
+    key = b"k"
+    head = base64.urlsafe_b64encode(json.dumps({"alg": "HS256"}).encode()).rstrip(b"=").decode()
+    body = base64.urlsafe_b64encode(b'{"sub": "x", "exp": NaN}').rstrip(b"=").decode()
+    from desk.identity import _sign
+
+    with pytest.raises(IdentityError, match="expired"):
+        verify_identity(f"{head}.{body}.{_sign(key, f'{head}.{body}')}", key)
+    none_alg = base64.urlsafe_b64encode(json.dumps({"alg": "none"}).encode()).rstrip(b"=").decode()
+    with pytest.raises(IdentityError, match="HS256"):
+        verify_identity(f"{none_alg}.{body}.", key)

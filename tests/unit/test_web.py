@@ -203,6 +203,12 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
     _, hist = await app.asgi_client.get("/api/chat/history", headers=phone)
     assert hist.json["messages"][0]["text"] == "Hallo vom Laptop"
     assert "m.mueller" not in first.json["session"]  # only a pseudonym travels
+    # Without the intranet's token an employee session is not renewed (the next person at a shared PC)
+    _, renewed = await app.asgi_client.post("/api/chat/session", json={"session": first.json["session"]})
+    assert renewed.json["user"] == "anonymous" and renewed.json["session"] != first.json["session"]
+    stranger = {"authorization": f"Bearer {renewed.json['session']}"}
+    _, hist = await app.asgi_client.get("/api/chat/history", headers=stranger)
+    assert hist.json["messages"] == []
     for bad in (make_identity("m.mueller", b"wrong-key"), make_identity("x", key, ttl_s=-10), "a.b.c"):
         _, resp = await app.asgi_client.post("/api/chat/session", json={"identity": bad})
         assert resp.status == 401 and "Intranet" in resp.json["error"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sanic.response import HTTPResponse, empty, file, json
 
 from desk import conversations, escalations
 from desk.db import now
-from desk.identity import IdentityError, employee, issue_session, new_anonymous, verify_identity
+from desk.identity import IdentityError, employee, identity_expiry, issue_session, new_anonymous, verify_identity
 from desk.notices import notice
 from desk.runtime import Desk
 from web import rasa_api
@@ -123,10 +124,13 @@ async def open_session(request: Request) -> HTTPResponse:
                 "Your intranet sign-in could not be verified. Please reload the page.",
             )
         session = employee(desk.secret, sub)
-        ttl = 12 * 3600  # a working day; then the intranet's token is asked again
+        # A working day at most, and never longer than the intranet's own token.
+        ttl = max(60, min(12 * 3600, int(identity_expiry(identity) - time.time())))
     else:
         previous = body.get("session")
-        session = session_of(request, previous if isinstance(previous, str) else "") or new_anonymous()
+        found = session_of(request, previous if isinstance(previous, str) else "")
+        # Only anonymous sessions are renewed: an employee's needs the intranet's token again (shared PCs).
+        session = found if found is not None and found.kind == "a" else new_anonymous()
         ttl = settings.session_days * 86400
     token = issue_session(desk.secret, session, ttl)
     return json({"session": token, "user": "employee" if session.kind == "e" else "anonymous"})
@@ -137,6 +141,18 @@ async def _session_or_401(request: Request) -> tuple[Desk, object] | HTTPRespons
     if session is None:
         return _error(401, *NO_SESSION)
     return request.app.ctx.desk.get(), session
+
+
+def _csat_refusal(desk: Desk, conversation: str) -> tuple[str, str] | None:
+    """A rating is taken only after the question was asked, and not while an agent has the conversation."""
+    if escalations.active_for(desk.engine, conversation) is not None:
+        return (
+            "Bitte bewerten Sie das Gespräch, wenn der Service Desk es beendet hat.",
+            "Please rate the conversation once the service desk has closed it.",
+        )
+    if not conversations.state(desk.engine, conversation)["csat_asked"]:
+        return ("Die Bewertung ist am Ende des Gesprächs möglich.", "You can rate the conversation at its end.")
+    return None
 
 
 def _store_user_turn(desk: Desk, conversation: str, text: str, label: str) -> tuple[int, escalations.Escalation | None]:
@@ -181,8 +197,14 @@ async def post_message(request: Request) -> HTTPResponse:
         return _error(400, de, en, field="text")
     label = body.get("label")
     label = label.strip()[:200] if isinstance(label, str) and label.strip() and text.startswith("/") else text
+    if text.startswith("/EXTERNAL_"):
+        return _error(400, "Diese Nachricht ist nicht erlaubt.", "This message is not allowed.", field="text")
     conversation = await conversation_of(desk, session, create=True)  # type: ignore[arg-type]
     assert conversation is not None
+    if text.startswith("/csat"):
+        refused = await asyncio.to_thread(_csat_refusal, desk, conversation)
+        if refused:
+            return _error(409, *refused)
     user_id, held = await asyncio.to_thread(_store_user_turn, desk, conversation, text, label)
     if held is not None:
         waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", held.language), {})]
