@@ -11,15 +11,25 @@ import asyncio
 import json as jsonlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import wraps
 from pathlib import Path
 
 from sanic import Blueprint, Request, Websocket
 from sanic.response import HTTPResponse, empty, file, json
 
-from desk import conversations, escalations
+from desk import conversations, csat, escalations
 from desk.db import now
-from desk.identity import IdentityError, employee, identity_expiry, issue_session, new_anonymous, verify_identity
+from desk.identity import (
+    ChatSession,
+    IdentityError,
+    employee,
+    identity_expiry,
+    issue_session,
+    new_anonymous,
+    verify_identity,
+)
 from desk.notices import notice
 from desk.runtime import Desk
 from web import rasa_api
@@ -136,11 +146,17 @@ async def open_session(request: Request) -> HTTPResponse:
     return json({"session": token, "user": "employee" if session.kind == "e" else "anonymous"})
 
 
-async def _session_or_401(request: Request) -> tuple[Desk, object] | HTTPResponse:
-    session = session_of(request)
-    if session is None:
-        return _error(401, *NO_SESSION)
-    return request.app.ctx.desk.get(), session
+def chat_session(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+    """401 without a valid chat session; otherwise the handler gets ``desk`` and ``session``."""
+
+    @wraps(handler)
+    async def guarded(request: Request) -> HTTPResponse:
+        session = session_of(request)
+        if session is None:
+            return _error(401, *NO_SESSION)
+        return await handler(request, request.app.ctx.desk.get(), session)
+
+    return guarded
 
 
 def _csat_refusal(desk: Desk, conversation: str) -> tuple[str, str] | None:
@@ -178,16 +194,13 @@ def _bot_items(replies: list[dict]) -> list[tuple[str, str, dict]]:
 
 
 @bp.post("/api/chat/messages")
-async def post_message(request: Request) -> HTTPResponse:
+@chat_session
+async def post_message(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """Store and relay one message.
 
     While the conversation is queued for or held by an agent the bot is paused: the message is stored for the
     agent and not sent to Rasa; the answer comes from the agent through the events.
     """
-    found = await _session_or_401(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    desk, session = found
     settings = request.app.ctx.settings
     body = _body(request)
     try:
@@ -199,7 +212,7 @@ async def post_message(request: Request) -> HTTPResponse:
     label = label.strip()[:200] if isinstance(label, str) and label.strip() and text.startswith("/") else text
     if text.startswith("/EXTERNAL_"):
         return _error(400, "Diese Nachricht ist nicht erlaubt.", "This message is not allowed.", field="text")
-    conversation = await conversation_of(desk, session, create=True)  # type: ignore[arg-type]
+    conversation = await conversation_of(desk, session, create=True)
     assert conversation is not None
     if text.startswith("/csat"):
         refused = await asyncio.to_thread(_csat_refusal, desk, conversation)
@@ -253,13 +266,10 @@ async def _ask_after_inactivity(request: Request, desk: Desk, conversation: str)
 
 
 @bp.get("/api/chat/history")
-async def history(request: Request) -> HTTPResponse:
+@chat_session
+async def history(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """The open conversation of this session (empty when there is none yet)."""
-    found = await _session_or_401(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    desk, session = found
-    conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+    conversation = await conversation_of(desk, session, create=False)
     if conversation is None:
         return json({"messages": [], "handoff": None, "csat": "none"})
     await _ask_after_inactivity(request, desk, conversation)
@@ -272,17 +282,15 @@ async def history(request: Request) -> HTTPResponse:
 
 
 def _rated(desk: Desk, conversation: str) -> bool:
-    from desk.csat import rating_of
-
-    return rating_of(desk.engine, conversation) is not None
+    return csat.rating_of(desk.engine, conversation) is not None
 
 
-async def _wait_for_messages(request: Request, desk: Desk, session: object, after: int, timeout: float) -> dict:
+async def _wait_for_messages(request: Request, desk: Desk, session: ChatSession, after: int, timeout: float) -> dict:
     notifier = request.app.ctx.notifier
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         mark = notifier.mark()
-        conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+        conversation = await conversation_of(desk, session, create=False)
         found = (
             await asyncio.to_thread(conversations.messages_after, desk.engine, conversation, after)
             if conversation
@@ -295,12 +303,9 @@ async def _wait_for_messages(request: Request, desk: Desk, session: object, afte
 
 
 @bp.get("/api/chat/events")
-async def events(request: Request) -> HTTPResponse:
+@chat_session
+async def events(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """Long-poll (the WebSocket's fallback): messages after ``?after=<id>``, within 25 s."""
-    found = await _session_or_401(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    desk, session = found
     try:
         after = int(request.args.get("after", "0"))
     except ValueError:
@@ -336,13 +341,10 @@ async def socket(request: Request, ws: Websocket) -> None:
 
 
 @bp.post("/api/chat/end")
-async def end_conversation(request: Request) -> HTTPResponse:
+@chat_session
+async def end_conversation(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """End the conversation ("Gespräch beenden"): the closing question, once per conversation."""
-    found = await _session_or_401(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    desk, session = found
-    conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+    conversation = await conversation_of(desk, session, create=False)
     if conversation is None:
         return json({"messages": []})
     if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is not None:
@@ -357,13 +359,10 @@ async def end_conversation(request: Request) -> HTTPResponse:
 
 
 @bp.post("/api/chat/new")
-async def new_conversation(request: Request) -> HTTPResponse:
+@chat_session
+async def new_conversation(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """Start over ("Neues Gespräch"): the open conversation ends; the next message starts a new one."""
-    found = await _session_or_401(request)
-    if isinstance(found, HTTPResponse):
-        return found
-    desk, session = found
-    conversation = await conversation_of(desk, session, create=False)  # type: ignore[arg-type]
+    conversation = await conversation_of(desk, session, create=False)
     if conversation is not None:
         if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is not None:
             return _error(
