@@ -43,15 +43,6 @@ def pseudonym(secret: bytes, identity: str) -> str:
     return hmac.new(secret, f"user:{identity}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def conversation_id(secret: bytes, session: str) -> str:
-    """The conversation id (Rasa sender id) behind a browser session cookie.
-
-    Agents and logs see this id; it cannot be turned back into the cookie, so it never lets anyone
-    act as the employee.
-    """
-    return hmac.new(secret, f"conversation:{session}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
 class IdentityError(ValueError):
     """A token that is malformed, badly signed or expired."""
 

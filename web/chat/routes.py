@@ -34,7 +34,7 @@ from desk.notices import notice
 from desk.runtime import Desk
 from web import rasa_api
 from web.chat import service
-from web.chat.session import bearer, conversation_of, session_of
+from web.chat.session import conversation_of, session_of
 from web.console.service import wake_if_pending
 
 logger = logging.getLogger(__name__)
@@ -387,4 +387,4 @@ def cors_headers(request: Request, response: HTTPResponse) -> None:
     response.headers["Vary"] = "Origin"
 
 
-__all__ = ["bp", "bearer", "cors_headers"]
+__all__ = ["bp", "cors_headers"]

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from typing import Any
 
 import httpx
-
-SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class ChatInputError(ValueError):
@@ -17,16 +13,6 @@ class ChatInputError(ValueError):
 
 class UpstreamError(RuntimeError):
     """Rasa did not answer."""
-
-
-def new_session_id() -> str:
-    """Random, unguessable conversation id (pseudonymous: nothing about the person)."""
-    return secrets.token_urlsafe(24)
-
-
-def valid_session(value: str | None) -> str | None:
-    """Accept only ids of the shape we hand out."""
-    return value if value and SESSION_RE.match(value) else None
 
 
 def clean_text(raw: Any, limit: int) -> str:
