@@ -18,12 +18,12 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit integration \
-        eval-nlu eval-knowledge calibrate bench clean
+        eval-nlu eval-knowledge calibrate bench clean kb-import kb-export
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
 	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
-	@echo "other: setup build eval-nlu eval-knowledge calibrate bench clean"
+	@echo "other: setup build kb-import kb-export eval-nlu eval-knowledge calibrate bench clean"
 
 setup: node_modules/.installed
 	@scripts/setup_envs.sh all
@@ -43,7 +43,7 @@ model: setup
 	@$(APP_PY) -m knowledge.model_build
 
 index: model
-	@$(APP_PY) -m knowledge.ingest
+	@$(APP_PY) -m scripts.kb index
 
 $(RASA_MODEL): $(BOT_INPUTS) requirements/rasa.lock
 	@echo "Rasa: training the NLU and dialogue model (about 3 minutes on 2 cores) ..."
@@ -81,6 +81,13 @@ integration: build setup-browser
 
 test: lint typecheck validate build rasa-test setup-browser
 	$(APP_PY) -m pytest
+
+# Article files <-> database (the source of truth at run time). KB_DIR defaults to knowledge/articles.
+kb-import: model
+	@$(APP_PY) -m scripts.kb import $(KB_DIR)
+
+kb-export: setup
+	@$(APP_PY) -m scripts.kb export $(KB_DIR)
 
 eval-nlu: rasa-model
 	$(RASA_PY) -m scripts.eval_nlu

@@ -16,6 +16,7 @@ from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotS
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.kb_records import note_gap
 from desk import conversations, escalations
 from desk.identity import pseudonym
 from desk.notices import notice, ticket_notice
@@ -257,6 +258,8 @@ class ActionSubmitEscalation(DeskAction):
             status="waiting" if open_now else "ticket",
             **facts,
         )
+        if esc.reason == "no_answer":
+            await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "no_answer")
         reset: list[EventType] = [SlotSet(s, None) for s in (*FORM_SLOTS, "esc_reason", "esc_description_draft")]
         reset.append(SlotSet("kb_stage", None))
         if esc.status == "waiting":

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.kb_records import note_gap, note_shown
 from actions.texts import response_text
 from desk import csat
 from desk.runtime import LazyDesk
@@ -71,10 +72,13 @@ def answered_events(slug: str, offered: list[str], candidates: list[str]) -> lis
 class KnowledgeAction(Action):
     """An action that reads the shared knowledge base."""
 
-    def __init__(self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None) -> None:
-        """The SDK calls this bare; tests and the server pass a shared source."""
+    def __init__(
+        self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None, desk: LazyDesk | None = None
+    ) -> None:
+        """The SDK calls this bare; tests and the server pass a shared source. ``desk`` keeps the statistics."""
         self.settings = settings or Settings.from_env()
         self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
+        self.desk = desk or LazyDesk(self.settings)
 
     async def knowledge_base(self) -> KnowledgeBase | None:
         """The knowledge base, loaded off the event loop; ``None`` (logged) when it cannot be loaded."""
@@ -104,11 +108,15 @@ class ActionAnswerFromKnowledge(KnowledgeAction):
             article = kb.article(str(chosen))
             if article is not None:
                 present_article(dispatcher, article, self.settings.article_url(article.slug))
+                await note_shown(self.desk, article.slug)
                 return answered_events(article.slug, _list(tracker, "kb_offered"), _list(tracker, "kb_candidates"))
             # The article was retired since the buttons were shown: say so instead of searching the payload.
             dispatcher.utter_message(response="utter_kb_no_answer")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("article_slug", None)]
         query = (tracker.latest_message.get("text") or "").strip()[: self.settings.max_query_chars]
+        if tracker.get_slot("kb_stage") == STAGE_CLARIFY:
+            # The employee asked something new instead of picking one of the offered articles.
+            await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "clarify")
         result = await asyncio.to_thread(kb.search, query, 5)
         # A new question starts a new list of offered articles and verdicts (the escalation context).
         events: list[EventType] = [SlotSet("kb_query", query), SlotSet("kb_verdicts", {}), SlotSet("esc_reason", None)]
@@ -118,9 +126,11 @@ class ActionAnswerFromKnowledge(KnowledgeAction):
             if article.slug in self.settings.needs_person_set or intent in self.settings.needs_person_set:
                 # Lost devices, suspected viruses, broken hardware: show the first steps, then a person.
                 present_article(dispatcher, article, self.settings.article_url(article.slug), ask=False)
+                await note_shown(self.desk, article.slug)
                 dispatcher.utter_message(response="utter_needs_person")
                 return events + answered_events(article.slug, [], []) + start_escalation("needs_person")
             present_article(dispatcher, article, self.settings.article_url(article.slug))
+            await note_shown(self.desk, article.slug)
             runners_up = [h.slug for h in result.hits[1:] if h.score >= kb.thresholds.clarify]
             return events + answered_events(article.slug, [], runners_up)
         if result.outcome == "clarify":
@@ -135,18 +145,12 @@ class ActionAnswerFromKnowledge(KnowledgeAction):
                 SlotSet("article_slug", None),
             ]
         dispatcher.utter_message(response="utter_kb_no_answer")
+        await note_gap(self.desk, self.knowledge, tracker, query, "none")
         return events + [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
 
 
 class ActionHandleFeedback(KnowledgeAction):
     """Yes/no after an answer, a clarification or an escalation offer; 👍/👎 are stored per article."""
-
-    def __init__(
-        self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None, desk: LazyDesk | None = None
-    ) -> None:
-        """``desk`` stores the per-article feedback."""
-        super().__init__(knowledge, settings)
-        self.desk = desk or LazyDesk(self.settings)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -165,10 +169,12 @@ class ActionHandleFeedback(KnowledgeAction):
             if yes:
                 dispatcher.utter_message(response="utter_kb_glad")
                 return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", None)]
+            await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "not_helpful")
             return [SlotSet("kb_verdicts", verdicts)] + await self._next_or_escalate(dispatcher, tracker)
         if stage == STAGE_CLARIFY and not yes:
             for slug in _list(tracker, "kb_candidates"):
                 verdicts.setdefault(slug, "not_chosen")
+            await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "clarify")
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
         if stage == STAGE_OFFER_ESCALATION and yes:
@@ -196,4 +202,5 @@ class ActionHandleFeedback(KnowledgeAction):
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
         present_article(dispatcher, article, self.settings.article_url(article.slug), "utter_kb_next_answer")
+        await note_shown(self.desk, article.slug)
         return answered_events(article.slug, offered, remaining[1:])

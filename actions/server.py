@@ -22,8 +22,8 @@ from actions.handoff import (
 )
 from actions.knowledge_answer import ActionAnswerFromKnowledge, ActionHandleFeedback
 from desk import escalations
+from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
-from knowledge.runtime import LazyKnowledgeSource
 from knowledge.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -59,14 +59,15 @@ class GuardedExecutor(ActionExecutor):
 
 
 def create_action_app(
-    settings: Settings, knowledge: LazyKnowledgeSource | None = None, desk: LazyDesk | None = None
+    settings: Settings, knowledge: LiveKnowledgeSource | None = None, desk: LazyDesk | None = None
 ) -> Sanic:
     """Build the Sanic app; the knowledge base and the records open before the server accepts requests."""
-    knowledge = knowledge or LazyKnowledgeSource(settings)
     desk = desk or LazyDesk(settings)
+    # Published articles from the database, followed live like in the web service.
+    knowledge = knowledge or LiveKnowledgeSource(settings, desk)
     executor = GuardedExecutor(desk)
     for action in (
-        ActionAnswerFromKnowledge(knowledge, settings),
+        ActionAnswerFromKnowledge(knowledge, settings, desk),
         ActionHandleFeedback(knowledge, settings, desk),
         ActionStartEscalation(desk, settings),
         ValidateEscalationForm(),

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Engine,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     inspect,
@@ -169,6 +173,80 @@ login_failures = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# Knowledge articles: the source of truth at run time (knowledge/articles/*.md is seed and export format).
+# ``source`` is the current version as a Markdown file without the status line; ``revision`` is the value of
+# the "knowledge" counter when a change that matters to search was made, so every searching process can
+# fetch exactly what changed since it last looked.
+articles = Table(
+    "articles",
+    metadata,
+    Column("slug", String(80), primary_key=True),
+    Column("status", String(16), nullable=False),  # draft | published | retired
+    Column("version", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("review_due", Date, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(120), nullable=False),
+    Index("ix_articles_revision", "revision"),
+)
+
+# Every save of an article: who, when, what changed, and the full text (restore and diff read it).
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("change", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("slug", "version", name="uq_article_versions_slug_version"),
+)
+
+# Publish / retire / restore / create / import, for the audit trail.
+article_audit = Table(
+    "article_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(80), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# An article shown as the chat's answer (no user, no conversation): the editor's "how often shown".
+article_shown = Table(
+    "article_shown",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(80), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Questions the knowledge base could not answer, PII-redacted, for the editors' gap queue. ``dedupe`` is a
+# keyed hash of conversation + question (one entry per question and conversation, no conversation id kept);
+# ``vector`` is the question's embedding (float32 bytes), so clustering never has to embed again.
+knowledge_gaps = Table(
+    "knowledge_gaps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("reason", String(16), nullable=False),  # none | clarify | not_helpful | no_answer
+    Column("language", String(8), nullable=False),
+    Column("dedupe", String(64), nullable=False, unique=True),
+    Column("vector", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("dismissed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_knowledge_gaps_open", "dismissed_at", "created_at"),
+)
+
 # Monotonic counters that every instance polls to learn that something changed (queue, messages).
 counters = Table(
     "counters",
@@ -176,12 +254,17 @@ counters = Table(
     Column("name", String(32), primary_key=True),
     Column("value", Integer, nullable=False),
 )
-COUNTER_NAMES = ("escalations",)
+COUNTER_NAMES = ("escalations", "knowledge")
 
 
 def now() -> datetime:
     """Timezone-aware UTC now; all timestamps are stored in UTC."""
     return datetime.now(UTC)
+
+
+def utc(value: datetime) -> datetime:
+    """A stored non-null timestamp as an aware UTC datetime."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -204,6 +287,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout so several processes can share it."""
     if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: errors must not carry messages or contact details into the logs.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -244,9 +330,18 @@ def init_schema(engine: Engine) -> None:
             time.sleep(0.2 * (attempt + 1))
 
 
-def bump(conn: Any, name: str) -> None:
-    """Increment a change counter inside the caller's transaction."""
+def bump(conn: Any, name: str) -> int:
+    """Increment a change counter inside the caller's transaction; returns the new value.
+
+    The UPDATE takes the row's write lock, so transactions that bump one counter commit in counter order.
+    """
     conn.execute(update(counters).where(counters.c.name == name).values(value=counters.c.value + 1))
+    return int(conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one())
+
+
+def counter(conn: Any, name: str) -> int:
+    """The current value of a change counter."""
+    return int(conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one())
 
 
 def open_db(url: str) -> Engine:

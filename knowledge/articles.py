@@ -3,22 +3,49 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 REQUIRED_FIELDS = ("slug", "title", "language", "tags", "owner", "reviewed", "audience")
-OPTIONAL_FIELDS = ("questions",)
+OPTIONAL_FIELDS = ("questions", "review_by", "status", "notes")
+STATUSES = ("draft", "published", "retired")
+LANGUAGES = ("de", "en")
+REVIEW_PERIOD = timedelta(days=365)
 STEPS_HEADING = "So gehen Sie vor"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80
 _STEP_RE = re.compile(r"^\s*\d+[.)]\s+(.*\S)\s*$")
+# German labels of the front-matter fields, for messages editors read.
+FIELD_LABELS = {
+    "slug": "Kurzname (Slug)",
+    "title": "Titel",
+    "language": "Sprache",
+    "tags": "Schlagwörter",
+    "owner": "Zuständig",
+    "reviewed": "Zuletzt geprüft",
+    "review_by": "Prüfen bis",
+    "audience": "Zielgruppe",
+    "questions": "Fragen",
+    "status": "Status",
+    "notes": "Notizen",
+    "body": "Text",
+}
 
 
 class ArticleError(ValueError):
-    """An article file is malformed; the message names the file and the field."""
+    """An article is malformed; the message names the field, ``fields`` maps field -> German message."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        """``message`` in English (logs, CLI); ``fields`` for editors."""
+        super().__init__(message)
+        self.fields = dict(fields or {})
 
 
 @dataclass(frozen=True)
@@ -43,12 +70,21 @@ class Article:
     body: str
     sections: tuple[Section, ...] = field(default=())
     questions: tuple[str, ...] = field(default=())
+    # Managed by the editor; files without them are published articles reviewed yearly.
+    review_by: date | None = None
+    status: str = "published"
+    notes: str = ""  # for editors only: never shown to employees, never searched
 
     @property
     def content_hash(self) -> str:
         """Changes whenever anything searchable changes."""
         text = "\n".join([self.slug, self.title, self.language, " ".join(self.tags), *self.questions, self.body])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def review_due(self) -> date:
+        """When the article must be checked again: ``review_by``, else a year after the last review."""
+        return self.review_by or self.reviewed + REVIEW_PERIOD
 
     @property
     def lead(self) -> str:
@@ -89,53 +125,174 @@ def split_sections(body: str) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def parse_article(text: str, source: str = "<text>") -> Article:
-    """Parse one article file's text; raise :class:`ArticleError` with a clear message."""
-    if not text.startswith("---"):
-        raise ArticleError(f"{source}: must start with '---' front matter")
-    parts = text.split("\n---", 1)
-    if len(parts) != 2:
-        raise ArticleError(f"{source}: front matter is not closed with '---'")
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
     try:
-        meta = yaml.safe_load(parts[0].lstrip("-\n")) or {}
-    except yaml.YAMLError as exc:
-        raise ArticleError(f"{source}: front matter is not valid YAML: {exc}") from exc
-    if not isinstance(meta, dict):
-        raise ArticleError(f"{source}: front matter must be a mapping")
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _text_list(value: Any, split_commas: bool) -> list[str] | None:
+    """A list of non-empty texts; a string is split at commas (tags) or lines (questions)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",") if split_commas else value.splitlines()
+        value = [v for v in value if v.strip()]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return [v.strip() for v in value]
+
+
+def build_article(meta: Mapping[str, Any], body: str) -> Article:
+    """Validate front-matter values and a body; every problem is reported per field at once."""
+    de: dict[str, str] = {}
+    en: list[str] = []
     missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, "", [])]
+    for f in missing:
+        de[f] = f"Bitte füllen Sie „{FIELD_LABELS[f]}“ aus."
     if missing:
-        raise ArticleError(f"{source}: missing front matter field(s): {', '.join(missing)}")
-    slug = str(meta["slug"])
-    if not SLUG_RE.match(slug):
-        raise ArticleError(f"{source}: slug {slug!r} must be lowercase ASCII words joined by '-'")
-    reviewed = meta["reviewed"]
-    if not isinstance(reviewed, date):
-        try:
-            reviewed = date.fromisoformat(str(reviewed))
-        except ValueError as exc:
-            raise ArticleError(f"{source}: reviewed must be a date (YYYY-MM-DD)") from exc
-    tags = meta["tags"]
-    if isinstance(tags, str):
-        tags = [t.strip() for t in tags.split(",")]
-    questions = meta.get("questions") or []
-    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
-        raise ArticleError(f"{source}: questions must be a list of non-empty texts")
-    body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
-    body = body.strip()
+        en.append(f"missing front matter field(s): {', '.join(missing)}")
+    slug = str(meta.get("slug") or "").strip()
+    if slug and (not SLUG_RE.match(slug) or len(slug) > MAX_SLUG):
+        de["slug"] = (
+            "Nur Kleinbuchstaben a–z, Ziffern und Bindestriche (z. B. „beamer-verbinden“), höchstens 80 Zeichen."
+        )
+        en.append(f"slug {slug!r} must be lowercase ASCII words joined by '-'")
+    language = str(meta.get("language") or "").strip()
+    if language and language not in LANGUAGES:
+        de["language"] = "Sprache muss „de“ oder „en“ sein."
+        en.append("language must be de or en")
+    reviewed = _date(meta.get("reviewed")) if "reviewed" not in missing else None
+    if "reviewed" not in missing and reviewed is None:
+        de["reviewed"] = "Bitte ein Datum im Format JJJJ-MM-TT angeben."
+        en.append("reviewed must be a date (YYYY-MM-DD)")
+    review_by = None
+    if meta.get("review_by") not in (None, ""):
+        review_by = _date(meta.get("review_by"))
+        if review_by is None:
+            de["review_by"] = "Bitte ein Datum im Format JJJJ-MM-TT angeben."
+            en.append("review_by must be a date (YYYY-MM-DD)")
+    tags = _text_list(meta.get("tags"), split_commas=True)
+    if tags is None:
+        de["tags"] = "Schlagwörter bitte durch Kommas getrennt angeben."
+        en.append("tags must be a list of texts")
+    questions = _text_list(meta.get("questions"), split_commas=False)
+    if questions is None:
+        de["questions"] = "Fragen bitte als Liste nicht leerer Texte angeben (eine pro Zeile)."
+        en.append("questions must be a list of non-empty texts")
+    status = str(meta.get("status") or "published").strip()
+    if status not in STATUSES:
+        de["status"] = "Status muss draft, published oder retired sein."
+        en.append("status must be draft, published or retired")
+    notes = meta.get("notes") or ""
+    if not isinstance(notes, str):
+        de["notes"] = "Notizen müssen Text sein."
+        en.append("notes must be text")
+    body = (body or "").strip()
     if not body:
-        raise ArticleError(f"{source}: body is empty")
+        de["body"] = "Der Text des Artikels ist leer."
+        en.append("body is empty")
+    if de:
+        raise ArticleError("; ".join(en), de)
+    assert reviewed is not None and tags is not None and questions is not None and isinstance(notes, str)
     return Article(
         slug=slug,
         title=str(meta["title"]).strip(),
-        language=str(meta["language"]).strip(),
-        tags=tuple(str(t) for t in tags),
+        language=language,
+        tags=tuple(tags),
         owner=str(meta["owner"]).strip(),
         reviewed=reviewed,
         audience=str(meta["audience"]).strip(),
         body=body,
         sections=split_sections(body),
-        questions=tuple(q.strip() for q in questions),
+        questions=tuple(questions),
+        review_by=review_by,
+        status=status,
+        notes=notes.strip(),
     )
+
+
+def parse_article(text: str, source: str = "<text>") -> Article:
+    """Parse one article file's text; raise :class:`ArticleError` with a clear message."""
+    if not text.startswith("---"):
+        raise ArticleError(f"{source}: must start with '---' front matter", {"body": "Front matter fehlt."})
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        raise ArticleError(f"{source}: front matter is not closed with '---'", {"body": "Front matter nicht beendet."})
+    try:
+        meta = yaml.safe_load(parts[0].lstrip("-\n")) or {}
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"{source}: front matter is not valid YAML: {exc}", {"body": "Kein gültiges YAML."}) from exc
+    if not isinstance(meta, dict):
+        raise ArticleError(f"{source}: front matter must be a mapping", {"body": "Front matter ungültig."})
+    body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+    try:
+        return build_article(meta, body)
+    except ArticleError as exc:
+        raise ArticleError(f"{source}: {exc}", exc.fields) from None
+
+
+def _scalar(value: str) -> str:
+    """A plain YAML scalar when it reads back unchanged, else a double-quoted one."""
+    try:
+        plain_ok = value == value.strip() and yaml.safe_load(f"k: {value}") == {"k": value}
+    except yaml.YAMLError:
+        plain_ok = False
+    return value if plain_ok and "\n" not in value else json.dumps(value, ensure_ascii=False)
+
+
+def _flow_item(value: str) -> str:
+    try:
+        ok = yaml.safe_load(f"[{value}]") == [value] and value == value.strip()
+    except yaml.YAMLError:
+        ok = False
+    return value if ok else json.dumps(value, ensure_ascii=False)
+
+
+def serialize_article(article: Article) -> str:
+    """The article as a Markdown file; ``parse_article(serialize_article(a)) == a`` and files round-trip."""
+    lines = [
+        "---",
+        f"slug: {article.slug}",
+        f"title: {_scalar(article.title)}",
+        f"language: {article.language}",
+        f"tags: [{', '.join(_flow_item(t) for t in article.tags)}]",
+    ]
+    if article.questions:
+        lines.append("questions:")
+        lines.extend(f"  - {json.dumps(q, ensure_ascii=False)}" for q in article.questions)
+    lines += [
+        f"owner: {_scalar(article.owner)}",
+        f"reviewed: {article.reviewed.isoformat()}",
+        f"audience: {_scalar(article.audience)}",
+    ]
+    if article.review_by is not None:
+        lines.append(f"review_by: {article.review_by.isoformat()}")
+    if article.status != "published":
+        lines.append(f"status: {article.status}")
+    if article.notes:
+        lines.append(f"notes: {json.dumps(article.notes, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n---\n" + article.body + "\n"
+
+
+def article_fields(article: Article) -> dict[str, Any]:
+    """The editable fields as JSON-ready values (the editor's form, the API, the version store)."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "language": article.language,
+        "tags": list(article.tags),
+        "owner": article.owner,
+        "reviewed": article.reviewed.isoformat(),
+        "review_by": article.review_by.isoformat() if article.review_by else "",
+        "audience": article.audience,
+        "questions": list(article.questions),
+        "notes": article.notes,
+        "body": article.body,
+    }
 
 
 def load_articles(directory: Path) -> list[Article]:
@@ -144,7 +301,7 @@ def load_articles(directory: Path) -> list[Article]:
     for path in sorted(directory.glob("*.md")):
         article = parse_article(path.read_text(encoding="utf-8"), str(path))
         if article.slug != path.stem:
-            raise ArticleError(f"{path}: slug {article.slug!r} differs from the file name")
+            raise ArticleError(f"{path}: slug {article.slug!r} differs from the file name", {"slug": "Dateiname"})
         articles.append(article)
     return articles
 

@@ -60,6 +60,15 @@ class BM25:
         """Number of documents."""
         return len(self._docs)
 
+    def copy(self) -> BM25:
+        """An independent copy (the editor's draft test edits it without touching the live index)."""
+        other = BM25(self.k1, self.b)
+        other._docs = dict(self._docs)
+        other._lengths = dict(self._lengths)
+        other._postings = {term: dict(posting) for term, posting in self._postings.items()}
+        other._total_len = self._total_len
+        return other
+
     def add(self, doc_id: int, text: str) -> None:
         """Add (or replace) one document."""
         if doc_id in self._docs:

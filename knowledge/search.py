@@ -157,13 +157,36 @@ class KnowledgeBase:
                 self._index = FaissIndex(self.embedder.dimension)
                 if index_dir is not None:
                     self._load_saved(index_dir)
-            changed = [a for s, a in wanted.items() if self._hashes.get(s) != a.content_hash]
-            removed = [s for s in self._hashes if s not in wanted]
+            removed = sorted(s for s in set(self._hashes) | set(self._articles) if s not in wanted)
+        embedded = self._apply(list(wanted.values()), removed)
+        with self._lock:
+            self._restore_unchanged()
+            if persist and index_dir is not None:
+                self._save(index_dir)
+        return SyncStats(len(wanted), embedded, len(removed))
+
+    def apply(self, upserts: Iterable[Article], removals: Iterable[str]) -> int:
+        """Add or replace some articles and drop others, touching only their chunks; returns chunks embedded.
+
+        Searches go on during the update and see either the old or the new state of an article.
+        """
+        with self._sync_lock:
+            with self._lock:
+                if self._index is None:
+                    self._index = FaissIndex(self.embedder.dimension)
+            embedded = self._apply(list(upserts), list(removals))
+            with self._lock:
+                self._restore_unchanged()
+            return embedded
+
+    def _apply(self, upserts: list[Article], removals: list[str]) -> int:
+        with self._lock:
+            changed = [a for a in upserts if self._hashes.get(a.slug) != a.content_hash]
         # Embed outside the lock: searches go on against the old vectors meanwhile.
         new_chunks = [c for a in changed for c in chunk_article(a)]
         vectors = self._embed_chunks(new_chunks)
         with self._lock:
-            for slug in removed + [a.slug for a in changed]:
+            for slug in removals + [a.slug for a in changed]:
                 self._drop(slug)
             assert self._index is not None
             self._index.upsert([c.chunk_id for c in new_chunks], vectors)
@@ -174,12 +197,12 @@ class KnowledgeBase:
                 self._article_chunks.setdefault(c.slug, []).append(c.chunk_id)
             for a in changed:
                 self._cache_matrix(a.slug)
-            self._articles = dict(wanted)
+            for slug in removals:
+                self._articles.pop(slug, None)
+            for a in upserts:  # metadata (owner, review date) may change without touching the vectors
+                self._articles[a.slug] = a
             self._rebuild_lexical_for(changed)
-            self._restore_unchanged()
-            if persist and index_dir is not None:
-                self._save(index_dir)
-        return SyncStats(len(wanted), len(new_chunks), len(removed))
+        return len(new_chunks)
 
     def _embed_chunks(self, chunks: list[Chunk]) -> np.ndarray:
         """Passages with the passage prompt, editor-collected questions with the query prompt."""
@@ -282,34 +305,80 @@ class KnowledgeBase:
             return [Candidate(slug, d, lexical_by_article.get(slug, 0.0)) for slug, d in dense_by_article.items()]
 
     def _article_score(self, slug: str, qvec: np.ndarray) -> float:
-        """Half the best section, half the mean of the two best editor questions (when there are any).
-
-        Question-to-question cosines run higher than question-to-passage ones, so taking the plain
-        maximum let the question lists dominate; the blend measured best on the dev set.
-        """
+        """The article's dense score: see :func:`_blend`."""
         matrix, is_question = self._matrices[slug]
-        scores = matrix @ qvec
-        passages, questions = scores[~is_question], scores[is_question]
-        if not len(questions):
-            return float(passages.max())
-        if not len(passages):
-            return float(np.sort(questions)[-2:].mean())
-        return 0.5 * float(passages.max()) + 0.5 * float(np.sort(questions)[-2:].mean())
+        return _blend(matrix, is_question, qvec)
 
-    def rank(self, query: str, candidates: list[Candidate], k: int = 5) -> SearchResult:
-        """Fuse candidate scores with the current thresholds and decide the outcome."""
+    def rank(
+        self, query: str, candidates: list[Candidate], k: int = 5, extra: dict[str, Article] | None = None
+    ) -> SearchResult:
+        """Fuse candidate scores with the current thresholds and decide the outcome.
+
+        ``extra`` supplies articles not (or not in this form) in the base, e.g. an editor's unsaved draft.
+        """
         t = self.thresholds
         hits = []
         for c in candidates:
-            article = self._articles.get(c.slug)
+            article = (extra or {}).get(c.slug) or self._articles.get(c.slug)
             if article is not None:
                 hits.append(SearchHit(c.slug, article.title, fuse(c, t), c.dense, c.lexical, article.lead[:240]))
         hits.sort(key=lambda h: h.score, reverse=True)
         return SearchResult(query.strip(), decide(hits[:2], t), tuple(hits[:k]))
 
+    def search_with_draft(self, query: str, draft: Article, k: int = 5) -> SearchResult:
+        """Rank as if ``draft`` were published (replacing a stored article of the same slug); nothing changes.
+
+        The editor's "Test" panel: the draft's chunks are embedded on the fly and scored like stored ones,
+        its BM25 statistics come from a copy of the lexical index with the draft swapped in.
+        """
+        query = query.strip()
+        if not query:
+            return SearchResult("", "none", ())
+        chunks = chunk_article(draft)
+        vectors = self._embed_chunks(chunks)
+        is_question = np.array([c.kind == "question" for c in chunks], dtype=bool)
+        qvec = self.embedder.embed_queries([query])[0]
+        with self._lock:
+            bm25 = self._bm25.copy()
+            dense_chunks = dict(self._index.search(qvec, DENSE_CANDIDATES)) if self._index is not None else {}
+            slug_of = {cid: c.slug for cid, c in self._chunks.items()}
+        for cid in [i for i, slug in slug_of.items() if slug == draft.slug]:
+            bm25.remove(cid)
+        for c in chunks:
+            bm25.add(c.chunk_id, c.text)
+            slug_of[c.chunk_id] = c.slug
+        lexical_chunks = bm25.scores(query)
+        top_lexical = sorted(lexical_chunks, key=lexical_chunks.__getitem__, reverse=True)[:LEXICAL_CANDIDATES]
+        slugs = {slug_of[c] for c in list(dense_chunks) + top_lexical if c in slug_of} - {draft.slug}
+        with self._lock:
+            dense = {slug: self._article_score(slug, qvec) for slug in slugs if slug in self._matrices}
+        dense[draft.slug] = _blend(vectors, is_question, qvec)
+        lexical: dict[str, float] = {}
+        for cid in top_lexical:
+            slug = slug_of.get(cid)
+            if slug is not None:
+                lexical[slug] = max(lexical.get(slug, 0.0), lexical_chunks[cid])
+        candidates = [Candidate(slug, d, lexical.get(slug, 0.0)) for slug, d in dense.items()]
+        return self.rank(query, candidates, k, extra={draft.slug: draft})
+
     def search(self, query: str, k: int = 5) -> SearchResult:
         """Rank articles for ``query`` and decide answer / clarify / none."""
         return self.rank(query, self.candidates(query), k)
+
+
+def _blend(matrix: np.ndarray, is_question: np.ndarray, qvec: np.ndarray) -> float:
+    """Half the best section, half the mean of the two best editor questions (when there are any).
+
+    Question-to-question cosines run higher than question-to-passage ones, so taking the plain
+    maximum let the question lists dominate; the blend measured best on the dev set.
+    """
+    scores = matrix @ qvec
+    passages, questions = scores[~is_question], scores[is_question]
+    if not len(questions):
+        return float(passages.max())
+    if not len(passages):
+        return float(np.sort(questions)[-2:].mean())
+    return 0.5 * float(passages.max()) + 0.5 * float(np.sort(questions)[-2:].mean())
 
 
 def open_knowledge_base(

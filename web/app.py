@@ -11,14 +11,16 @@ from sanic import Sanic
 from sanic.response import HTTPResponse, file
 
 from desk import accounts
+from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
+from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable
 from knowledge.settings import Settings
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
 from web.chat.routes import cors_headers
 from web.console import service as console_service
 from web.console.routes import bp as console_bp
+from web.editor.routes import bp as editor_bp
 from web.health.routes import bp as health_bp
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
@@ -40,14 +42,16 @@ def create_app(
     app = Sanic(name, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
-    app.ctx.knowledge = knowledge or LazyKnowledgeSource(settings)
     app.ctx.desk = desk or LazyDesk(settings)
+    # Published articles from the database, followed live (edits are searchable within a second or so).
+    app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings, app.ctx.desk)
     app.blueprint(health_bp)
     app.blueprint(knowledge_bp)
     app.blueprint(chat_bp)
     app.blueprint(auth_bp)
     app.blueprint(console_bp)
     app.blueprint(insights_bp)
+    app.blueprint(editor_bp)
 
     @app.get("/openapi.yaml", name="openapi")
     async def openapi(_request: object) -> HTTPResponse:
@@ -67,6 +71,7 @@ def create_app(
         app.ctx.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
         opened = await asyncio.to_thread(app.ctx.desk.get)
         await asyncio.to_thread(ensure_admin, opened.engine, settings)
+        await asyncio.to_thread(seed_if_empty, app.ctx.desk, settings)  # a fresh database gets the article files
         app.ctx.notifier = Notifier(opened.engine)
         app.ctx.notifier.start()
         app.ctx.sweeper = asyncio.get_running_loop().create_task(_sweep_forever(app, sweep_interval_s))
@@ -80,6 +85,7 @@ def create_app(
     async def _stop_tasks(app: Sanic) -> None:
         app.ctx.sweeper.cancel()
         await app.ctx.notifier.stop()
+        # The knowledge follower is a daemon thread: it ends with the process, not with a server cycle.
 
     @app.after_server_stop
     async def _stop(app: Sanic) -> None:

@@ -196,3 +196,48 @@ async def test_a_new_question_clears_an_old_escalation_reason(hashing_kb, settin
     action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
     _, events = await run(action, tracker("Drucker druckt nicht", esc_reason="needs_person"))
     assert SlotSet("esc_reason", None) in events
+
+
+def _gaps(settings) -> list[tuple[str, str]]:
+    from desk import gaps
+    from desk.runtime import Desk
+
+    return [(g.question, g.reason) for g in reversed(gaps.open_gaps(Desk.open(settings).engine))]
+
+
+async def test_unanswered_questions_are_kept_redacted_for_the_gap_queue(hashing_kb, settings) -> None:
+    source = StaticKnowledgeSource(hashing_kb)
+    hashing_kb.thresholds = Thresholds(answer=2.0, margin=0.0, clarify=2.0)
+    await run(ActionAnswerFromKnowledge(source, settings), tracker("Ich bin Erika Muster, wo ist der Beamer?"))
+    feedback = ActionHandleFeedback(source, settings)
+    await run(
+        feedback,
+        tracker(
+            "Nein",
+            intent="deny",
+            kb_stage="answered",
+            kb_current="vpn-fehler",
+            kb_query="VPN bricht ab, Mail an a.b@stadt.example",
+        ),
+    )
+    await run(feedback, tracker("Nichts davon", intent="deny", kb_stage="clarify", kb_query="Drucker Etage 3"))
+    # A new question instead of a pick: the unanswered clarification counts too.
+    await run(ActionAnswerFromKnowledge(source, settings), tracker("Neue Frage", kb_stage="clarify", kb_query="Fax"))
+    assert _gaps(settings) == [
+        ("Ich bin [Name], wo ist der Beamer?", "none"),
+        ("VPN bricht ab, Mail an [E-Mail]", "not_helpful"),
+        ("Drucker Etage 3", "clarify"),
+        ("Fax", "clarify"),
+        ("Neue Frage", "none"),
+    ]
+
+
+async def test_shown_articles_are_counted(hashing_kb, settings) -> None:
+    from desk import knowledge_stats
+    from desk.runtime import Desk
+
+    hashing_kb.thresholds = Thresholds(answer=0.0, margin=0.0, clarify=0.0)
+    action = ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), settings)
+    await run(action, tracker("Office Aktivierung Fehler 0xC004F074"))
+    await run(action, tracker("Office Aktivierung Fehler 0xC004F074"))
+    assert knowledge_stats.all_stats(Desk.open(settings).engine)["office-aktivierung"].shown == 2

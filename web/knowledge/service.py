@@ -90,6 +90,11 @@ def _safe_links(rendered: str) -> str:
     )
 
 
-def render_article_body(article: Article) -> str:
+def render_markdown(text: str) -> str:
     """Markdown to HTML; raw HTML in the source is shown as text, never executed."""
-    return _safe_links(markdown.markdown(html.escape(article.body, quote=False), extensions=["sane_lists"]))
+    return _safe_links(markdown.markdown(html.escape(text, quote=False), extensions=["sane_lists"]))
+
+
+def render_article_body(article: Article) -> str:
+    """The article's body as HTML (see :func:`render_markdown`)."""
+    return render_markdown(article.body)

@@ -1,0 +1,193 @@
+"""Knowledge gaps: questions the knowledge base could not answer, PII-redacted, for the editors' queue.
+
+Kept: a question that ended in no answer, in a clarification nobody picked from, in "hat nicht geholfen", or
+in an escalation because nothing matched. Stored without user or conversation id; a keyed hash of the two
+only stops the same question of one conversation from being counted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from desk.db import knowledge_gaps, now, utc
+from knowledge.clustering import cluster
+
+REASONS = ("none", "clarify", "not_helpful", "no_answer")
+MAX_QUESTION = 500
+# Cosine of e5-small query embeddings above which two questions count as "the same question" (measured on
+# paraphrases vs. unrelated IT questions: see tests/unit/test_gaps.py and bench/gaps_bench.py).
+CLUSTER_THRESHOLD = 0.89
+WINDOW_DAYS = 90
+MAX_ROWS = 5000
+EXAMPLES = 8
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Six or more digits with the usual separators; not glued to letters, so error codes like 0x80070005 stay.
+_PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\d /().-]*\d){5,}(?![\w])")
+_NAME = re.compile(
+    r"(?i:\b(ich bin|ich heiße|ich heisse|mein name ist|hier ist|my name is|i am|i'm)\s+)"
+    r"((?:[A-ZÄÖÜ][\w'-]*\.?)(?:\s+[A-ZÄÖÜ][\w'-]*\.?){0,3})"
+)
+_SECRET = re.compile(r"(?i)\b(passwort|kennwort|password|passwd)\b.*", re.DOTALL)
+
+
+def redact(text: str) -> str:
+    """Remove e-mail addresses, phone numbers, names after "ich bin" and anything after "Passwort"."""
+    text = _SECRET.sub(lambda m: f"{m.group(1)} [entfernt]", text)
+    text = _EMAIL.sub("[E-Mail]", text)
+    text = _NAME.sub(lambda m: f"{m.group(1)} [Name]", text)
+    text = _PHONE.sub(lambda m: "[Telefon]" if sum(c.isdigit() for c in m.group(0)) >= 6 else m.group(0), text)
+    return " ".join(text.split())[:MAX_QUESTION]
+
+
+def _dedupe_key(secret: bytes, conversation_id: str, question: str) -> str:
+    return hmac.new(secret, f"gap\n{conversation_id}\n{question}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def record_gap(
+    engine: Engine,
+    *,
+    secret: bytes,
+    conversation_id: str,
+    question: str,
+    reason: str,
+    language: str,
+    vector: np.ndarray | None = None,
+) -> bool:
+    """Keep one unanswered question (redacted); False when this conversation already reported it."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown gap reason {reason!r}")
+    text = redact(question)
+    if not text:
+        return False
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(knowledge_gaps).values(
+                    question=text,
+                    reason=reason,
+                    language=language if language in ("de", "en") else "de",
+                    dedupe=_dedupe_key(secret, conversation_id, question.strip()),
+                    vector=None if vector is None else np.asarray(vector, dtype=np.float32).tobytes(),
+                    created_at=now(),
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One stored question."""
+
+    id: int
+    question: str
+    reason: str
+    created_at: datetime
+    vector: np.ndarray | None
+
+
+def open_gaps(engine: Engine, days: int = WINDOW_DAYS, limit: int = MAX_ROWS) -> list[Gap]:
+    """Not dismissed, from the last ``days`` days, newest first."""
+    since = now() - timedelta(days=days)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(knowledge_gaps)
+            .where(knowledge_gaps.c.dismissed_at.is_(None), knowledge_gaps.c.created_at >= since)
+            .order_by(knowledge_gaps.c.id.desc())
+            .limit(limit)
+        ).all()
+    return [
+        Gap(
+            r.id,
+            r.question,
+            r.reason,
+            utc(r.created_at),
+            None if r.vector is None else np.frombuffer(r.vector, dtype=np.float32),
+        )
+        for r in rows
+    ]
+
+
+def store_vectors(engine: Engine, vectors: dict[int, np.ndarray]) -> None:
+    """Save embeddings computed later (questions recorded without one)."""
+    with engine.begin() as conn:
+        for gap_id, vec in vectors.items():
+            conn.execute(
+                update(knowledge_gaps)
+                .where(knowledge_gaps.c.id == gap_id)
+                .values(vector=np.asarray(vec, dtype=np.float32).tobytes())
+            )
+
+
+def dismiss(engine: Engine, gap_ids: list[int]) -> int:
+    """Mark questions as dismissed (they leave the queue for good); returns how many changed."""
+    if not gap_ids:
+        return 0
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(knowledge_gaps)
+            .where(knowledge_gaps.c.id.in_(gap_ids), knowledge_gaps.c.dismissed_at.is_(None))
+            .values(dismissed_at=now())
+        )
+    return int(result.rowcount)
+
+
+def dismissed_count(engine: Engine) -> int:
+    """How many questions editors dismissed."""
+    with engine.connect() as conn:
+        return len(conn.execute(select(knowledge_gaps.c.id).where(knowledge_gaps.c.dismissed_at.isnot(None))).all())
+
+
+def _week(at: datetime, tz: tzinfo) -> str:
+    year, week, _ = at.astimezone(tz).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def clusters(gaps: list[Gap], tz: tzinfo, threshold: float = CLUSTER_THRESHOLD) -> list[dict[str, Any]]:
+    """Gap questions grouped by meaning, largest first, as the editor shows them (gaps need vectors)."""
+    usable = [g for g in gaps if g.vector is not None]
+    if not usable:
+        return []
+    matrix = np.stack([g.vector for g in usable if g.vector is not None])
+    out = []
+    for members in cluster(matrix, threshold):
+        group = sorted((usable[i] for i in members), key=lambda g: g.created_at, reverse=True)
+        weeks: dict[str, int] = {}
+        reasons = dict.fromkeys(REASONS, 0)
+        for g in group:
+            weeks[_week(g.created_at, tz)] = weeks.get(_week(g.created_at, tz), 0) + 1
+            reasons[g.reason] = reasons.get(g.reason, 0) + 1
+        examples: list[str] = []
+        for g in group:  # distinct wordings first
+            if g.question not in examples:
+                examples.append(g.question)
+            if len(examples) == EXAMPLES:
+                break
+        out.append(
+            {
+                "id": f"g{min(g.id for g in group)}",
+                "size": len(group),
+                "questions": examples,
+                "gap_ids": sorted(g.id for g in group),
+                "weeks": [{"week": w, "count": c} for w, c in sorted(weeks.items())],
+                "reasons": reasons,
+                "last_at": group[0].created_at.isoformat(),
+            }
+        )
+    return out
+
+
+def week_start(day: date) -> date:
+    """Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,154 @@
+"""The knowledge base every searching process uses, kept in step with the articles in the database.
+
+Each process (web service, action server, a second instance on another machine) polls one number, the
+"knowledge" counter, a few times a second. When it grew, the process reads the articles changed since and
+re-embeds only their chunks; searches go on meanwhile. The database is the only channel, so this holds for
+any number of processes and machines sharing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from desk import articles as store
+from desk.runtime import LazyDesk
+from knowledge.articles import load_articles
+from knowledge.embedder import SentenceTransformerEmbedder
+from knowledge.runtime import KnowledgeUnavailable
+from knowledge.search import KnowledgeBase, Thresholds
+from knowledge.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one catch-up applied."""
+
+    revision: int
+    upserted: int
+    removed: int
+
+
+def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
+    """A fresh database gets the article files (the seed content); returns how many were created."""
+    engine = engine_desk.get().engine
+    if store.count(engine):
+        return 0
+    stats = store.import_articles(engine, load_articles(settings.articles_dir))
+    logger.info("knowledge: seeded %d articles from %s", stats.created, settings.articles_dir)
+    return stats.created
+
+
+def catch_up(kb: KnowledgeBase, engine_desk: LazyDesk, seen: int) -> Applied:
+    """Apply every article change after revision ``seen`` to ``kb``."""
+    revision, records = store.changed_since(engine_desk.get().engine, seen)
+    if not records:
+        return Applied(revision, 0, 0)
+    live = [r.article for r in records if r.status == "published"]
+    gone = [r.slug for r in records if r.status != "published"]
+    kb.apply(live, gone)
+    return Applied(revision, len(live), len(gone))
+
+
+class LiveKnowledgeSource:
+    """Loads the published articles from the database on first use and follows their changes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        desk: LazyDesk | None = None,
+        poll_s: float = 0.25,
+        kb: KnowledgeBase | None = None,
+    ) -> None:
+        """Nothing is loaded here; ``kb`` lets tests pass a base built with a stand-in embedder."""
+        self.settings = settings
+        self.desk = desk or LazyDesk(settings)
+        self.poll_s = poll_s
+        self._kb = kb
+        self._loaded = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.revision = -1
+        self.error: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the knowledge base is ready."""
+        return self._loaded
+
+    def get(self) -> KnowledgeBase:
+        """The knowledge base; raises :class:`KnowledgeUnavailable` if it cannot be loaded."""
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    try:
+                        self._load()
+                    except Exception as exc:  # noqa: BLE001 - any failure means "not available", /health says why
+                        self.error = f"{type(exc).__name__}: {exc}"
+                        raise KnowledgeUnavailable(self.error) from exc
+        assert self._kb is not None
+        if self._thread is None or not self._thread.is_alive():
+            self._start_following()  # also after stop(): a server that starts again follows again
+        return self._kb
+
+    def _start_following(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop = threading.Event()
+            self._thread = threading.Thread(
+                target=self._follow, args=(self._stop,), name="knowledge-follow", daemon=True
+            )
+            self._thread.start()
+
+    def warm_up(self) -> None:
+        """Load now, so the first employee does not wait."""
+        self.get()
+
+    def _load(self) -> None:
+        seed_if_empty(self.desk, self.settings)
+        engine = self.desk.get().engine
+        revision, records = store.changed_since(engine, -1)
+        published = [r.article for r in records if r.status == "published"]
+        if self._kb is None:
+            s = self.settings
+            thresholds = Thresholds.load(s.calibration_file) if s.calibration_file.is_file() else Thresholds()
+            self._kb = KnowledgeBase(SentenceTransformerEmbedder(s.model_path), thresholds)
+        # The saved index (``make index``) spares embedding what has not changed since it was built.
+        self._kb.sync(published, index_dir=self.settings.index_dir)
+        self.revision = revision
+        self.error = None
+        self._loaded = True
+
+    def refresh(self) -> Applied:
+        """Apply pending changes now (the follower thread calls this; tests may too)."""
+        assert self._kb is not None
+        applied = catch_up(self._kb, self.desk, self.revision)
+        if applied.upserted or applied.removed:
+            logger.info(
+                "knowledge: revision %d, %d article(s) updated, %d removed",
+                applied.revision,
+                applied.upserted,
+                applied.removed,
+            )
+        self.revision = applied.revision
+        return applied
+
+    def _follow(self, stop: threading.Event) -> None:
+        while not stop.wait(self.poll_s):
+            try:
+                self.refresh()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the follower; retried next tick
+                logger.exception("knowledge: catching up failed")
+                time.sleep(min(5.0, self.poll_s * 8))
+
+    def stop(self) -> None:
+        """End the follower thread (tests, shutdown)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

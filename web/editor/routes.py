@@ -1,0 +1,303 @@
+"""``/editor/`` and the article API (role ``editor``).
+
+List, create, edit (with version check), publish, retire, history, restore, audit, Markdown preview, the
+draft test and the gap queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file, json
+
+from desk import articles as store
+from desk import gaps
+from desk.articles import ArticleRecord
+from knowledge.articles import article_fields
+from knowledge.runtime import KnowledgeUnavailable
+from web.auth.routes import _body
+from web.auth.service import error, requires
+from web.editor import service
+from web.editor.service import Invalid
+from web.knowledge.service import render_markdown
+
+bp = Blueprint("editor")
+STATIC = Path(__file__).resolve().parent.parent / "static"
+STATUSES = ("", "draft", "published", "retired")
+MAX_GAP_IDS = 5000
+
+
+@bp.get("/editor/")
+async def editor_page(_request: Request) -> HTTPResponse:
+    """The single editor page; it logs in and talks to the API below."""
+    return await file(STATIC / "editor.html", mime_type="text/html; charset=utf-8")
+
+
+def _invalid(exc: Invalid) -> HTTPResponse:
+    return error(400, exc.de, exc.en, fields=exc.fields)
+
+
+def _not_found(slug: str) -> HTTPResponse:
+    return error(404, f"Einen Artikel „{slug}“ gibt es nicht.", f"No article {slug!r}.")
+
+
+def _actor(request: Request) -> str:
+    return str(request.ctx.staff.account.display_name)
+
+
+async def _article(request: Request, record: ArticleRecord, status: int = 200) -> HTTPResponse:
+    desk = request.app.ctx.desk.get()
+    return json(await asyncio.to_thread(service.article_json, desk, record), status=status)
+
+
+async def _conflict(request: Request, exc: store.Conflict) -> HTTPResponse:
+    cur = exc.current
+    when = cur.updated_at.astimezone(ZoneInfo(request.app.ctx.settings.timezone)).strftime("%d.%m.%Y %H:%M")
+    desk = request.app.ctx.desk.get()
+    return error(
+        409,
+        f"Der Artikel wurde inzwischen von {cur.updated_by} geändert ({when} Uhr, Version {cur.version}). "
+        "Ihre Änderungen sind nicht gespeichert, aber noch im Editor. Bitte laden Sie die neueste Version "
+        "und übernehmen Sie Ihre Änderungen.",
+        f"The article was changed meanwhile by {cur.updated_by} (version {cur.version}); your changes were not saved.",
+        current=await asyncio.to_thread(service.article_json, desk, cur),
+    )
+
+
+@bp.get("/api/articles")
+@requires("editor")
+async def list_articles(request: Request) -> HTTPResponse:
+    """``?q=&status=&owner=&overdue=1``."""
+    status = request.args.get("status", "")
+    if status not in STATUSES:
+        return error(400, "Unbekannter Status.", "Unknown status.", field="status")
+    desk = request.app.ctx.desk.get()
+    body = await asyncio.to_thread(
+        service.list_json,
+        desk,
+        request.args.get("q", "")[:200],
+        status,
+        request.args.get("owner", "")[:200],
+        request.args.get("overdue", "") in ("1", "true"),
+    )
+    return json(body)
+
+
+@bp.post("/api/articles")
+@requires("editor")
+async def create_article(request: Request) -> HTTPResponse:
+    """A new draft (version 1)."""
+    body = _body(request)
+    try:
+        article = service.article_from_body(body)
+    except Invalid as exc:
+        return _invalid(exc)
+    desk = request.app.ctx.desk.get()
+    try:
+        draft = replace(article, status="draft")
+        record = await asyncio.to_thread(store.create, desk.engine, draft, _actor(request))
+    except store.Exists:
+        return error(
+            409,
+            f"Den Kurznamen „{article.slug}“ gibt es schon. Bitte wählen Sie einen anderen.",
+            f"Slug {article.slug!r} exists.",
+            fields={"slug": "Diesen Kurznamen gibt es schon."},
+        )
+    return await _article(request, record, 201)
+
+
+@bp.get("/api/articles/<slug:str>")
+@requires("editor")
+async def get_article(request: Request, slug: str) -> HTTPResponse:
+    """One article (any status)."""
+    record = await asyncio.to_thread(store.get, request.app.ctx.desk.get().engine, slug)
+    return _not_found(slug) if record is None else await _article(request, record)
+
+
+@bp.put("/api/articles/<slug:str>")
+@requires("editor")
+async def save_article(request: Request, slug: str) -> HTTPResponse:
+    """A new version; 409 when someone saved since ``version``. A published article's edit is live at once."""
+    body = _body(request)
+    try:
+        version = service.expected_version(body)
+        article = service.article_from_body(body, slug)
+    except Invalid as exc:
+        return _invalid(exc)
+    engine = request.app.ctx.desk.get().engine
+    try:
+        record = await asyncio.to_thread(store.save, engine, article, version, _actor(request))
+    except store.NotFound:
+        return _not_found(slug)
+    except store.Conflict as exc:
+        return await _conflict(request, exc)
+    return await _article(request, record)
+
+
+async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
+    body = _body(request)
+    expected = body.get("version") if isinstance(body.get("version"), int) else None
+    engine = request.app.ctx.desk.get().engine
+    try:
+        record = await asyncio.to_thread(store.set_status, engine, slug, status, _actor(request), expected)
+    except store.NotFound:
+        return _not_found(slug)
+    except store.Conflict as exc:
+        return await _conflict(request, exc)
+    return await _article(request, record)
+
+
+@bp.delete("/api/articles/<slug:str>")
+@requires("editor")
+async def retire_article(request: Request, slug: str) -> HTTPResponse:
+    """Retire: gone from the chat within seconds, history kept (nothing is deleted)."""
+    return await _set_status(request, slug, "retired")
+
+
+@bp.post("/api/articles/<slug:str>/publish")
+@requires("editor")
+async def publish_article(request: Request, slug: str) -> HTTPResponse:
+    """Publish: searchable in the chat within seconds."""
+    return await _set_status(request, slug, "published")
+
+
+@bp.get("/api/articles/<slug:str>/versions")
+@requires("editor")
+async def list_versions(request: Request, slug: str) -> HTTPResponse:
+    """Every version, newest first, with a diff against the one before."""
+    found = await asyncio.to_thread(store.versions, request.app.ctx.desk.get().engine, slug)
+    if not found:
+        return _not_found(slug)
+    return json({"versions": service.versions_json(found)})
+
+
+@bp.get("/api/articles/<slug:str>/versions/<version:int>")
+@requires("editor")
+async def get_version(request: Request, slug: str, version: int) -> HTTPResponse:
+    """One version's content."""
+    try:
+        v = await asyncio.to_thread(store.get_version, request.app.ctx.desk.get().engine, slug, version)
+    except store.NotFound:
+        return error(404, f"Version {version} von „{slug}“ gibt es nicht.", "No such version.")
+    return json(
+        {
+            "version": v.version,
+            "author": v.author,
+            "created_at": v.created_at.isoformat(),
+            "change": v.change,
+            "status": v.status,
+            "article": article_fields(v.article),
+        }
+    )
+
+
+@bp.post("/api/articles/<slug:str>/restore")
+@requires("editor")
+async def restore_version(request: Request, slug: str) -> HTTPResponse:
+    """``{"version": old, "current_version": shown}`` → a new version with the old content."""
+    body = _body(request)
+    try:
+        old = service.expected_version(body, "version")
+        current = service.expected_version(body, "current_version")
+    except Invalid as exc:
+        return _invalid(exc)
+    engine = request.app.ctx.desk.get().engine
+    try:
+        record = await asyncio.to_thread(store.restore, engine, slug, old, current, _actor(request))
+    except store.NotFound:
+        return error(404, f"Version {old} von „{slug}“ gibt es nicht.", "No such article or version.")
+    except store.Conflict as exc:
+        return await _conflict(request, exc)
+    return await _article(request, record)
+
+
+@bp.get("/api/articles/<slug:str>/audit")
+@requires("editor")
+async def audit_log(request: Request, slug: str) -> HTTPResponse:
+    """Publish, retire, restore, create and import events, newest first."""
+    events = await asyncio.to_thread(store.audit, request.app.ctx.desk.get().engine, slug)
+    rows = [{"action": e.action, "version": e.version, "actor": e.actor, "at": e.at.isoformat()} for e in events]
+    return json({"events": rows})
+
+
+@bp.post("/api/articles/preview")
+@requires("editor")
+async def preview(request: Request) -> HTTPResponse:
+    """Markdown → the same safe HTML the article page shows."""
+    text = _body(request).get("body")
+    if not isinstance(text, str) or len(text) > service.MAX_BODY:
+        return error(400, "Bitte senden Sie den Text als „body“.", "Send the text as 'body'.", field="body")
+    return json({"html": render_markdown(text)})
+
+
+async def _kb(request: Request) -> Any:
+    return await asyncio.to_thread(request.app.ctx.knowledge.get)
+
+
+def _unavailable() -> HTTPResponse:
+    return error(503, "Die Wissensdatenbank ist noch nicht geladen.", "The knowledge base is not loaded yet.")
+
+
+@bp.post("/api/knowledge/test")
+@requires("editor")
+async def test_question(request: Request) -> HTTPResponse:
+    """``{"query": ..., "article": {draft fields}}``: hits and outcome as the chat would decide, with the draft."""
+    body = _body(request)
+    query = body.get("query")
+    settings = request.app.ctx.settings
+    if not isinstance(query, str) or not query.strip() or len(query) > settings.max_query_chars:
+        return error(
+            400,
+            f"Bitte geben Sie eine Frage ein (höchstens {settings.max_query_chars} Zeichen).",
+            "Please enter a question.",
+            fields={"query": "Bitte eine Frage eingeben."},
+        )
+    draft = None
+    if isinstance(body.get("article"), dict):
+        fields = body["article"]
+        slug = fields.get("slug") if isinstance(fields.get("slug"), str) else None
+        try:
+            draft = service.article_from_body(fields, slug)
+        except Invalid as exc:
+            return _invalid(exc)
+    try:
+        kb = await _kb(request)
+    except KnowledgeUnavailable:
+        return _unavailable()
+    return json(await asyncio.to_thread(service.test_search, kb, query, draft))
+
+
+@bp.get("/api/knowledge/gaps")
+@requires("editor")
+async def gap_queue(request: Request) -> HTTPResponse:
+    """Unanswered questions of the last 90 days, clustered by meaning, largest cluster first."""
+    try:
+        kb = await _kb(request)
+    except KnowledgeUnavailable:
+        return _unavailable()
+    desk = request.app.ctx.desk.get()
+    tz = ZoneInfo(request.app.ctx.settings.timezone)
+    return json(await asyncio.to_thread(service.gap_report, desk, kb, tz))
+
+
+@bp.post("/api/knowledge/gaps/dismiss")
+@requires("editor")
+async def dismiss_gaps(request: Request) -> HTTPResponse:
+    """``{"gap_ids": [...]}``: these questions leave the queue for good."""
+    ids = _body(request).get("gap_ids")
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > MAX_GAP_IDS
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        return error(
+            400, "Bitte die Nummern der Fragen angeben.", "gap_ids must be a list of numbers.", field="gap_ids"
+        )
+    n = await asyncio.to_thread(gaps.dismiss, request.app.ctx.desk.get().engine, ids)
+    return json({"dismissed": n})

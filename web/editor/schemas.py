@@ -1,0 +1,65 @@
+"""JSON shapes of the editor API."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class StatsJSON(TypedDict):
+    """Per-article figures."""
+
+    shown: int
+    helpful: int
+    not_helpful: int
+    helpful_ratio: float | None
+    escalations: int
+
+
+class ArticleSummaryJSON(TypedDict):
+    """An article in the list."""
+
+    slug: str
+    title: str
+    language: str
+    tags: list[str]
+    owner: str
+    reviewed: str
+    review_by: str
+    audience: str
+    status: str
+    version: int
+    updated_at: str
+    updated_by: str
+    url: str
+    stats: StatsJSON
+    flags: list[str]
+
+
+class ArticleJSON(ArticleSummaryJSON):
+    """One article with everything the editor edits."""
+
+    questions: list[str]
+    notes: str
+    body: str
+
+
+class VersionJSON(TypedDict):
+    """One saved version in the history."""
+
+    version: int
+    author: str
+    created_at: str
+    change: str
+    status: str
+    diff: str
+
+
+class TestHitJSON(TypedDict):
+    """A hit of the editor's test search."""
+
+    slug: str
+    title: str
+    score: float
+    dense: float
+    lexical: float
+    draft: bool

@@ -1,0 +1,184 @@
+"""The editor's logic between the routes and the stores: validation, JSON shapes, draft test, gap queue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from desk import articles as store
+from desk import gaps, knowledge_stats
+from desk.articles import ArticleRecord, Version
+from desk.knowledge_stats import ArticleStats
+from desk.runtime import Desk
+from knowledge.articles import Article, ArticleError, article_fields, build_article
+from knowledge.search import KnowledgeBase
+from knowledge.settings import Settings
+from web.editor.schemas import ArticleJSON, ArticleSummaryJSON, TestHitJSON, VersionJSON
+
+EDITABLE = ("title", "language", "tags", "owner", "reviewed", "review_by", "audience", "questions", "notes", "body")
+MAX_BODY = 100_000
+
+
+class Invalid(ValueError):
+    """Bad input: a German and English message and, per field, what is wrong."""
+
+    def __init__(self, de: str, en: str, fields: dict[str, str] | None = None) -> None:
+        """``fields`` maps field name -> German message."""
+        super().__init__(en)
+        self.de, self.en, self.fields = de, en, dict(fields or {})
+
+
+def today(settings: Settings) -> date:
+    """The desk's date (review dates are days in the desk's time zone)."""
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def article_from_body(body: dict[str, Any], slug: str | None = None) -> Article:
+    """An article from the editor's form fields; :class:`Invalid` names every bad field at once."""
+    meta = {k: body.get(k) for k in EDITABLE if k != "body"}
+    meta["slug"] = slug if slug is not None else body.get("slug")
+    text = body.get("body")
+    problems: dict[str, str] = {}
+    for name in ("title", "owner", "audience", "language", "reviewed", "review_by", "notes", "slug"):
+        if meta.get(name) is not None and not isinstance(meta.get(name), str):
+            problems[name] = "Bitte als Text angeben."
+    if text is not None and not isinstance(text, str):
+        problems["body"] = "Bitte als Text angeben."
+    elif isinstance(text, str) and len(text) > MAX_BODY:
+        problems["body"] = f"Der Text ist zu lang (höchstens {MAX_BODY} Zeichen)."
+    if problems:
+        raise Invalid("Bitte prüfen Sie die markierten Felder.", "Please check the marked fields.", problems)
+    try:
+        return build_article(meta, text or "")
+    except ArticleError as exc:
+        raise Invalid("Bitte prüfen Sie die markierten Felder.", str(exc), exc.fields) from exc
+
+
+def expected_version(body: dict[str, Any], key: str = "version") -> int:
+    """The version the editor started from (required on every change of an existing article)."""
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid(
+            "Die Version, die Sie bearbeitet haben, fehlt. Bitte laden Sie den Artikel neu.",
+            f"'{key}' (the version you edited) is required.",
+            {key: "Pflichtangabe"},
+        )
+    return value
+
+
+def summary_json(record: ArticleRecord, stats: ArticleStats, settings: Settings, day: date) -> ArticleSummaryJSON:
+    """An article in the list, with its figures and flags."""
+    a = record.article
+    return {
+        "slug": a.slug,
+        "title": a.title,
+        "language": a.language,
+        "tags": list(a.tags),
+        "owner": a.owner,
+        "reviewed": a.reviewed.isoformat(),
+        "review_by": a.review_due.isoformat(),
+        "audience": a.audience,
+        "status": a.status,
+        "version": record.version,
+        "updated_at": record.updated_at.isoformat(),
+        "updated_by": record.updated_by,
+        "url": settings.article_url(a.slug),
+        "stats": {
+            "shown": stats.shown,
+            "helpful": stats.helpful,
+            "not_helpful": stats.not_helpful,
+            "helpful_ratio": None if stats.helpful_ratio is None else round(stats.helpful_ratio, 3),
+            "escalations": stats.escalations,
+        },
+        "flags": knowledge_stats.flags(stats, a.review_due, day),
+    }
+
+
+def article_json(desk: Desk, record: ArticleRecord) -> ArticleJSON:
+    """One article with everything the editor edits."""
+    stats = knowledge_stats.all_stats(desk.engine).get(record.slug, ArticleStats())
+    out: dict[str, Any] = dict(summary_json(record, stats, desk.settings, today(desk.settings)))
+    fields = article_fields(record.article)
+    out.update(questions=fields["questions"], notes=fields["notes"], body=fields["body"])
+    out["review_by_set"] = fields["review_by"]
+    return out  # type: ignore[return-value]
+
+
+def list_json(desk: Desk, q: str, status: str, owner: str, overdue: bool) -> dict[str, Any]:
+    """Filtered list (title, slug and tags searched), by title."""
+    day = today(desk.settings)
+    all_stats = knowledge_stats.all_stats(desk.engine)
+    needle = q.strip().lower()
+    records = store.all_records(desk.engine)
+    out = []
+    for r in records:
+        a = r.article
+        if status and a.status != status:
+            continue
+        if owner and a.owner != owner:
+            continue
+        if overdue and not a.review_due < day:
+            continue
+        if needle and needle not in " ".join([a.title, a.slug, *a.tags]).lower():
+            continue
+        out.append(summary_json(r, all_stats.get(a.slug, ArticleStats()), desk.settings, day))
+    out.sort(key=lambda s: s["title"].lower())
+    return {"articles": out, "owners": sorted({r.article.owner for r in records})}
+
+
+def versions_json(versions: list[Version]) -> list[VersionJSON]:
+    """Newest first, each with a diff against the one before it."""
+    out: list[VersionJSON] = []
+    for i, v in enumerate(versions):
+        before = versions[i + 1] if i + 1 < len(versions) else None
+        text = (
+            store.diff(before.source, v.source, f"Version {before.version}", f"Version {v.version}")
+            if before is not None
+            else ""
+        )
+        if before is not None and before.status != v.status:
+            text = f"Status: {before.status} → {v.status}\n{text}".rstrip("\n")
+        out.append(
+            {
+                "version": v.version,
+                "author": v.author,
+                "created_at": v.created_at.isoformat(),
+                "change": v.change,
+                "status": v.status,
+                "diff": text,
+            }
+        )
+    return out
+
+
+def test_search(kb: KnowledgeBase, query: str, draft: Article | None, k: int = 5) -> dict[str, Any]:
+    """The chat's decision for ``query``, with the unsaved draft taking its article's place."""
+    result = kb.search_with_draft(query, draft, k) if draft is not None else kb.search(query, k)
+    hits: list[TestHitJSON] = [
+        {
+            "slug": h.slug,
+            "title": h.title,
+            "score": round(h.score, 4),
+            "dense": round(h.dense, 4),
+            "lexical": round(h.lexical, 3),
+            "draft": draft is not None and h.slug == draft.slug,
+        }
+        for h in result.hits
+    ]
+    return {"query": result.query, "outcome": result.outcome, "hits": hits}
+
+
+def gap_report(desk: Desk, kb: KnowledgeBase, tz: tzinfo) -> dict[str, Any]:
+    """Open gap questions clustered by meaning; questions stored without a vector are embedded now."""
+    found = gaps.open_gaps(desk.engine)
+    missing = [g for g in found if g.vector is None]
+    if missing:
+        vectors = kb.embedder.embed_queries([g.question for g in missing])
+        gaps.store_vectors(desk.engine, {g.id: v for g, v in zip(missing, vectors, strict=True)})
+        found = gaps.open_gaps(desk.engine)
+    return {
+        "clusters": gaps.clusters(found, tz),
+        "total": len(found),
+        "dismissed": gaps.dismissed_count(desk.engine),
+    }
