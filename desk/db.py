@@ -221,6 +221,18 @@ article_audit = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# Chunk vectors of an article's content, embedded once by the process that saved it, so every other
+# searching process applies an edit without embedding it again. Keyed by content hash and model.
+article_vectors = Table(
+    "article_vectors",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("chunk_ids", JSON, nullable=False),
+    Column("vectors", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # An article shown as the chat's answer (no user, no conversation): the editor's "how often shown".
 article_shown = Table(
     "article_shown",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from desk import articles as store
 from desk.runtime import LazyDesk
-from knowledge.articles import load_articles
+from knowledge.articles import Article, load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
 from knowledge.runtime import KnowledgeUnavailable
 from knowledge.search import KnowledgeBase, Thresholds
@@ -31,6 +31,14 @@ class Applied:
     revision: int
     upserted: int
     removed: int
+
+
+def prepare_vectors(kb: KnowledgeBase, engine_desk: LazyDesk, article: Article) -> None:
+    """Embed an article's content once and store it, before the edit is saved, for every follower."""
+    engine = engine_desk.get().engine
+    if not store.has_vectors(engine, article.content_hash, kb.vector_key):
+        ids, matrix = kb.embed_article(article)
+        store.put_vectors(engine, article.content_hash, kb.vector_key, ids, matrix)
 
 
 def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
@@ -50,7 +58,9 @@ def catch_up(kb: KnowledgeBase, engine_desk: LazyDesk, seen: int) -> Applied:
         return Applied(revision, 0, 0)
     live = [r.article for r in records if r.status == "published"]
     gone = [r.slug for r in records if r.status != "published"]
-    kb.apply(live, gone)
+    # Vectors stored by the process that saved the edit: applying it here costs no embedding.
+    vectors = store.get_vectors(engine_desk.get().engine, kb.vector_key, [a.content_hash for a in live])
+    kb.apply(live, gone, vectors)
     return Applied(revision, len(live), len(gone))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -158,33 +158,61 @@ class KnowledgeBase:
                 if index_dir is not None:
                     self._load_saved(index_dir)
             removed = sorted(s for s in set(self._hashes) | set(self._articles) if s not in wanted)
-        embedded = self._apply(list(wanted.values()), removed)
+        embedded = self._apply(list(wanted.values()), removed, {})
         with self._lock:
             self._restore_unchanged()
             if persist and index_dir is not None:
                 self._save(index_dir)
         return SyncStats(len(wanted), embedded, len(removed))
 
-    def apply(self, upserts: Iterable[Article], removals: Iterable[str]) -> int:
+    @property
+    def vector_key(self) -> str:
+        """Names model and chunking: stored chunk vectors are reusable only under the same key."""
+        return f"{self.embedder.fingerprint}:chunks-v{CHUNK_FORMAT}"
+
+    def embed_article(self, article: Article) -> tuple[list[int], np.ndarray]:
+        """Chunk ids and vectors of an article, as :meth:`apply` would compute them."""
+        chunks = chunk_article(article)
+        return [c.chunk_id for c in chunks], self._embed_chunks(chunks)
+
+    def apply(
+        self,
+        upserts: Iterable[Article],
+        removals: Iterable[str],
+        vectors: Mapping[str, tuple[list[int], np.ndarray]] | None = None,
+    ) -> int:
         """Add or replace some articles and drop others, touching only their chunks; returns chunks embedded.
 
-        Searches go on during the update and see either the old or the new state of an article.
+        ``vectors`` (by content hash) are chunk vectors computed elsewhere; articles without them are
+        embedded here. Searches go on during the update and see either the old or the new state of an article.
         """
         with self._sync_lock:
             with self._lock:
                 if self._index is None:
                     self._index = FaissIndex(self.embedder.dimension)
-            embedded = self._apply(list(upserts), list(removals))
+            embedded = self._apply(list(upserts), list(removals), vectors or {})
             with self._lock:
                 self._restore_unchanged()
             return embedded
 
-    def _apply(self, upserts: list[Article], removals: list[str]) -> int:
+    def _apply(
+        self, upserts: list[Article], removals: list[str], given: Mapping[str, tuple[list[int], np.ndarray]]
+    ) -> int:
         with self._lock:
             changed = [a for a in upserts if self._hashes.get(a.slug) != a.content_hash]
         # Embed outside the lock: searches go on against the old vectors meanwhile.
-        new_chunks = [c for a in changed for c in chunk_article(a)]
-        vectors = self._embed_chunks(new_chunks)
+        new_chunks: list[Chunk] = []
+        parts: list[np.ndarray] = []
+        embedded = 0
+        for a in changed:
+            chunks = chunk_article(a)
+            ids, matrix = given.get(a.content_hash, ([], np.zeros((0, self.embedder.dimension), np.float32)))
+            if ids != [c.chunk_id for c in chunks] or matrix.shape[1] != self.embedder.dimension:
+                matrix = self._embed_chunks(chunks)
+                embedded += len(chunks)
+            new_chunks.extend(chunks)
+            parts.append(matrix)
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimension), np.float32)
         with self._lock:
             for slug in removals + [a.slug for a in changed]:
                 self._drop(slug)
@@ -202,7 +230,7 @@ class KnowledgeBase:
             for a in upserts:  # metadata (owner, review date) may change without touching the vectors
                 self._articles[a.slug] = a
             self._rebuild_lexical_for(changed)
-        return len(new_chunks)
+        return embedded
 
     def _embed_chunks(self, chunks: list[Chunk]) -> np.ndarray:
         """Passages with the passage prompt, editor-collected questions with the query prompt."""

@@ -211,3 +211,36 @@ def test_the_draft_test_ranks_the_unsaved_draft_and_leaves_the_base_alone(articl
     changed = replace(printer, title="Beamer im Sitzungssaal verbinden", questions=BEAMER.questions)
     assert kb.search_with_draft("Beamer im Sitzungssaal verbinden", changed).best.slug == "drucker-druckt-nicht"
     assert kb.article("drucker-druckt-nicht") == printer
+
+
+class CountingEmbedder(HashingEmbedder):
+    """Counts the passages it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def embed_passages(self, texts: list[str]):  # noqa: ANN201 - np.ndarray
+        self.passages += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_an_edit_is_embedded_once_by_the_saving_process_and_followers_reuse_its_vectors(desk) -> None:
+    from desk.live_knowledge import prepare_vectors
+
+    follower_kb = KnowledgeBase(CountingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    follower = _live(desk, follower_kb)
+    try:
+        follower.get()
+        before = follower_kb.embedder.passages
+        prepare_vectors(_kb(), LazyDesk(desk.settings, desk), BEAMER)  # the web process handling the PUT
+        store.create(desk.engine, BEAMER, "Erika")
+        assert follower.refresh().upserted == 1
+        assert follower_kb.embedder.passages == before  # nothing embedded here
+        assert follower.get().search("Beamer im Sitzungssaal verbinden").best.slug == BEAMER.slug
+        # Content without stored vectors (e.g. an import) is embedded by the follower itself.
+        store.save(desk.engine, replace(BEAMER, title="Beamer anschließen"), 1, "Import")
+        follower.refresh()
+        assert follower_kb.embedder.passages > before
+    finally:
+        follower.stop()

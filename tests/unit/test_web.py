@@ -238,7 +238,10 @@ async def test_openapi_documents_every_route(app) -> None:
     assert resp.status == 200
     documented = {p.rstrip("/") for p in yaml.safe_load(resp.text)["paths"]}
     routes = {
-        "/" + r.path.replace("<slug:str>", "{slug}").replace("<escalation_id:int>", "{id}")
+        "/"
+        + r.path.replace("<slug:str>", "{slug}")
+        .replace("<escalation_id:int>", "{id}")
+        .replace("<version:int>", "{version}")
         for r in app.router.routes
         if "static" not in r.path
     }

@@ -18,7 +18,8 @@ from sanic.response import HTTPResponse, file, json
 from desk import articles as store
 from desk import gaps
 from desk.articles import ArticleRecord
-from knowledge.articles import article_fields
+from desk.live_knowledge import prepare_vectors
+from knowledge.articles import Article, article_fields
 from knowledge.runtime import KnowledgeUnavailable
 from web.auth.routes import _body
 from web.auth.service import error, requires
@@ -48,6 +49,17 @@ def _not_found(slug: str) -> HTTPResponse:
 
 def _actor(request: Request) -> str:
     return str(request.ctx.staff.account.display_name)
+
+
+async def _prepare(request: Request, article: Article | None) -> None:
+    """Embed the content once here, so every searching process applies the change without embedding it."""
+    if article is None:
+        return
+    try:
+        kb = await _kb(request)
+        await asyncio.to_thread(prepare_vectors, kb, request.app.ctx.desk, article)
+    except KnowledgeUnavailable:
+        pass  # the followers embed it themselves
 
 
 async def _article(request: Request, record: ArticleRecord, status: int = 200) -> HTTPResponse:
@@ -98,6 +110,7 @@ async def create_article(request: Request) -> HTTPResponse:
     except Invalid as exc:
         return _invalid(exc)
     desk = request.app.ctx.desk.get()
+    await _prepare(request, article)
     try:
         draft = replace(article, status="draft")
         record = await asyncio.to_thread(store.create, desk.engine, draft, _actor(request))
@@ -130,6 +143,7 @@ async def save_article(request: Request, slug: str) -> HTTPResponse:
     except Invalid as exc:
         return _invalid(exc)
     engine = request.app.ctx.desk.get().engine
+    await _prepare(request, article)
     try:
         record = await asyncio.to_thread(store.save, engine, article, version, _actor(request))
     except store.NotFound:
@@ -143,6 +157,9 @@ async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
     body = _body(request)
     expected = body.get("version") if isinstance(body.get("version"), int) else None
     engine = request.app.ctx.desk.get().engine
+    if status == "published":
+        current = await asyncio.to_thread(store.get, engine, slug)
+        await _prepare(request, current.article if current is not None else None)
     try:
         record = await asyncio.to_thread(store.set_status, engine, slug, status, _actor(request), expected)
     except store.NotFound:
@@ -208,6 +225,7 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
         return _invalid(exc)
     engine = request.app.ctx.desk.get().engine
     try:
+        await _prepare(request, (await asyncio.to_thread(store.get_version, engine, slug, old)).article)
         record = await asyncio.to_thread(store.restore, engine, slug, old, current, _actor(request))
     except store.NotFound:
         return error(404, f"Version {old} von „{slug}“ gibt es nicht.", "No such article or version.")
