@@ -102,6 +102,7 @@ bench: build
 	$(APP_PY) -m bench.knowledge_bench
 	$(APP_PY) -m bench.chat_load
 	$(APP_PY) -m bench.handoff_latency
+	$(APP_PY) -m bench.kb_live
 
 clean:
 	rm -rf var

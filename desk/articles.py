@@ -383,6 +383,39 @@ def get_vectors(engine: Engine, model: str, content_hashes: list[str]) -> dict[s
     return out
 
 
+def seed_articles(engine: Engine, articles: Iterable[Article], actor: str = IMPORT_ACTOR) -> int:
+    """Fill an empty article table in one transaction; returns how many were created (0: not empty).
+
+    One transaction, so a process starting meanwhile sees all seed articles or none; of two processes
+    seeding at once the second waits for the first and then finds the table filled.
+    """
+    try:
+        with engine.begin() as conn:
+            rev = bump(conn, "knowledge")  # takes the write lock first
+            if conn.execute(select(articles_table.c.slug).limit(1)).first() is not None:
+                return 0
+            at = now()
+            n = 0
+            for article in articles:
+                conn.execute(
+                    insert(articles_table).values(
+                        slug=article.slug,
+                        version=1,
+                        revision=rev,
+                        created_at=at,
+                        updated_at=at,
+                        updated_by=actor,
+                        **_columns(article),
+                    )
+                )
+                _insert_version(conn, article, 1, actor, "Importiert")
+                _audit(conn, article.slug, "import", 1, actor)
+                n += 1
+            return n
+    except IntegrityError:
+        return 0
+
+
 def import_articles(engine: Engine, articles: Iterable[Article], actor: str = IMPORT_ACTOR) -> ImportStats:
     """Bring the database in line with article files: new ones created, changed ones get a new version."""
     created = updated = unchanged = 0

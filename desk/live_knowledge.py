@@ -46,9 +46,10 @@ def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
     engine = engine_desk.get().engine
     if store.count(engine):
         return 0
-    stats = store.import_articles(engine, load_articles(settings.articles_dir))
-    logger.info("knowledge: seeded %d articles from %s", stats.created, settings.articles_dir)
-    return stats.created
+    created = store.seed_articles(engine, load_articles(settings.articles_dir))
+    if created:
+        logger.info("knowledge: seeded %d articles from %s", created, settings.articles_dir)
+    return created
 
 
 def catch_up(kb: KnowledgeBase, engine_desk: LazyDesk, seen: int) -> Applied:

@@ -46,6 +46,8 @@ def main() -> int:
                 f"  Console:     {settings.public_url}/console/  (agents; accounts: python -m scripts.users)",
                 flush=True,
             )
+            print(f"  Editor:      {settings.public_url}/editor/  (role editor)", flush=True)
+            print(f"  Insights:    {settings.public_url}/insights/  (role lead)", flush=True)
             print(f"  Health:      {settings.public_url}/health", flush=True)
             print(f"  Search API:  {settings.public_url}/api/knowledge/search?q=Drucker", flush=True)
             print("Press Ctrl-C to stop.", flush=True)

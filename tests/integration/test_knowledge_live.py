@@ -118,7 +118,8 @@ def test_similar_unanswered_chat_questions_form_one_cluster_in_the_gap_queue(sta
             if any(b.get("payload") == "/deny" for m in reply for b in m.get("buttons") or []):
                 httpx.post(url, json={"sender": sender, "message": "/deny"}, timeout=30)  # "Nichts davon"
         report = editor.get("/api/knowledge/gaps").json()
-        top = report["clusters"][0]
+        # Other tests leave gaps in the shared stack too: find ours, it must hold all five and nothing else.
+        (top,) = [c for c in report["clusters"] if any("Diktiergerät" in q for q in c["questions"])]
         assert top["size"] >= len(DICTATION), report
         assert all("Diktiergerät" in q for q in top["questions"])
         assert not any("Max Muster" in q for q in top["questions"])  # "ich bin <Name>" redacted

@@ -244,3 +244,17 @@ def test_an_edit_is_embedded_once_by_the_saving_process_and_followers_reuse_its_
         assert follower_kb.embedder.passages > before
     finally:
         follower.stop()
+
+
+def test_seeding_is_all_or_nothing_when_two_processes_start_at_once(desk, articles) -> None:
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(store.seed_articles(desk.engine, articles))) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 0, len(articles)]
+    revision, records = store.changed_since(desk.engine, -1)
+    assert len(records) == len(articles) and {r.revision for r in records} == {records[0].revision}

@@ -150,6 +150,12 @@ async def test_preview_is_safe_html_and_the_test_panel_uses_the_unsaved_draft(ap
         "/api/knowledge/test", json={"query": "Beamer", "article": {**BEAMER, "title": ""}}, headers=ed
     )
     assert resp.status == 400 and "title" in resp.json["fields"]
+    # A half-written new draft (no slug, owner, tags yet) can be tested: only title and body matter.
+    half = {"title": BEAMER["title"], "body": BEAMER["body"], "questions": BEAMER["questions"]}
+    _, resp = await app.asgi_client.post(
+        "/api/knowledge/test", json={"query": "Beamer im Sitzungssaal verbinden", "article": half}, headers=ed
+    )
+    assert resp.status == 200 and resp.json["hits"][0]["draft"] and resp.json["hits"][0]["title"] == BEAMER["title"]
 
 
 async def test_flags_for_poor_feedback_and_overdue_review_and_the_filters(app, desk, live) -> None:

@@ -52,6 +52,8 @@ ASSETS = {
     "console.css": "text/css",
     "insights.js": "text/javascript",
     "insights.css": "text/css",
+    "editor.js": "text/javascript",
+    "editor.css": "text/css",
 }
 NO_SESSION = (
     "Ihre Chat-Sitzung ist abgelaufen. Bitte laden Sie die Seite neu.",

@@ -277,10 +277,8 @@ async def test_question(request: Request) -> HTTPResponse:
         )
     draft = None
     if isinstance(body.get("article"), dict):
-        fields = body["article"]
-        slug = fields.get("slug") if isinstance(fields.get("slug"), str) else None
         try:
-            draft = service.article_from_body(fields, slug)
+            draft = service.draft_for_test(body["article"], service.today(settings))
         except Invalid as exc:
             return _invalid(exc)
     try:

@@ -41,6 +41,7 @@ class ArticleJSON(ArticleSummaryJSON):
     questions: list[str]
     notes: str
     body: str
+    review_by_set: str
 
 
 class VersionJSON(TypedDict):
