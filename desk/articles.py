@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import article_audit, article_vectors, article_versions, bump, counter, now, utc
@@ -146,7 +146,7 @@ def all_records(engine: Engine) -> list[ArticleRecord]:
 def count(engine: Engine) -> int:
     """Number of stored articles."""
     with engine.connect() as conn:
-        return len(conn.execute(select(articles_table.c.slug)).all())
+        return int(conn.execute(select(func.count()).select_from(articles_table)).scalar_one())
 
 
 def revision(engine: Engine) -> int:
@@ -197,25 +197,28 @@ def _columns(article: Article) -> dict[str, Any]:
     }
 
 
+def _insert_new(conn: Any, article: Article, rev: int, at: datetime, actor: str, action: str) -> None:
+    """Version 1 of a new article: the row, the version and the audit entry (``create`` or ``import``)."""
+    conn.execute(
+        insert(articles_table).values(
+            slug=article.slug,
+            version=1,
+            revision=rev,
+            created_at=at,
+            updated_at=at,
+            updated_by=actor,
+            **_columns(article),
+        )
+    )
+    _insert_version(conn, article, 1, actor, "Angelegt" if action == "create" else "Importiert")
+    _audit(conn, article.slug, action, 1, actor)
+
+
 def create(engine: Engine, article: Article, actor: str, action: str = "create") -> ArticleRecord:
     """Store a new article (version 1); :class:`Exists` when the slug is taken."""
     try:
         with engine.begin() as conn:
-            rev = bump(conn, "knowledge")
-            at = now()
-            conn.execute(
-                insert(articles_table).values(
-                    slug=article.slug,
-                    version=1,
-                    revision=rev,
-                    created_at=at,
-                    updated_at=at,
-                    updated_by=actor,
-                    **_columns(article),
-                )
-            )
-            _insert_version(conn, article, 1, actor, "Angelegt" if action == "create" else "Importiert")
-            _audit(conn, article.slug, action, 1, actor)
+            _insert_new(conn, article, bump(conn, "knowledge"), now(), actor, action)
     except IntegrityError as exc:
         raise Exists(article.slug) from exc
     record = get(engine, article.slug)
@@ -397,19 +400,7 @@ def seed_articles(engine: Engine, articles: Iterable[Article], actor: str = IMPO
             at = now()
             n = 0
             for article in articles:
-                conn.execute(
-                    insert(articles_table).values(
-                        slug=article.slug,
-                        version=1,
-                        revision=rev,
-                        created_at=at,
-                        updated_at=at,
-                        updated_by=actor,
-                        **_columns(article),
-                    )
-                )
-                _insert_version(conn, article, 1, actor, "Importiert")
-                _audit(conn, article.slug, "import", 1, actor)
+                _insert_new(conn, article, rev, at, actor, "import")
                 n += 1
             return n
     except IntegrityError:

@@ -11,11 +11,11 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import knowledge_gaps, now, utc
@@ -146,7 +146,8 @@ def dismiss(engine: Engine, gap_ids: list[int]) -> int:
 def dismissed_count(engine: Engine) -> int:
     """How many questions editors dismissed."""
     with engine.connect() as conn:
-        return len(conn.execute(select(knowledge_gaps.c.id).where(knowledge_gaps.c.dismissed_at.isnot(None))).all())
+        query = select(func.count()).select_from(knowledge_gaps).where(knowledge_gaps.c.dismissed_at.isnot(None))
+        return int(conn.execute(query).scalar_one())
 
 
 def _week(at: datetime, tz: tzinfo) -> str:
@@ -186,8 +187,3 @@ def clusters(gaps: list[Gap], tz: tzinfo, threshold: float = CLUSTER_THRESHOLD) 
             }
         )
     return out
-
-
-def week_start(day: date) -> date:
-    """Monday of ``day``'s ISO week."""
-    return day - timedelta(days=day.weekday())

@@ -325,11 +325,8 @@ class KnowledgeBase:
             top_lexical = sorted(lexical_chunks, key=lexical_chunks.__getitem__, reverse=True)[:LEXICAL_CANDIDATES]
             slugs = {self._chunks[c].slug for c in list(dense_chunks) + top_lexical if c in self._chunks}
             dense_by_article = {slug: self._article_score(slug, qvec) for slug in slugs}
-            lexical_by_article: dict[str, float] = {}
-            for cid in top_lexical:
-                chunk = self._chunks.get(cid)
-                if chunk is not None:
-                    lexical_by_article[chunk.slug] = max(lexical_by_article.get(chunk.slug, 0.0), lexical_chunks[cid])
+            slug_of = {cid: c.slug for cid in top_lexical if (c := self._chunks.get(cid)) is not None}
+            lexical_by_article = _best_per_article(top_lexical, lexical_chunks, slug_of)
             return [Candidate(slug, d, lexical_by_article.get(slug, 0.0)) for slug, d in dense_by_article.items()]
 
     def _article_score(self, slug: str, qvec: np.ndarray) -> float:
@@ -381,17 +378,23 @@ class KnowledgeBase:
         with self._lock:
             dense = {slug: self._article_score(slug, qvec) for slug in slugs if slug in self._matrices}
         dense[draft.slug] = _blend(vectors, is_question, qvec)
-        lexical: dict[str, float] = {}
-        for cid in top_lexical:
-            slug = slug_of.get(cid)
-            if slug is not None:
-                lexical[slug] = max(lexical.get(slug, 0.0), lexical_chunks[cid])
+        lexical = _best_per_article(top_lexical, lexical_chunks, slug_of)
         candidates = [Candidate(slug, d, lexical.get(slug, 0.0)) for slug, d in dense.items()]
         return self.rank(query, candidates, k, extra={draft.slug: draft})
 
     def search(self, query: str, k: int = 5) -> SearchResult:
         """Rank articles for ``query`` and decide answer / clarify / none."""
         return self.rank(query, self.candidates(query), k)
+
+
+def _best_per_article(chunk_ids: list[int], scores: dict[int, float], slug_of: Mapping[int, str]) -> dict[str, float]:
+    """The best chunk score of each article among ``chunk_ids`` (chunks of unknown articles are skipped)."""
+    best: dict[str, float] = {}
+    for cid in chunk_ids:
+        slug = slug_of.get(cid)
+        if slug is not None:
+            best[slug] = max(best.get(slug, 0.0), scores[cid])
+    return best
 
 
 def _blend(matrix: np.ndarray, is_question: np.ndarray, qvec: np.ndarray) -> float:
