@@ -18,12 +18,12 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit integration \
-        eval-nlu eval-knowledge calibrate bench clean kb-import kb-export
+        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
 	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
-	@echo "other: setup build kb-import kb-export eval-nlu eval-knowledge calibrate bench clean"
+	@echo "other: setup build kb-import kb-export eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
 
 setup: node_modules/.installed
 	@scripts/setup_envs.sh all
@@ -97,6 +97,14 @@ eval-knowledge: index
 
 calibrate: index
 	$(APP_PY) -m knowledge.calibrate
+
+# The real chat path (Rasa REST webhook and the web chat API) on the labelled chat set; SPLIT=dev|test|both.
+eval-chat: build
+	$(APP_PY) -m scripts.eval_chat --split $(or $(SPLIT),both)
+
+# Re-fit the chat's decision (knowledge/decision.yml) on the development half, cross-validated.
+fit-decision: build
+	$(APP_PY) -m knowledge.decision_fit
 
 bench: build
 	$(APP_PY) -m bench.knowledge_bench

@@ -1,4 +1,4 @@
-"""Answer IT questions from the knowledge base and follow up on "Hat Ihnen das geholfen?"."""
+"""The knowledge replies of the chat (article, clarify, none) and the follow-up on "Hat Ihnen das geholfen?"."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from desk import csat
 from desk.runtime import LazyDesk
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
-from knowledge.search import KnowledgeBase
+from knowledge.search import KnowledgeBase, SearchHit
 from knowledge.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -89,77 +89,81 @@ class KnowledgeAction(Action):
             return None
 
 
-class ActionAnswerFromKnowledge(KnowledgeAction):
-    """Search the knowledge base for the latest message and answer, clarify or admit there is none."""
+class KnowledgeReplies(KnowledgeAction):
+    """The knowledge outcomes of the chat's decision: an article, three to choose from, or honestly none."""
 
-    def name(self) -> str:
-        """Action name used in the domain."""
-        return "action_answer_from_knowledge"
+    def name(self) -> str:  # pragma: no cover - used inside action_respond, not registered on its own
+        """Not a registered action."""
+        return "knowledge_replies"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        """Decide from the search outcome; record what was offered for escalation."""
-        kb = await self.knowledge_base()
-        if kb is None:
-            dispatcher.utter_message(response="utter_kb_unavailable")
-            return []
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        chosen = tracker.get_slot("article_slug") if intent == "choose_article" else None
-        if chosen:
-            article = kb.article(str(chosen))
-            if article is not None:
-                present_article(dispatcher, article, self.settings.article_url(article.slug))
-                await note_shown(self.desk, article.slug)
-                return answered_events(article.slug, _list(tracker, "kb_offered"), _list(tracker, "kb_candidates"))
-            # The article was retired since the buttons were shown: say so instead of searching the payload.
-            dispatcher.utter_message(response="utter_kb_no_answer")
-            return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("article_slug", None)]
-        query = (tracker.latest_message.get("text") or "").strip()[: self.settings.max_query_chars]
+    async def chosen(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> list[EventType]:
+        """A clarify button picked an article."""
+        slug = tracker.get_slot("article_slug")
+        article = kb.article(str(slug)) if slug else None
+        if article is not None:
+            present_article(dispatcher, article, self.settings.article_url(article.slug))
+            await note_shown(self.desk, article.slug)
+            return answered_events(article.slug, _list(tracker, "kb_offered"), _list(tracker, "kb_candidates"))
+        # The article was retired since the buttons were shown: say so instead of searching the payload.
+        dispatcher.utter_message(response="utter_kb_no_answer")
+        return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("article_slug", None)]
+
+    async def new_question(self, tracker: Tracker, query: str) -> list[EventType]:
+        """A new question starts a new list of offered articles and verdicts (the escalation context)."""
         if tracker.get_slot("kb_stage") == STAGE_CLARIFY:
             # The employee asked something new instead of picking one of the offered articles.
             await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "clarify")
-        result = await asyncio.to_thread(kb.search, query, 5)
-        # A new question starts a new list of offered articles and verdicts (the escalation context).
-        events: list[EventType] = [SlotSet("kb_query", query), SlotSet("kb_verdicts", {}), SlotSet("esc_reason", None)]
-        if result.outcome == "answer" and result.best is not None:
-            article = kb.article(result.best.slug)
-            assert article is not None
-            if article.slug in self.settings.needs_person_set or intent in self.settings.needs_person_set:
-                # Lost devices, suspected viruses, broken hardware: show the first steps, then a person.
-                present_article(dispatcher, article, self.settings.article_url(article.slug), ask=False)
-                await note_shown(self.desk, article.slug)
-                dispatcher.utter_message(response="utter_needs_person")
-                return events + answered_events(article.slug, [], []) + start_escalation("needs_person")
-            present_article(dispatcher, article, self.settings.article_url(article.slug))
+        return [SlotSet("kb_query", query), SlotSet("kb_verdicts", {}), SlotSet("esc_reason", None)]
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, kb: KnowledgeBase, best: SearchHit, runners_up: list[str]
+    ) -> list[EventType]:
+        """Show one article; topics that always need a person get the first steps, then the escalation."""
+        article = kb.article(best.slug)
+        if article is None:  # retired between search and answer
+            dispatcher.utter_message(response="utter_kb_no_answer")
+            return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
+        if article.slug in self.settings.needs_person_set:
+            # Lost devices, suspected viruses, broken hardware: show the first steps, then a person.
+            present_article(dispatcher, article, self.settings.article_url(article.slug), ask=False)
             await note_shown(self.desk, article.slug)
-            runners_up = [h.slug for h in result.hits[1:] if h.score >= kb.thresholds.clarify]
-            return events + answered_events(article.slug, [], runners_up)
-        if result.outcome == "clarify":
-            options = [h for h in result.hits[:CLARIFY_OPTIONS] if h.score >= kb.thresholds.clarify - 0.02]
-            language = tracker.get_slot("language")
-            buttons = [{"title": h.title, "payload": f'/choose_article{{"article_slug": "{h.slug}"}}'} for h in options]
-            buttons.append({"title": response_text(domain, "utter_kb_none_of_these", language), "payload": "/deny"})
-            dispatcher.utter_message(response="utter_kb_clarify", buttons=buttons)
-            return events + [
-                SlotSet("kb_stage", STAGE_CLARIFY),
-                SlotSet("kb_candidates", [h.slug for h in options]),
-                SlotSet("article_slug", None),
-            ]
+            dispatcher.utter_message(response="utter_needs_person")
+            return answered_events(article.slug, [], []) + start_escalation("needs_person")
+        present_article(dispatcher, article, self.settings.article_url(article.slug))
+        await note_shown(self.desk, article.slug)
+        return answered_events(article.slug, [], runners_up)
+
+    def clarify(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], options: list[SearchHit]
+    ) -> list[EventType]:
+        """The "Meinten Sie …?" question with one button per article and "Nichts davon"."""
+        language = tracker.get_slot("language")
+        buttons = [{"title": h.title, "payload": f'/choose_article{{"article_slug": "{h.slug}"}}'} for h in options]
+        buttons.append({"title": response_text(domain, "utter_kb_none_of_these", language), "payload": "/deny"})
+        dispatcher.utter_message(response="utter_kb_clarify", buttons=buttons)
+        return [
+            SlotSet("kb_stage", STAGE_CLARIFY),
+            SlotSet("kb_candidates", [h.slug for h in options]),
+            SlotSet("article_slug", None),
+        ]
+
+    async def none(self, dispatcher: CollectingDispatcher, tracker: Tracker, query: str) -> list[EventType]:
+        """Nothing fits: say so, offer the service desk, keep the question for the editors."""
         dispatcher.utter_message(response="utter_kb_no_answer")
         await note_gap(self.desk, self.knowledge, tracker, query, "none")
-        return events + [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
+        return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
 
 
-class ActionHandleFeedback(KnowledgeAction):
+class Feedback(KnowledgeAction):
     """Yes/no after an answer, a clarification or an escalation offer; 👍/👎 are stored per article."""
 
-    def name(self) -> str:
-        """Action name used in the domain."""
-        return "action_handle_feedback"
+    def name(self) -> str:  # pragma: no cover - used inside action_respond, not registered on its own
+        """Not a registered action."""
+        return "feedback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) -> list[EventType]:
         """Record the verdict and lead on: next article, escalation offer, or back to the start."""
         stage = tracker.get_slot("kb_stage")
-        yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         verdicts = _verdicts(tracker)
         current = tracker.get_slot("kb_current")
 

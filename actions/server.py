@@ -20,7 +20,7 @@ from actions.handoff import (
     ActionTicketStatus,
     ValidateEscalationForm,
 )
-from actions.knowledge_answer import ActionAnswerFromKnowledge, ActionHandleFeedback
+from actions.respond import ActionRespond
 from desk import escalations
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
@@ -66,9 +66,9 @@ def create_action_app(
     # Published articles from the database, followed live like in the web service.
     knowledge = knowledge or LiveKnowledgeSource(settings, desk)
     executor = GuardedExecutor(desk)
+    respond = ActionRespond(knowledge, settings, desk)
     for action in (
-        ActionAnswerFromKnowledge(knowledge, settings, desk),
-        ActionHandleFeedback(knowledge, settings, desk),
+        respond,
         ActionStartEscalation(desk, settings),
         ValidateEscalationForm(),
         ActionAskEscDescription(),
@@ -87,6 +87,7 @@ def create_action_app(
         logger.info("loading knowledge base and records ...")
         desk.get()
         knowledge.warm_up()
+        _ = respond.params  # a missing or broken decision file stops the start, not the first employee
         logger.info("ready")
 
     return app

@@ -92,6 +92,11 @@ class BM25:
             if not posting:
                 del self._postings[term]
 
+    def coverage(self, query: str) -> tuple[int, int]:
+        """How many of the query's distinct terms occur anywhere in the index, and how many there are."""
+        terms = set(tokenize(query))
+        return sum(1 for t in terms if t in self._postings), len(terms)
+
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of each document that shares at least one term with the query."""
         n = len(self._docs)

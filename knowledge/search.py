@@ -382,6 +382,11 @@ class KnowledgeBase:
         candidates = [Candidate(slug, d, lexical.get(slug, 0.0)) for slug, d in dense.items()]
         return self.rank(query, candidates, k, extra={draft.slug: draft})
 
+    def coverage(self, query: str) -> tuple[int, int]:
+        """Known and total distinct terms of ``query`` in the knowledge vocabulary (an IT-ness signal)."""
+        with self._lock:
+            return self._bm25.coverage(query)
+
     def search(self, query: str, k: int = 5) -> SearchResult:
         """Rank articles for ``query`` and decide answer / clarify / none."""
         return self.rank(query, self.candidates(query), k)

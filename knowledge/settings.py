@@ -43,6 +43,8 @@ class Settings:
     model_path: Path = ROOT / "var" / "models" / "multilingual-e5-small"
     index_dir: Path = ROOT / "var" / "index"
     calibration_file: Path = ROOT / "knowledge" / "calibration.yml"
+    # The chat's decision over intent and retrieval, fitted by `make fit-decision`.
+    decision_file: Path = ROOT / "knowledge" / "decision.yml"
     tracker_db: Path = ROOT / "var" / "rasa-tracker.db"
     public_url: str = "http://127.0.0.1:8000"
     max_query_chars: int = 1000

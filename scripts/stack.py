@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,32 @@ SECRET_VARS = {
     "SERVICEDESK_ZAMMAD_TOKEN",
     "SERVICEDESK_IDENTITY_SECRET",
 }
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def isolated_settings(tmp: Path, base: Settings | None = None, **extra: str) -> Settings:
+    """Settings for a stack of its own: free ports, its own var folder and tracker database.
+
+    Used by the integration tests, the benchmarks and ``make eval-chat`` so that none of them collides
+    with a running ``make run`` or with another program's port. ``extra`` adds ``SERVICEDESK_*`` values.
+    """
+    base = base or Settings.from_env()
+    web = free_port()
+    env = base.as_env() | {
+        "SERVICEDESK_WEB_PORT": str(web),
+        "SERVICEDESK_RASA_PORT": str(free_port()),
+        "SERVICEDESK_ACTION_PORT": str(free_port()),
+        "SERVICEDESK_PUBLIC_URL": f"http://127.0.0.1:{web}",
+        "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
+        "SERVICEDESK_VAR_DIR": str(tmp),
+    }
+    return Settings.from_env(env=env | extra, dotenv=tmp / "none.env")
 
 
 def child_env(settings: Settings) -> dict[str, str]:

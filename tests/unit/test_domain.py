@@ -50,12 +50,19 @@ def test_actions_registered_by_the_server_are_declared_in_the_domain(settings) -
     create_action_app(settings)  # builds without loading the knowledge base (that happens at server start)
 
 
-def test_rules_route_it_requests_and_fallback_to_the_knowledge_base() -> None:
+def test_every_typed_message_and_click_goes_to_the_one_decision() -> None:
+    """No intent is a gate: out_of_scope and greet reach the decision too, which also searches."""
     rules = yaml.safe_load((ROOT / "bot/data/rules/core.yml").read_text())["rules"]
-    routes = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules if "intent" in r["steps"][0]}
-    assert routes["it_request"] == routes["nlu_fallback"] == "action_answer_from_knowledge"
-    assert routes["request_human"] == "action_start_escalation"
-    assert routes["out_of_scope"] == "utter_out_of_scope"
+    unconditional = [r for r in rules if "intent" in r["steps"][0] and not r.get("condition")]
+    routes = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in unconditional}
+    free_text = (
+        set(domain()["intents"])
+        - {"cancel", "skip", "csat", "choose_urgency"}
+        - {i for i in routes if i.startswith("EXTERNAL")}
+    )
+    assert free_text <= set(routes)
+    assert {routes[i] for i in free_text} == {"action_respond"}
+    assert routes["cancel"] == routes["skip"] == "utter_anything_else"  # exact command words stay commands
 
 
 def test_session_expiry_keeps_trackers_short() -> None:

@@ -179,12 +179,15 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, hashi
 
 
 async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversation(desk, hashing_kb) -> None:
-    from actions.knowledge_answer import ActionAnswerFromKnowledge
+    from actions.respond import ActionRespond
+    from tests.unit.fakes import fixed_decision
 
     executor = GuardedExecutor(LazyDesk(desk.settings, desk))
-    executor.register_action(ActionAnswerFromKnowledge(StaticKnowledgeSource(hashing_kb), desk.settings))
+    executor.register_action(
+        ActionRespond(StaticKnowledgeSource(hashing_kb), desk.settings, params=fixed_decision(top1=0.9))
+    )
     call = {
-        "next_action": "action_answer_from_knowledge",
+        "next_action": "action_respond",
         "sender_id": "held",
         "tracker": {
             "sender_id": "held",

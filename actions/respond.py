@@ -1,0 +1,150 @@
+"""``action_respond``: the one place where the chat decides what to do with a message.
+
+Rasa routes every typed message and every button click here (rules in ``bot/data/rules/core.yml``). A
+button click carries its intent and is carried out as it says. A typed message gets both DIET's intent
+ranking (already in the tracker) and a knowledge search; ``knowledge.decision`` turns them into one
+outcome, which this action carries out. The reason for every decision is logged at debug level
+(features and outcome, never the text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.csat import ActionAskCsat
+from actions.handoff import ActionStartEscalation, ActionTicketStatus
+from actions.knowledge_answer import Feedback, KnowledgeAction, KnowledgeReplies
+from desk.runtime import LazyDesk
+from knowledge.decision import Decision, DecisionParams, Signals, decide
+from knowledge.runtime import KnowledgeSource
+from knowledge.search import KnowledgeBase
+from knowledge.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ActionRespond(KnowledgeAction):
+    """Decide over intent and retrieval, then answer, clarify, refuse, or follow the conversation intent."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeSource | None = None,
+        settings: Settings | None = None,
+        desk: LazyDesk | None = None,
+        params: DecisionParams | None = None,
+    ) -> None:
+        """The SDK calls this bare; the server and tests pass shared handles (and tests the parameters)."""
+        super().__init__(knowledge, settings, desk)
+        self._params = params
+        self._params_lock = threading.Lock()
+        self.replies = KnowledgeReplies(self.knowledge, self.settings, self.desk)
+        self.feedback = Feedback(self.knowledge, self.settings, self.desk)
+        self.csat = ActionAskCsat(self.desk, self.settings)
+        self.escalation = ActionStartEscalation(self.desk, self.settings)
+        self.tickets = ActionTicketStatus(self.desk, self.settings)
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_respond"
+
+    @property
+    def params(self) -> DecisionParams:
+        """The fitted decision (``knowledge/decision.yml``), read once."""
+        if self._params is None:
+            with self._params_lock:
+                if self._params is None:
+                    self._params = DecisionParams.load(self.settings.decision_file)
+        return self._params
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        """Buttons do what they say; typed text goes through the decision."""
+        text = str(tracker.latest_message.get("text") or "").strip()
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if text.startswith("/"):
+            return await self._button(intent, dispatcher, tracker, domain)
+        kb = await self.knowledge_base()
+        if kb is None:
+            # Without the knowledge base the conversation intents still work; questions get the notice.
+            if intent in ("greet", "goodbye", "thank", "affirm", "deny", "request_human", "ticket_status"):
+                return await self._intent(intent, dispatcher, tracker, domain)
+            dispatcher.utter_message(response="utter_kb_unavailable")
+            return []
+        query = text[: self.settings.max_query_chars]
+        decision = await asyncio.to_thread(self._decide, kb, query, tracker)
+        logger.debug("decision %s", decision.why())
+        return await self._carry_out(decision, query, dispatcher, tracker, domain, kb)
+
+    def _decide(self, kb: KnowledgeBase, query: str, tracker: Tracker) -> Decision:
+        ranking = {
+            str(r.get("name")): float(r.get("confidence") or 0.0)
+            for r in tracker.latest_message.get("intent_ranking") or []
+            if r.get("name") != "nlu_fallback"
+        }
+        result = kb.search(query, 5)
+        known, total = kb.coverage(query)
+        language = "en" if tracker.get_slot("language") == "en" else "de"
+        return decide(Signals(query, language, ranking, result.hits, known, total), self.params)
+
+    async def _carry_out(
+        self,
+        decision: Decision,
+        query: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        kb: KnowledgeBase,
+    ) -> list[EventType]:
+        if decision.outcome == "intent" and decision.intent:
+            return await self._intent(decision.intent, dispatcher, tracker, domain)
+        if decision.outcome == "off_topic":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            dispatcher.utter_message(response="utter_out_of_scope_rescue")
+            return [SlotSet("kb_stage", None)]
+        events = await self.replies.new_question(tracker, query)
+        if decision.outcome == "answer":
+            best = decision.hits[0]
+            return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.hits[1:]])
+        if decision.outcome == "clarify":
+            return events + self.replies.clarify(dispatcher, tracker, domain, list(decision.hits))
+        return events + await self.replies.none(dispatcher, tracker, query)
+
+    async def _intent(
+        self, intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """The conversation intents: small talk, yes/no in the flow, a person, ticket status."""
+        if intent == "greet":
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        if intent in ("goodbye", "thank"):
+            dispatcher.utter_message(response="utter_goodbye" if intent == "goodbye" else "utter_you_are_welcome")
+            return await self.csat.run(dispatcher, tracker, domain)
+        if intent in ("affirm", "deny"):
+            return await self.feedback.handle(dispatcher, tracker, yes=intent == "affirm")
+        if intent == "request_human":
+            return await self.escalation.run(dispatcher, tracker, domain)
+        if intent == "ticket_status":
+            return await self.tickets.run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+    async def _button(
+        self, intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """A click: the payload names the intent (and entities) the bot offered."""
+        if intent == "choose_article":
+            kb = await self.knowledge_base()
+            if kb is None:
+                dispatcher.utter_message(response="utter_kb_unavailable")
+                return []
+            return await self.replies.chosen(dispatcher, tracker, kb)
+        if intent == "rephrase":
+            dispatcher.utter_message(response="utter_rephrase")
+            return [SlotSet("kb_stage", None)]
+        return await self._intent(intent, dispatcher, tracker, domain)
