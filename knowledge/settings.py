@@ -86,16 +86,6 @@ class Settings:
     smtp_to: str = "servicedesk@stadt.example"
 
     @property
-    def base_model_path(self) -> Path:
-        """The embedding model as built from PyPI packages (``make model``)."""
-        return self.model_path
-
-    @property
-    def finetuned_model_path(self) -> Path:
-        """Where ``knowledge/finetune.py`` writes the model fine-tuned on the articles."""
-        return self.model_path.with_name(self.model_path.name + "-ft")
-
-    @property
     def rasa_url(self) -> str:
         """Base URL of the Rasa HTTP server (loopback)."""
         return f"http://{self.host}:{self.rasa_port}"
