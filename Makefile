@@ -7,7 +7,8 @@ APP_PY   := .venv/bin/python
 RASA     := .venv-rasa/bin/rasa
 RASA_PY  := .venv-rasa/bin/python
 RASA_MODEL := var/rasa/models/servicedesk.tar.gz
-BOT_INPUTS := config.yml $(shell find bot -name '*.yml' -o -name '*.py' 2>/dev/null)
+SPACY_LAYER := var/spacy/de_servicedesk
+BOT_INPUTS := config.yml $(shell find bot -name '*.yml' -o -name '*.py' 2>/dev/null) $(SPACY_LAYER)/config.cfg
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -44,6 +45,10 @@ model: setup
 
 index: model
 	@$(APP_PY) -m scripts.kb index
+
+# The German spaCy layer Rasa's SpacyNLP loads (blank "de", lookup lemmas, the IT entity rules).
+$(SPACY_LAYER)/config.cfg: knowledge/entity_patterns.jsonl knowledge/language.py scripts/build_spacy.py requirements/rasa.lock
+	@$(RASA_PY) -m scripts.build_spacy $(SPACY_LAYER)
 
 $(RASA_MODEL): $(BOT_INPUTS) requirements/rasa.lock
 	@echo "Rasa: training the NLU and dialogue model (about 3 minutes on 2 cores) ..."

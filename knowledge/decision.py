@@ -62,8 +62,14 @@ def features(s: Signals) -> dict[str, float]:
     """The decision's inputs as named numbers (the names are the keys of the fitted weights)."""
     scores = [h.score for h in s.hits] + [0.0, 0.0, 0.0]
     top = s.hits[0] if s.hits else None
+    others = s.hits[1:]
     lexical = top.lexical if top else 0.0
     words = len(s.text.split())
+
+    def sat(v: float) -> float:
+        return v / (v + LEXICAL_SCALE)
+
+    best_other_lex = max((sat(h.lexical) for h in others), default=0.0)
     out = {f"conf_{i}": float(s.ranking.get(i, 0.0)) for i in INTENTS}
     out.update(
         {
@@ -71,7 +77,13 @@ def features(s: Signals) -> dict[str, float]:
             "s2": scores[1],
             "margin": scores[0] - scores[1],
             "dense1": top.dense if top else 0.0,
-            "lex1": lexical / (lexical + LEXICAL_SCALE),
+            "lex1": sat(lexical),
+            "s3gap": scores[0] - scores[2],
+            "dense_margin": (top.dense - max((h.dense for h in others), default=0.0)) if top else 0.0,
+            "lex_margin": sat(lexical) - best_other_lex,
+            "question1": top.question if top else 0.0,
+            "passage1": top.passage if top else 0.0,
+            "question_margin": (top.question - max((h.question for h in others), default=0.0)) if top else 0.0,
             "coverage": s.known_terms / s.terms if s.terms else 0.0,
             "known": math.log1p(s.known_terms),
             "words": math.log1p(words),

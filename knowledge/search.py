@@ -54,6 +54,8 @@ class SearchHit:
     dense: float
     lexical: float
     snippet: str
+    passage: float = 0.0  # best section cosine
+    question: float = 0.0  # best editor-question cosine (0 when the article has none)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Candidate:
     slug: str
     dense: float
     lexical: float
+    passage: float = 0.0
+    question: float = 0.0
 
 
 def fuse(c: Candidate, t: Thresholds) -> float:
@@ -327,10 +331,10 @@ class KnowledgeBase:
             dense_by_article = {slug: self._article_score(slug, qvec) for slug in slugs}
             slug_of = {cid: c.slug for cid in top_lexical if (c := self._chunks.get(cid)) is not None}
             lexical_by_article = _best_per_article(top_lexical, lexical_chunks, slug_of)
-            return [Candidate(slug, d, lexical_by_article.get(slug, 0.0)) for slug, d in dense_by_article.items()]
+            return [_candidate(slug, d, lexical_by_article.get(slug, 0.0)) for slug, d in dense_by_article.items()]
 
-    def _article_score(self, slug: str, qvec: np.ndarray) -> float:
-        """The article's dense score: see :func:`_blend`."""
+    def _article_score(self, slug: str, qvec: np.ndarray) -> tuple[float, float, float]:
+        """The article's dense score and its parts: see :func:`_blend`."""
         matrix, is_question = self._matrices[slug]
         return _blend(matrix, is_question, qvec)
 
@@ -346,7 +350,11 @@ class KnowledgeBase:
         for c in candidates:
             article = (extra or {}).get(c.slug) or self._articles.get(c.slug)
             if article is not None:
-                hits.append(SearchHit(c.slug, article.title, fuse(c, t), c.dense, c.lexical, article.lead[:240]))
+                hits.append(
+                    SearchHit(
+                        c.slug, article.title, fuse(c, t), c.dense, c.lexical, article.lead[:240], c.passage, c.question
+                    )
+                )
         hits.sort(key=lambda h: h.score, reverse=True)
         return SearchResult(query.strip(), decide(hits[:2], t), tuple(hits[:k]))
 
@@ -379,7 +387,7 @@ class KnowledgeBase:
             dense = {slug: self._article_score(slug, qvec) for slug in slugs if slug in self._matrices}
         dense[draft.slug] = _blend(vectors, is_question, qvec)
         lexical = _best_per_article(top_lexical, lexical_chunks, slug_of)
-        candidates = [Candidate(slug, d, lexical.get(slug, 0.0)) for slug, d in dense.items()]
+        candidates = [_candidate(slug, d, lexical.get(slug, 0.0)) for slug, d in dense.items()]
         return self.rank(query, candidates, k, extra={draft.slug: draft})
 
     def coverage(self, query: str) -> tuple[int, int]:
@@ -392,6 +400,11 @@ class KnowledgeBase:
         return self.rank(query, self.candidates(query), k)
 
 
+def _candidate(slug: str, dense: tuple[float, float, float], lexical: float) -> Candidate:
+    """A candidate from :func:`_blend`'s three numbers and the article's best BM25 score."""
+    return Candidate(slug, dense=dense[0], lexical=lexical, passage=dense[1], question=dense[2])
+
+
 def _best_per_article(chunk_ids: list[int], scores: dict[int, float], slug_of: Mapping[int, str]) -> dict[str, float]:
     """The best chunk score of each article among ``chunk_ids`` (chunks of unknown articles are skipped)."""
     best: dict[str, float] = {}
@@ -402,19 +415,22 @@ def _best_per_article(chunk_ids: list[int], scores: dict[int, float], slug_of: M
     return best
 
 
-def _blend(matrix: np.ndarray, is_question: np.ndarray, qvec: np.ndarray) -> float:
+def _blend(matrix: np.ndarray, is_question: np.ndarray, qvec: np.ndarray) -> tuple[float, float, float]:
     """Half the best section, half the mean of the two best editor questions (when there are any).
 
     Question-to-question cosines run higher than question-to-passage ones, so taking the plain
-    maximum let the question lists dominate; the blend measured best on the dev set.
+    maximum let the question lists dominate; the blend measured best on the dev set. Returns the
+    blend, the best section cosine and the best question cosine (0 without questions).
     """
     scores = matrix @ qvec
     passages, questions = scores[~is_question], scores[is_question]
+    best_p = float(passages.max()) if len(passages) else 0.0
+    best_q = float(questions.max()) if len(questions) else 0.0
     if not len(questions):
-        return float(passages.max())
+        return best_p, best_p, 0.0
     if not len(passages):
-        return float(np.sort(questions)[-2:].mean())
-    return 0.5 * float(passages.max()) + 0.5 * float(np.sort(questions)[-2:].mean())
+        return float(np.sort(questions)[-2:].mean()), 0.0, best_q
+    return 0.5 * best_p + 0.5 * float(np.sort(questions)[-2:].mean()), best_p, best_q
 
 
 def open_knowledge_base(
