@@ -55,7 +55,7 @@ def build_pipeline(lemmatizer: bool = False, patterns: list[dict] | None = None)
     if lemmatizer:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()  # loads the lookup tables from spacy-lookups-data (before the rules: it would clear them)
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     ruler.add_patterns(patterns if patterns is not None else load_patterns())
     return nlp
 
