@@ -6,7 +6,10 @@
   "use strict";
 
   const STATUS_TEXT = {draft: "Entwurf", published: "veröffentlicht", retired: "zurückgezogen"};
-  const FLAG_TEXT = {poor_feedback: "Schlechte Bewertungen", review_overdue: "Überprüfung überfällig"};
+  const FLAG_TEXT = {
+    poor_feedback: "Schlechte Bewertungen", review_overdue: "Überprüfung überfällig",
+    damaged: "beschädigt (nicht lesbar, nicht im Chat)",
+  };
   const ACTION_TEXT = {
     create: "angelegt", import: "importiert", publish: "veröffentlicht", retire: "zurückgezogen",
     restore: "wiederhergestellt", update: "geändert",
