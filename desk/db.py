@@ -164,12 +164,13 @@ article_feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Failed staff logins (hashed username, time), for throttling across instances.
+# Failed staff logins (hashed username, keyed hash of the client address, time), for throttling across instances.
 login_failures = Table(
     "login_failures",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username_hash", String(64), nullable=False, index=True),
+    Column("client_hash", String(64), nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
