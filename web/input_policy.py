@@ -3,8 +3,9 @@
 Every ``/api/`` request passes :func:`check_request`: path numbers within 64 bit, query values without control
 characters and not over-long, and a JSON body parsed strictly (valid UTF-8 and Unicode, no lone surrogates, no
 control characters except tab and newlines, integers within 64 bit, finite numbers, at most
-:data:`~knowledge.text_policy.MAX_JSON_DEPTH` levels). Field rules (lengths, single-line names) are applied by
-the services with :mod:`knowledge.text_policy`; they raise :class:`PolicyError`, which becomes the same 400.
+:data:`~knowledge.text_policy.MAX_JSON_DEPTH` levels, an object; another content type is a 415). Field rules
+(lengths, single-line names) are applied by the services with :mod:`knowledge.text_policy`; they raise
+:class:`PolicyError`, which becomes the same 400.
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ MAX_BODY_BYTES = 2 * 1024 * 1024  # the largest legitimate body is an article (1
 class PolicyError(ValueError):
     """Input the policy refuses: ``field`` names it, ``de``/``en`` say why."""
 
-    def __init__(self, code: str, field: str, de: str | None = None, en: str | None = None) -> None:
+    def __init__(self, code: str, field: str, de: str | None = None, en: str | None = None, status: int = 400) -> None:
         """``code`` is a :data:`knowledge.text_policy.MESSAGES` key; ``de``/``en`` override its text."""
         default_de, default_en = message(code, field)
         super().__init__(en or default_en)
         self.code, self.field, self.de, self.en = code, field, de or default_de, en or default_en
+        self.status = status
 
     def response(self) -> HTTPResponse:
         """The 400 answer; ``fields`` as the editor's forms expect it (field -> German message)."""
         body = {"error": self.de, "error_en": self.en, "field": self.field, "fields": {self.field: self.de}}
-        return json_response(body, status=400)
+        return json_response(body, status=self.status)
 
 
 def _reject_constant(name: str) -> Any:
@@ -95,12 +97,22 @@ def check_request(request: Request) -> None:
             found = text_problem(value, "query_param")
             if found:
                 raise PolicyError(found, name)
-    if request.body and (request.content_type or "").startswith("application/json"):
+    if request.body:
+        if not (request.content_type or "").startswith("application/json"):
+            raise PolicyError(
+                "json",
+                "content-type",
+                "Bitte senden Sie JSON (Content-Type: application/json).",
+                "Send JSON (Content-Type: application/json).",
+                status=415,
+            )
         request.parsed_json = parse_body(request.body)
+        if not isinstance(request.parsed_json, dict):
+            raise PolicyError("json", "body")
 
 
 def body(request: Request) -> dict[str, Any]:
-    """The checked JSON object of a request (``{}`` without one; other JSON values count as none)."""
+    """The checked JSON object of a request (``{}`` without a body)."""
     value = (
         request.parsed_json if request.body and (request.content_type or "").startswith("application/json") else None
     )
@@ -136,6 +148,8 @@ def field_text(value: object, field: str, *, required: bool = True, multiline: b
 def install(app: Sanic) -> None:
     """Check every API request first; a :class:`PolicyError` anywhere answers 400."""
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    # A question of 1000 characters outside ASCII is up to 12 KB percent-encoded in the URL.
+    app.config.REQUEST_MAX_HEADER_SIZE = 16_384
 
     @app.on_request
     async def _check(request: Request) -> HTTPResponse | None:

@@ -119,8 +119,9 @@ async def open_session(request: Request) -> HTTPResponse:
     desk: Desk = request.app.ctx.desk.get()
     settings = request.app.ctx.settings
     body = body_of(request)
-    identity = body.get("identity")
-    if isinstance(identity, str) and identity.strip():
+    identity = field_text(body.get("identity"), "identity", required=False)
+    previous_token = field_text(body.get("session"), "session", required=False)
+    if identity:
         try:
             sub = verify_identity(identity, settings.identity_secret.encode())
         except IdentityError as exc:
@@ -134,8 +135,7 @@ async def open_session(request: Request) -> HTTPResponse:
         # A working day at most, and never longer than the intranet's own token.
         ttl = max(60, min(12 * 3600, int(identity_expiry(identity) - time.time())))
     else:
-        previous = body.get("session")
-        found = session_of(request, previous if isinstance(previous, str) else "")
+        found = session_of(request, previous_token)
         # Only anonymous sessions are renewed: an employee's needs the intranet's token again (shared PCs).
         session = found if found is not None and found.kind == "a" else new_anonymous()
         ttl = settings.session_days * 86400

@@ -186,7 +186,10 @@ async def save_article(request: Request, slug: str) -> HTTPResponse:
 
 async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
     body = body_of(request)
-    expected = body.get("version") if isinstance(body.get("version"), int) else None
+    try:
+        expected = service.expected_version(body) if body.get("version") is not None else None
+    except Invalid as exc:
+        return _invalid(exc)
     desk = request.app.ctx.desk.get()
     try:
         if status == "published":
@@ -324,6 +327,8 @@ async def test_question(request: Request) -> HTTPResponse:
             fields={"query": "Bitte eine Frage eingeben."},
         )
     draft = None
+    if body.get("article") is not None and not isinstance(body.get("article"), dict):
+        return error(400, "„article“ muss ein Objekt sein.", "'article' must be an object.", field="article")
     if isinstance(body.get("article"), dict):
         try:
             draft = service.draft_for_test(body["article"], service.today(settings))
