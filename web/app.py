@@ -15,6 +15,7 @@ from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable
 from knowledge.settings import Settings
+from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
 from web.chat.routes import cors_headers
@@ -50,6 +51,7 @@ def create_app(
     app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings, app.ctx.desk)
     app.blueprint(health_bp)
     app.blueprint(knowledge_bp)
+    app.blueprint(assets_bp)
     app.blueprint(chat_bp)
     app.blueprint(auth_bp)
     app.blueprint(console_bp)

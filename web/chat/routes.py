@@ -14,10 +14,9 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import wraps
-from pathlib import Path
 
 from sanic import Blueprint, Request, Websocket
-from sanic.response import HTTPResponse, empty, file, json
+from sanic.response import HTTPResponse, empty, json
 
 from desk import conversations, csat, escalations
 from desk.db import now
@@ -42,21 +41,10 @@ from web.input_policy import body as body_of
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-STATIC = Path(__file__).resolve().parent.parent / "static"
-VENDOR = Path(__file__).resolve().parents[2] / "node_modules"
 ERRORS = {
     "empty": ("Bitte geben Sie eine Nachricht ein.", "Please enter a message."),
     "too_long": ("Die Nachricht ist zu lang.", "The message is too long."),
     "characters": ("Die Nachricht enthält unzulässige Zeichen.", "The message contains characters not allowed."),
-}
-ASSETS = {
-    "widget.css": "text/css",
-    "console.js": "text/javascript",
-    "console.css": "text/css",
-    "insights.js": "text/javascript",
-    "insights.css": "text/css",
-    "editor.js": "text/javascript",
-    "editor.css": "text/css",
 }
 NO_SESSION = (
     "Ihre Chat-Sitzung ist abgelaufen. Bitte laden Sie die Seite neu.",
@@ -66,39 +54,6 @@ NO_SESSION = (
 
 def _error(status: int, de: str, en: str, **extra: object) -> HTTPResponse:
     return json({"error": de, "error_en": en, **extra}, status=status)
-
-
-@bp.get("/chat")
-async def chat_page(_request: Request) -> HTTPResponse:
-    """The chat, full screen (the widget in its full-screen mode)."""
-    return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
-
-
-@bp.get("/widget.js")
-async def widget(_request: Request) -> HTTPResponse:
-    """The loader an intranet page embeds with one script tag."""
-    resp = await file(STATIC / "widget.js", mime_type="text/javascript; charset=utf-8")
-    resp.headers["Cache-Control"] = "no-cache"
-    return resp
-
-
-@bp.get("/static/<name:str>")
-async def static(_request: Request, name: str) -> HTTPResponse:
-    """Our own scripts and styles (no directory listing, no path traversal)."""
-    if name not in ASSETS:
-        return _error(404, "Nicht gefunden.", "Not found.")
-    return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
-
-
-@bp.get("/static/vendor/chart.umd.min.js")
-async def chart_js(_request: Request) -> HTTPResponse:
-    """Chart.js for the lead's page, as installed by ``make setup-node`` (never committed)."""
-    path = VENDOR / "chart.js" / "dist" / "chart.umd.min.js"
-    if not path.is_file():
-        return _error(
-            404, "Chart.js fehlt: bitte 'make setup-node' ausführen.", "Chart.js missing: run 'make setup-node'."
-        )
-    return await file(path, mime_type="text/javascript; charset=utf-8")
 
 
 CHAT_API = ("session", "messages", "history", "events", "end", "new")
