@@ -93,7 +93,7 @@ def create_user(
     """Add an account; raises :class:`AccountError` on bad input or a taken name."""
     username = username.strip()
     if username_problem(username):
-        raise AccountError("username must be 1-80 letters, digits or . _ @ -")
+        raise AccountError("username must be 1-80 ASCII letters, digits or . _ @ -")
     check_password(password)
     if text_problem(display_name, "display_name", name=True):
         raise AccountError(

@@ -11,6 +11,7 @@ import markdown
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource
 from knowledge.settings import Settings
+from knowledge.text_policy import parse_int
 from web.knowledge.schemas import ErrorJSON, SearchJSON
 
 MAX_K = 20
@@ -44,11 +45,8 @@ def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple
                 "field": "q",
             }
         )
-    try:
-        n = int(k) if k not in (None, "") else 5
-    except ValueError:
-        n = 0
-    if not 1 <= n <= MAX_K:
+    n = parse_int(k, 5, 1, MAX_K)
+    if n is None:
         raise BadRequest(
             {
                 "error": f"k muss eine ganze Zahl von 1 bis {MAX_K} sein.",
