@@ -635,7 +635,8 @@
       a = await api("GET", articlePath(slug));
     } catch (e) {
       if (nav !== state.nav) { return; }
-      if (e.status === 404) {
+      // Unknown, or damaged (its stored text cannot be read: the list marks it "beschädigt").
+      if (e.status === 404 || (e.status === 409 && e.body && e.body.damaged)) {
         history.replaceState(null, "", "#/list");
         await route(focus);
         showError(e.message || TEXT.notFound);
