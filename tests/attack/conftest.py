@@ -143,6 +143,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     knowledge = LiveKnowledgeSource(settings, lazy, poll_s=0.1, kb=kb)
     upstream = FakeUpstream()
     app = create_app(settings, knowledge, name=f"attack{port}", desk=lazy, sweep_interval_s=3600)
+    # Sanic's TouchUp rewrites methods on the Sanic class itself when a server starts outside test mode; the
+    # unit tests' apps (test mode) would then rebuild from rewritten methods. This app is served as it is.
+    app.config.TOUCHUP = False
 
     @app.before_server_start
     async def _fake_upstream(app) -> None:  # noqa: ANN001
