@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit integration \
+.PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
         eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export
 
 help:
@@ -80,6 +80,10 @@ rasa-test: rasa-model
 
 unit: setup
 	$(APP_PY) -m pytest tests/unit
+
+# The standing attack suite (schemathesis, the bad-input corpus, the authorization matrix, headers); make test runs it too.
+attack: setup
+	$(APP_PY) -m pytest tests/attack
 
 integration: build setup-browser
 	$(APP_PY) -m pytest tests/integration

@@ -17,8 +17,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import percentile, tree_rss_mb
-from knowledge.settings import Settings
-from scripts.stack import Stack
+from scripts.stack import Stack, isolated_settings
 
 GREETINGS = ["Hallo", "Guten Morgen", "Moin", "Hallo zusammen", "Guten Tag"]
 REQUESTS = [
@@ -84,19 +83,7 @@ async def level(url: str, n: int) -> tuple[float, list[float], list[str]]:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sd-bench-"))
-    base = Settings.from_env()
-    settings = Settings.from_env(
-        env=base.as_env()
-        | {
-            "SERVICEDESK_WEB_PORT": "28000",
-            "SERVICEDESK_RASA_PORT": "25005",
-            "SERVICEDESK_ACTION_PORT": "25055",
-            "SERVICEDESK_PUBLIC_URL": "http://127.0.0.1:28000",
-            "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
-            "SERVICEDESK_VAR_DIR": str(tmp),
-        },
-        dotenv=tmp / "none.env",
-    )
+    settings = isolated_settings(tmp)  # free ports: nothing assumes a port is unused
     stack = Stack(settings)
     print("chat load: starting Rasa, action server and web service on loopback ...", flush=True)
     t0 = time.monotonic()

@@ -23,7 +23,7 @@ from desk import conversations
 from desk.db import open_db
 from desk.identity import read_session
 from knowledge.settings import Settings
-from scripts.stack import Stack
+from scripts.stack import Stack, free_port, isolated_settings
 
 RUNS = 30  # per path
 DB: list[str] = []
@@ -130,32 +130,23 @@ async def measure(settings: Settings, second_port: int) -> None:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sd-bench-handoff-"))
-    base = Settings.from_env()
-    settings = Settings.from_env(
-        env=base.as_env()
-        | {
-            "SERVICEDESK_WEB_PORT": "38000",
-            "SERVICEDESK_RASA_PORT": "35005",
-            "SERVICEDESK_ACTION_PORT": "35055",
-            "SERVICEDESK_PUBLIC_URL": "http://127.0.0.1:38000",
-            "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
-            "SERVICEDESK_VAR_DIR": str(tmp),
-            "SERVICEDESK_SERVICE_HOURS": "always",
-            "SERVICEDESK_ADMIN_PASSWORD": ADMIN["password"],
-            "SERVICEDESK_SECRET_KEY": "bench-secret",
-        },
-        dotenv=tmp / "none.env",
+    settings = isolated_settings(  # free ports: nothing assumes a port is unused
+        tmp,
+        SERVICEDESK_SERVICE_HOURS="always",
+        SERVICEDESK_ADMIN_PASSWORD=ADMIN["password"],
+        SERVICEDESK_SECRET_KEY="bench-secret",
     )
     DB[:] = [settings.db_url]
     stack = Stack(settings)
-    second = Stack(replace(settings, web_port=38001))
+    second_port = free_port()
+    second = Stack(replace(settings, web_port=second_port))
     print("handoff latency: starting the stack and a second web service on loopback ...", flush=True)
     stack.start()
     second.start(only=("web",))
     try:
         stack.wait_healthy(timeout=400)
         second.wait_healthy(timeout=400)
-        asyncio.run(measure(settings, 38001))
+        asyncio.run(measure(settings, second_port))
     finally:
         second.stop()
         stack.stop()

@@ -30,7 +30,7 @@ from desk.runtime import Desk
 from knowledge.articles import load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
 from knowledge.settings import ROOT, Settings
-from scripts.stack import Stack
+from scripts.stack import Stack, free_port
 
 EDITS = 20
 # Each probe is a real search (a query embedding, ~35 ms of CPU): probing three processes faster than this
@@ -96,9 +96,9 @@ async def wait_for(probe, client: httpx.AsyncClient, title: str, start: float) -
     return time.monotonic() - start
 
 
-async def edit_to_searchable(settings: Settings) -> dict[str, list[float]]:
+async def edit_to_searchable(settings: Settings, second_port: int) -> dict[str, list[float]]:
     web_a = f"http://{settings.host}:{settings.web_port}"
-    web_b = f"http://{settings.host}:{settings.web_port + 1}"
+    web_b = f"http://{settings.host}:{second_port}"
     admin = httpx.AsyncClient(base_url=web_a, timeout=60)
     (await admin.post("/api/auth/login", json=ADMIN)).raise_for_status()
     admin.headers["X-CSRF-Token"] = (await admin.get("/api/auth/me")).json()["csrf_token"]
@@ -211,13 +211,15 @@ def main() -> int:
         settings = replace(
             base,
             var_dir=tmp / "var",
-            web_port=18200,
-            action_port=18255,
+            web_port=free_port(),  # free ports: nothing assumes a port is unused
+            rasa_port=free_port(),
+            action_port=free_port(),
             admin_user=ADMIN["username"],
             admin_password=ADMIN["password"],
             secret_key="bench-kb-live-secret",
         )
-        first, second = Stack(settings), Stack(replace(settings, web_port=settings.web_port + 1))
+        second_port = free_port()
+        first, second = Stack(settings), Stack(replace(settings, web_port=second_port))
         print(f"Starting an action server and two web services on one database ({tmp}) ...", flush=True)
         first.start(only=("actions", "web"))
         second.start(only=("web",))
@@ -232,7 +234,7 @@ def main() -> int:
                     if s.dead() or time.monotonic() > deadline:
                         raise RuntimeError(f"not ready: {body}\n{s.log_tails()}")
                     time.sleep(1)
-            times = asyncio.run(edit_to_searchable(settings))
+            times = asyncio.run(edit_to_searchable(settings, second_port))
         finally:
             first.stop()
             second.stop()

@@ -6,23 +6,27 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from desk.db import aware, login_failures, new_id, now, sessions, users
+from desk.db import aware, new_id, now, sessions, users
+from knowledge.text_policy import LIMITS, char_problem, text_problem, username_problem
 
 ROLES = ("agent", "editor", "lead", "admin")
 SESSION_HOURS = 10  # one working day
-MAX_FAILURES = 10  # failed logins per username ...
-FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window, then logins pause for it
 _DUMMY: list[str] = []  # one hash to verify against for unknown names (same cost as a real check)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 class AccountError(ValueError):
-    """A bad username, password or role."""
+    """A bad username, password or role; ``field`` names which."""
+
+    def __init__(self, message: str, field: str = "username") -> None:
+        """``message`` in English (API, CLI)."""
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,14 @@ class Session:
 
     account: Account
     csrf_token: str
+
+
+def check_password(password: str) -> None:
+    """12 to 200 characters of valid text: the same limit at creation and at login (nothing is cut)."""
+    if len(password) < 12 or len(password) > LIMITS["password"]:
+        raise AccountError(f"password must have 12 to {LIMITS['password']} characters", "password")
+    if char_problem(password):
+        raise AccountError("password must not contain control characters", "password")
 
 
 def hash_password(password: str) -> str:
@@ -80,13 +92,16 @@ def create_user(
 ) -> Account:
     """Add an account; raises :class:`AccountError` on bad input or a taken name."""
     username = username.strip()
-    if not username or len(username) > 80:
-        raise AccountError("username must be 1-80 characters")
-    if len(password) < 12:
-        raise AccountError("password must have at least 12 characters")
+    if username_problem(username):
+        raise AccountError("username must be 1-80 ASCII letters, digits or . _ @ -")
+    check_password(password)
+    if text_problem(display_name, "display_name", name=True):
+        raise AccountError(
+            f"display name must be text without control characters, at most {LIMITS['display_name']}", "display_name"
+        )
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
-        raise AccountError(f"roles must be some of {', '.join(ROLES)}")
+        raise AccountError(f"roles must be some of {', '.join(ROLES)}", "roles")
     try:
         with engine.begin() as conn:
             if conn.execute(select(users.c.id).where(users.c.username == username)).first():
@@ -124,29 +139,6 @@ def authenticate(engine: Engine, username: str, password: str) -> Account | None
         verify_password(password, _DUMMY[0])
         return None
     return _account(row) if verify_password(password, row.password_hash) else None
-
-
-def _name_hash(username: str) -> str:
-    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
-
-
-def login_blocked(engine: Engine, username: str, at: datetime | None = None) -> bool:
-    """Too many failed logins for this name lately (counted in the database, so across instances)."""
-    since = (at or now()) - FAILURE_WINDOW
-    with engine.connect() as conn:
-        count = conn.execute(
-            select(func.count())
-            .select_from(login_failures)
-            .where(login_failures.c.username_hash == _name_hash(username), login_failures.c.at > since)
-        ).scalar_one()
-    return int(count) >= MAX_FAILURES
-
-
-def record_failure(engine: Engine, username: str) -> None:
-    """Remember a failed login (the name only as a hash); old entries are dropped."""
-    with engine.begin() as conn:
-        conn.execute(delete(login_failures).where(login_failures.c.at < now() - FAILURE_WINDOW))
-        conn.execute(insert(login_failures).values(username_hash=_name_hash(username), at=now()))
 
 
 def _token_hash(token: str) -> str:
@@ -194,8 +186,7 @@ def end_session(engine: Engine, token: str | None) -> None:
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     """Change a password and end that account's sessions."""
-    if len(password) < 12:
-        raise AccountError("password must have at least 12 characters")
+    check_password(password)
     with engine.begin() as conn:
         uid = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
         if uid is None:

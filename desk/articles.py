@@ -14,15 +14,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from desk.db import article_audit, article_vectors, article_versions, bump, counter, now, utc
+from desk.article_records import ArticleRecord, Damaged, Unreadable, read_row, split
+from desk.db import article_audit, article_versions, bump, counter, now, utc
 from desk.db import articles as articles_table
-from knowledge.articles import FIELD_LABELS, Article, article_fields, parse_article, serialize_article
+from knowledge.articles import (
+    FIELD_LABELS,
+    Article,
+    article_fields,
+    check_round_trip,
+    parse_article,
+    serialize_article,
+)
 
 IMPORT_ACTOR = "Import"
+REPAIRED = "Beschädigte Fassung ersetzt"
 
 
 class NotFound(LookupError):
@@ -40,28 +48,6 @@ class Conflict(RuntimeError):
         """Carry the stored record so the editor can show it."""
         super().__init__(f"article {current.article.slug} is at version {current.version}")
         self.current = current
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    """An article as stored: content (with its status) plus bookkeeping."""
-
-    article: Article
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str
-    revision: int
-
-    @property
-    def slug(self) -> str:
-        """The article's slug."""
-        return self.article.slug
-
-    @property
-    def status(self) -> str:
-        """One of draft, published, retired."""
-        return self.article.status
 
 
 @dataclass(frozen=True)
@@ -108,8 +94,11 @@ def _source(article: Article) -> str:
 
 
 def _record(row: Any) -> ArticleRecord:
-    article = replace(parse_article(row.source, row.slug), status=row.status)
-    return ArticleRecord(article, row.version, utc(row.created_at), utc(row.updated_at), row.updated_by, row.revision)
+    """A row that must be readable (:class:`Unreadable` otherwise)."""
+    found = read_row(row)
+    if isinstance(found, Damaged):
+        raise Unreadable(found)
+    return found
 
 
 def describe_change(old: Article | None, new: Article) -> str:
@@ -130,17 +119,28 @@ def diff(old_source: str, new_source: str, old_label: str, new_label: str) -> st
 
 
 def get(engine: Engine, slug: str) -> ArticleRecord | None:
-    """The article, or None."""
+    """The article, or None; :class:`Unreadable` when its stored text cannot be read."""
     with engine.connect() as conn:
         row = conn.execute(select(articles_table).where(articles_table.c.slug == slug)).first()
     return _record(row) if row is not None else None
 
 
-def all_records(engine: Engine) -> list[ArticleRecord]:
-    """Every article (all statuses), by slug."""
+def read_all(engine: Engine) -> tuple[list[ArticleRecord], list[Damaged]]:
+    """Every article (all statuses) by slug, and the damaged ones apart."""
     with engine.connect() as conn:
         rows = conn.execute(select(articles_table).order_by(articles_table.c.slug)).all()
-    return [_record(r) for r in rows]
+    return split(list(rows))
+
+
+def exists(engine: Engine, slug: str) -> bool:
+    """Whether an article (readable or not) has this slug."""
+    with engine.connect() as conn:
+        return conn.execute(select(articles_table.c.slug).where(articles_table.c.slug == slug)).first() is not None
+
+
+def all_records(engine: Engine) -> list[ArticleRecord]:
+    """Every readable article (all statuses), by slug; damaged ones are skipped and logged."""
+    return read_all(engine)[0]
 
 
 def count(engine: Engine) -> int:
@@ -155,18 +155,18 @@ def revision(engine: Engine) -> int:
         return counter(conn, "knowledge")
 
 
-def changed_since(engine: Engine, seen: int) -> tuple[int, list[ArticleRecord]]:
-    """``(revision, records)``: everything changed after revision ``seen``.
+def changed_since(engine: Engine, seen: int) -> tuple[int, list[ArticleRecord], list[Damaged]]:
+    """``(revision, records, damaged)``: everything changed after revision ``seen``; unreadable rows apart.
 
     The counter is read first: every change up to it has committed, so it is among the rows read next.
     """
     with engine.connect() as conn:
         current = counter(conn, "knowledge")
         if current <= seen:
-            return current, []
+            return current, [], []
         rows = conn.execute(select(articles_table).where(articles_table.c.revision > seen)).all()
-    records = [_record(r) for r in rows]
-    return max([current, *(r.revision for r in records)]), records
+    records, damaged = split(list(rows))
+    return max([current, *(r.revision for r in records), *(d.revision for d in damaged)]), records, damaged
 
 
 def _insert_version(conn: Any, article: Article, version: int, author: str, change: str) -> None:
@@ -188,6 +188,7 @@ def _audit(conn: Any, slug: str, action: str, version: int, actor: str) -> None:
 
 
 def _columns(article: Article) -> dict[str, Any]:
+    check_round_trip(article)  # never commit a row that cannot be read back
     return {
         "status": article.status,
         "source": _source(article),
@@ -243,9 +244,9 @@ def _write(
         row = conn.execute(select(articles_table).where(articles_table.c.slug == slug)).first()
         if row is None:
             raise NotFound(slug)
-        current = _record(row)
+        current = read_row(row)  # a damaged article can be replaced by a save or a restore
         if current.version != expected_version:
-            raise Conflict(current)
+            raise Unreadable(current) if isinstance(current, Damaged) else Conflict(current)
         new_article: Article = make(current)
         version = current.version + 1
         result = conn.execute(
@@ -254,8 +255,9 @@ def _write(
             .values(version=version, revision=rev, updated_at=now(), updated_by=actor, **_columns(new_article))
         )
         if result.rowcount != 1:  # pragma: no cover - writers take turns (see above)
-            raise Conflict(current)
-        _insert_version(conn, new_article, version, actor, change(current.article, new_article))
+            raise Unreadable(current) if isinstance(current, Damaged) else Conflict(current)
+        old = current.article if isinstance(current, ArticleRecord) else None
+        _insert_version(conn, new_article, version, actor, change(old, new_article))
         if audit_action:
             _audit(conn, slug, audit_action, version, actor)
     record = get(engine, slug)
@@ -271,7 +273,7 @@ def save(engine: Engine, article: Article, expected_version: int, actor: str) ->
         expected_version,
         actor,
         lambda cur: replace(article, status=cur.status),
-        describe_change,
+        lambda old, new: describe_change(old, new) if old is not None else REPAIRED,
         None,
     )
 
@@ -296,6 +298,37 @@ def set_status(
         lambda _old, _new: label,
         action,
     )
+
+
+def retire_damaged(engine: Engine, slug: str, actor: str) -> Damaged:
+    """Retire an article whose stored text cannot be read: status only, its text is kept as it is."""
+    with engine.begin() as conn:
+        rev = bump(conn, "knowledge")
+        row = conn.execute(select(articles_table).where(articles_table.c.slug == slug)).first()
+        if row is None:
+            raise NotFound(slug)
+        version = int(row.version) + 1
+        conn.execute(
+            update(articles_table)
+            .where(articles_table.c.slug == slug)
+            .values(status="retired", version=version, revision=rev, updated_at=now(), updated_by=actor)
+        )
+        conn.execute(
+            insert(article_versions).values(
+                slug=slug,
+                version=version,
+                source=row.source,
+                status="retired",
+                author=actor,
+                change="Zurückgezogen (beschädigt)",
+                created_at=now(),
+            )
+        )
+        _audit(conn, slug, "retire", version, actor)
+        found = read_row(conn.execute(select(articles_table).where(articles_table.c.slug == slug)).one())
+    if isinstance(found, ArticleRecord):  # pragma: no cover - the text was not touched
+        raise RuntimeError("a damaged article became readable by retiring it")
+    return found
 
 
 def restore(engine: Engine, slug: str, version: int, expected_version: int, actor: str) -> ArticleRecord:
@@ -339,51 +372,6 @@ def audit(engine: Engine, slug: str) -> list[AuditEvent]:
             select(article_audit).where(article_audit.c.slug == slug).order_by(article_audit.c.id.desc())
         ).all()
     return [AuditEvent(r.slug, r.action, r.version, r.actor, utc(r.at)) for r in rows]
-
-
-def put_vectors(engine: Engine, content_hash: str, model: str, chunk_ids: list[int], matrix: np.ndarray) -> None:
-    """Keep an article content's chunk vectors (idempotent: the same content gives the same vectors)."""
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                insert(article_vectors).values(
-                    content_hash=content_hash,
-                    model=model,
-                    chunk_ids=[int(i) for i in chunk_ids],
-                    vectors=np.ascontiguousarray(matrix, dtype=np.float32).tobytes(),
-                    created_at=now(),
-                )
-            )
-    except IntegrityError:
-        pass  # stored already (another process saved the same content)
-
-
-def has_vectors(engine: Engine, content_hash: str, model: str) -> bool:
-    """Whether vectors for this content and model are stored."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(article_vectors.c.content_hash).where(
-                article_vectors.c.content_hash == content_hash, article_vectors.c.model == model
-            )
-        ).first()
-    return row is not None
-
-
-def get_vectors(engine: Engine, model: str, content_hashes: list[str]) -> dict[str, tuple[list[int], np.ndarray]]:
-    """Stored vectors by content hash: ``(chunk ids, matrix)``."""
-    if not content_hashes:
-        return {}
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(article_vectors).where(
-                article_vectors.c.model == model, article_vectors.c.content_hash.in_(content_hashes)
-            )
-        ).all()
-    out = {}
-    for r in rows:
-        ids = [int(i) for i in r.chunk_ids]
-        out[r.content_hash] = (ids, np.frombuffer(r.vectors, dtype=np.float32).reshape(len(ids), -1))
-    return out
 
 
 def seed_articles(engine: Engine, articles: Iterable[Article], actor: str = IMPORT_ACTOR) -> int:

@@ -6,6 +6,7 @@ tables; nothing about a conversation, an escalation or a ticket lives only in a 
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,12 +165,13 @@ article_feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Failed staff logins (hashed username, time), for throttling across instances.
+# Failed staff logins (hashed username, keyed hash of the client address, time), for throttling across instances.
 login_failures = Table(
     "login_failures",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username_hash", String(64), nullable=False, index=True),
+    Column("client_hash", String(64), nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
@@ -296,12 +298,32 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def private_dir(path: Path) -> None:
+    """The service's own var folder: created if missing, and only this user may enter it (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the database file readable by this user only (0600) before SQLite opens it.
+
+    SQLite creates the WAL and shared-memory files with the database file's mode, so they are 0600 too. A
+    folder created here is 0700; an existing one is left as it is (it may be shared, like /tmp).
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    for suffix in ("-wal", "-shm"):  # left by an older version with the default mode
+        if path.with_name(path.name + suffix).exists():
+            os.chmod(path.with_name(path.name + suffix), 0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout so several processes can share it."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(path))
         # hide_parameters: errors must not carry messages or contact details into the logs.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from desk import article_vectors as vectors_store
 from desk import articles as store
 from desk.runtime import LazyDesk
 from knowledge.articles import Article, load_articles
@@ -31,14 +32,16 @@ class Applied:
     revision: int
     upserted: int
     removed: int
+    damaged: dict[str, str] = field(default_factory=dict)  # slug -> why its text cannot be read
+    readable: list[str] = field(default_factory=list)  # slugs read fine (a repaired article leaves `damaged`)
 
 
 def prepare_vectors(kb: KnowledgeBase, engine_desk: LazyDesk, article: Article) -> None:
     """Embed an article's content once and store it, before the edit is saved, for every follower."""
     engine = engine_desk.get().engine
-    if not store.has_vectors(engine, article.content_hash, kb.vector_key):
+    if not vectors_store.has_vectors(engine, article.content_hash, kb.vector_key):
         ids, matrix = kb.embed_article(article)
-        store.put_vectors(engine, article.content_hash, kb.vector_key, ids, matrix)
+        vectors_store.put_vectors(engine, article.content_hash, kb.vector_key, ids, matrix)
 
 
 def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
@@ -53,16 +56,20 @@ def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
 
 
 def catch_up(kb: KnowledgeBase, engine_desk: LazyDesk, seen: int) -> Applied:
-    """Apply every article change after revision ``seen`` to ``kb``."""
-    revision, records = store.changed_since(engine_desk.get().engine, seen)
-    if not records:
+    """Apply every article change after revision ``seen`` to ``kb``.
+
+    An article whose stored text cannot be read is taken out of the index (its last text is unknown) and
+    reported in ``damaged``; the other changes are applied as usual.
+    """
+    revision, records, damaged = store.changed_since(engine_desk.get().engine, seen)
+    if not records and not damaged:
         return Applied(revision, 0, 0)
     live = [r.article for r in records if r.status == "published"]
-    gone = [r.slug for r in records if r.status != "published"]
+    gone = [r.slug for r in records if r.status != "published"] + [d.slug for d in damaged]
     # Vectors stored by the process that saved the edit: applying it here costs no embedding.
-    vectors = store.get_vectors(engine_desk.get().engine, kb.vector_key, [a.content_hash for a in live])
+    vectors = vectors_store.get_vectors(engine_desk.get().engine, kb.vector_key, [a.content_hash for a in live])
     kb.apply(live, gone, vectors)
-    return Applied(revision, len(live), len(gone))
+    return Applied(revision, len(live), len(gone), {d.slug: d.error for d in damaged}, [r.slug for r in records])
 
 
 class LiveKnowledgeSource:
@@ -86,6 +93,8 @@ class LiveKnowledgeSource:
         self._thread: threading.Thread | None = None
         self.revision = -1
         self.error: str | None = None
+        # Articles whose stored text cannot be read: skipped, logged, named in /health and the editor.
+        self.damaged: dict[str, str] = {}
 
     @property
     def loaded(self) -> bool:
@@ -124,7 +133,8 @@ class LiveKnowledgeSource:
     def _load(self) -> None:
         seed_if_empty(self.desk, self.settings)
         engine = self.desk.get().engine
-        revision, records = store.changed_since(engine, -1)
+        revision, records, damaged = store.changed_since(engine, -1)
+        self.damaged = {d.slug: d.error for d in damaged}
         published = [r.article for r in records if r.status == "published"]
         if self._kb is None:
             s = self.settings
@@ -140,6 +150,8 @@ class LiveKnowledgeSource:
         """Apply pending changes now (the follower thread calls this; tests may too)."""
         assert self._kb is not None
         applied = catch_up(self._kb, self.desk, self.revision)
+        damaged = {k: v for k, v in self.damaged.items() if k not in applied.readable}
+        self.damaged = damaged | applied.damaged
         if applied.upserted or applied.removed:
             logger.info(
                 "knowledge: revision %d, %d article(s) updated, %d removed",

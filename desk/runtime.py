@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from desk.db import open_db
+from desk.db import open_db, private_dir
 from desk.hours import ServiceHours
 from desk.identity import load_secret
 from desk.tickets.base import TicketSink
@@ -29,6 +29,7 @@ class Desk:
     def open(cls, settings: Settings) -> Desk:
         """Connect (creating the schema when missing) and read the secret; fails loudly on bad settings."""
         hours = ServiceHours.parse(settings.service_hours, settings.timezone)
+        private_dir(settings.var_dir)  # records, the installation secret and logs: nobody else's business
         engine = open_db(settings.db_url)
         return cls(settings, engine, load_secret(settings), make_sink(settings, engine), hours)
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from knowledge.text_policy import LIMITS, message, parse_date, text_problem
+
 REQUIRED_FIELDS = ("slug", "title", "language", "tags", "owner", "reviewed", "audience")
 OPTIONAL_FIELDS = ("questions", "review_by", "status", "notes")
 STATUSES = ("draft", "published", "retired")
@@ -126,12 +128,7 @@ def split_sections(body: str) -> tuple[Section, ...]:
 
 
 def _date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
+    return parse_date(value)  # ISO dates within 2000–2099: a review date of year 1 or 9999 is a typo
 
 
 def _text_list(value: Any, split_commas: bool) -> list[str] | None:
@@ -146,11 +143,39 @@ def _text_list(value: Any, split_commas: bool) -> list[str] | None:
     return [v.strip() for v in value]
 
 
+# Per field: may it span lines, is it a name (no direction overrides)?
+_TEXT_RULES = {"title": (False, True), "owner": (False, True), "audience": (False, True), "notes": (True, False)}
+
+
+def _text_problems(meta: Mapping[str, Any], tags: list[str] | None, questions: list[str] | None) -> dict[str, str]:
+    """Characters and lengths by the input policy (:mod:`knowledge.text_policy`), per field in German."""
+    de: dict[str, str] = {}
+    for name, (multiline, is_name) in _TEXT_RULES.items():
+        value = meta.get(name)
+        if isinstance(value, str):
+            found = text_problem(value, name, multiline=multiline, name=is_name)
+            if found:
+                de[name] = message(found, name, FIELD_LABELS[name])[0]
+    for name, items in (("tags", tags), ("questions", questions)):
+        if items is None:
+            continue
+        if len(items) > LIMITS[name]:
+            de[name] = f"Höchstens {LIMITS[name]} Einträge."
+        if any(text_problem(v, f"{name}_item", name=name == "tags") for v in items):
+            limit = LIMITS[f"{name}_item"]
+            de[name] = f"„{FIELD_LABELS[name]}“: höchstens {limit} Zeichen je Eintrag, ohne Steuerzeichen."
+    body = meta.get("body")
+    if isinstance(body, str) and text_problem(body, "body", multiline=True):
+        de["body"] = message(text_problem(body, "body", multiline=True) or "control", "body", FIELD_LABELS["body"])[0]
+    return de
+
+
 def build_article(meta: Mapping[str, Any], body: str) -> Article:
     """Validate front-matter values and a body; every problem is reported per field at once."""
     de: dict[str, str] = {}
     en: list[str] = []
-    missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, "", [])]
+    # Only spaces (or a no-break space) is as empty as nothing: such a title could not be read back.
+    missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, [], ()) or str(meta.get(f)).strip() == ""]
     for f in missing:
         de[f] = f"Bitte füllen Sie „{FIELD_LABELS[f]}“ aus."
     if missing:
@@ -167,13 +192,13 @@ def build_article(meta: Mapping[str, Any], body: str) -> Article:
         en.append("language must be de or en")
     reviewed = _date(meta.get("reviewed")) if "reviewed" not in missing else None
     if "reviewed" not in missing and reviewed is None:
-        de["reviewed"] = "Bitte ein Datum im Format JJJJ-MM-TT angeben."
+        de["reviewed"] = "Bitte ein Datum im Format JJJJ-MM-TT (2000 bis 2099) angeben."
         en.append("reviewed must be a date (YYYY-MM-DD)")
     review_by = None
     if meta.get("review_by") not in (None, ""):
         review_by = _date(meta.get("review_by"))
         if review_by is None:
-            de["review_by"] = "Bitte ein Datum im Format JJJJ-MM-TT angeben."
+            de["review_by"] = "Bitte ein Datum im Format JJJJ-MM-TT (2000 bis 2099) angeben."
             en.append("review_by must be a date (YYYY-MM-DD)")
     tags = _text_list(meta.get("tags"), split_commas=True)
     if tags is None:
@@ -195,6 +220,10 @@ def build_article(meta: Mapping[str, Any], body: str) -> Article:
     if not body:
         de["body"] = "Der Text des Artikels ist leer."
         en.append("body is empty")
+    policy = {k: v for k, v in _text_problems({**meta, "body": body}, tags, questions).items() if k not in de}
+    if policy:
+        de.update(policy)
+        en.append(f"characters or length not allowed in: {', '.join(policy)}")
     if de:
         raise ArticleError("; ".join(en), de)
     assert reviewed is not None and tags is not None and questions is not None and isinstance(notes, str)
@@ -276,6 +305,23 @@ def serialize_article(article: Article) -> str:
     if article.notes:
         lines.append(f"notes: {json.dumps(article.notes, ensure_ascii=False)}")
     return "\n".join(lines) + "\n---\n" + article.body + "\n"
+
+
+def check_round_trip(article: Article) -> None:
+    """The article must read back from its file text exactly as it is; :class:`ArticleError` names the fields.
+
+    Stores call this before they commit, so a value the format cannot carry is refused with a field message
+    instead of leaving a record nobody can read.
+    """
+    cannot = "Dieser Wert lässt sich so nicht speichern (unzulässige Zeichen?)."
+    try:
+        back = parse_article(serialize_article(article), article.slug)
+    except ArticleError as exc:
+        raise ArticleError(f"does not read back: {exc}", dict.fromkeys(exc.fields or ["body"], cannot)) from None
+    before, after = article_fields(article), article_fields(back)
+    changed = [k for k in before if before[k] != after[k]] + (["status"] if back.status != article.status else [])
+    if changed:
+        raise ArticleError(f"does not read back unchanged: {', '.join(changed)}", dict.fromkeys(changed, cannot))
 
 
 def article_fields(article: Article) -> dict[str, Any]:

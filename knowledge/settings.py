@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ class Settings:
     tracker_db: Path = ROOT / "var" / "rasa-tracker.db"
     public_url: str = "http://127.0.0.1:8000"
     max_query_chars: int = 1000
+    # How long a long-poll (/api/chat/events, the console's) waits for news before it answers empty.
+    long_poll_s: float = 25.0
     upstream_timeout_s: float = 10.0
     # Records (conversations, escalations, tickets, accounts). Empty: SQLite file in var_dir.
     database_url: str = ""
@@ -57,6 +60,9 @@ class Settings:
     identity_secret: str = field(default="", repr=False)
     # Intranet origins that may embed the widget (comma-separated, e.g. "https://intranet.stadt.example").
     allowed_origins: str = ""
+    # Reverse proxies in front of the web service (addresses or networks, comma-separated). Only a request
+    # from one of them has its X-Forwarded-For honoured for the client address (login throttling).
+    trusted_proxies: str = ""
     # An anonymous chat session lasts this long in the browser; then a new one starts.
     session_days: int = 30
     # After this long without a message the closing question is shown the next time the chat is opened.
@@ -105,6 +111,11 @@ class Settings:
         """Origins allowed to call the chat API from another site (the web service's own is always allowed)."""
         own = "/".join(self.public_url.split("/")[:3])
         return frozenset({own, *(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())})
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The trusted proxies as networks (a single address is a /32 or /128)."""
+        return tuple(ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def needs_person_set(self) -> frozenset[str]:
@@ -157,10 +168,16 @@ class Settings:
         if not (self.host.startswith("127.") or self.host in {"localhost", "::1"}):
             # Rasa's HTTP API and the action server have no authentication: they must stay on loopback.
             raise SettingsError(f"SERVICEDESK_HOST={self.host}: Rasa and the action server must bind to loopback")
+        if not 0 < self.long_poll_s <= 300:
+            raise SettingsError("SERVICEDESK_LONG_POLL_S must be between 0 and 300 seconds")
         if self.max_query_chars < 1:
             raise SettingsError("SERVICEDESK_MAX_QUERY_CHARS must be positive")
         if self.handoff_timeout_s < 1:
             raise SettingsError("SERVICEDESK_HANDOFF_TIMEOUT_S must be positive")
+        try:
+            self.trusted_proxy_networks  # noqa: B018 - parsing is the check
+        except ValueError as exc:
+            raise SettingsError(f"SERVICEDESK_TRUSTED_PROXIES={self.trusted_proxies}: {exc}") from exc
         if self.ticket_sink not in {"sql", "zammad", "email"}:
             raise SettingsError(f"SERVICEDESK_TICKET_SINK={self.ticket_sink}: use sql, zammad or email")
         if self.ticket_sink == "zammad" and not (self.zammad_url and self.zammad_token and self.zammad_customer):

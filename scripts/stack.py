@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from desk.db import private_sqlite_file
 from knowledge.settings import ROOT, Settings
 
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"
@@ -110,7 +111,8 @@ class Stack:
             raise FileNotFoundError(f"no trained Rasa model at {self.rasa_model}: run 'make build'")
         logs = self.settings.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        # Rasa's tracker store holds every message: created here as 0600, so Rasa opens a private file.
+        private_sqlite_file(self.settings.tracker_db)
         env = child_env(self.settings)
         for name, cmd in commands(self.settings, self.rasa_model).items():
             if name not in only:

@@ -15,16 +15,20 @@ from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable
 from knowledge.settings import Settings
+from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
 from web.chat.routes import cors_headers
 from web.console import service as console_service
 from web.console.routes import bp as console_bp
 from web.editor.routes import bp as editor_bp
+from web.errors import install as install_errors
 from web.health.routes import bp as health_bp
+from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
 from web.live import Notifier
+from web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -47,6 +51,7 @@ def create_app(
     app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings, app.ctx.desk)
     app.blueprint(health_bp)
     app.blueprint(knowledge_bp)
+    app.blueprint(assets_bp)
     app.blueprint(chat_bp)
     app.blueprint(auth_bp)
     app.blueprint(console_bp)
@@ -57,14 +62,13 @@ def create_app(
     async def openapi(_request: object) -> HTTPResponse:
         return await file(STATIC / "openapi.yaml", mime_type="application/yaml")
 
+    install_input_policy(app)  # every API request is checked before its handler runs
+    install_errors(app)
+
     @app.on_response
-    async def _security_headers(_request: object, response: HTTPResponse) -> None:
-        # Our pages load only our own scripts; inline styles are used by the article pages.
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        cors_headers(_request, response)  # type: ignore[arg-type]
+    async def _headers(request: object, response: HTTPResponse) -> None:
+        add_security_headers(response)
+        cors_headers(request, response)  # type: ignore[arg-type]
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 from knowledge.runtime import knowledge_base_from_settings
 from knowledge.search import KnowledgeBase
 from knowledge.settings import Settings
-from scripts.stack import RASA_MODEL, Stack
+from scripts.stack import RASA_MODEL, Stack, free_port, isolated_settings
 
 pytestmark = pytest.mark.integration
 
@@ -33,27 +33,27 @@ def real_kb(real_settings: Settings) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Settings) -> Settings:
-    """Own ports and an own tracker database, so a running `make run` does not interfere."""
+def intranet_origin() -> str:
+    """The origin the widget test's "intranet" page is served from (a port nothing else uses)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Settings, intranet_origin: str) -> Settings:
+    """Free ports and an own tracker database, so neither a running `make run` nor another program interferes."""
     tmp: Path = tmp_path_factory.mktemp("stack")
-    env = real_settings.as_env() | {
-        "SERVICEDESK_WEB_PORT": "18000",
-        "SERVICEDESK_RASA_PORT": "15005",
-        "SERVICEDESK_ACTION_PORT": "15055",
-        "SERVICEDESK_PUBLIC_URL": "http://127.0.0.1:18000",
-        "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
-        "SERVICEDESK_VAR_DIR": str(tmp),
+    return isolated_settings(
+        tmp,
+        real_settings,
         # Agents on duty whatever time CI runs; the first admin for the console tests.
-        "SERVICEDESK_SERVICE_HOURS": "always",
-        "SERVICEDESK_ADMIN_USER": "admin",
-        "SERVICEDESK_ADMIN_PASSWORD": "admin-test-password-123",
-        "SERVICEDESK_SECRET_KEY": "integration-test-secret",
-        "SERVICEDESK_HANDOFF_TIMEOUT_S": "600",
-        # The widget test's "intranet" page is served from this origin.
-        "SERVICEDESK_ALLOWED_ORIGINS": "http://127.0.0.1:18090",
-        "SERVICEDESK_IDENTITY_SECRET": "integration-intranet-key",
-    }
-    return Settings.from_env(env=env, dotenv=tmp / "none.env")
+        SERVICEDESK_SERVICE_HOURS="always",
+        SERVICEDESK_ADMIN_USER="admin",
+        SERVICEDESK_ADMIN_PASSWORD="admin-test-password-123",
+        SERVICEDESK_SECRET_KEY="integration-test-secret",
+        SERVICEDESK_HANDOFF_TIMEOUT_S="600",
+        SERVICEDESK_ALLOWED_ORIGINS=intranet_origin,
+        SERVICEDESK_IDENTITY_SECRET="integration-intranet-key",
+    )
 
 
 @pytest.fixture(scope="session")

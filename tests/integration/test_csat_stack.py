@@ -127,7 +127,7 @@ def test_the_websocket_pushes_stored_messages_and_refuses_foreign_origins(stack:
     url = f"ws://{stack.settings.host}:{stack.settings.web_port}/api/chat/ws"
 
     async def listen() -> list[str]:
-        async with websockets.connect(url, origin="http://127.0.0.1:18090") as ws:
+        async with websockets.connect(url, origin=stack.settings.allowed_origins) as ws:
             await ws.send(json.dumps({"session": employee.token, "after": 0}))
             await asyncio.to_thread(employee.say, "Hallo")
             texts_: list[str] = []

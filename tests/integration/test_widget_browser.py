@@ -1,6 +1,6 @@
 """The intranet chat widget in real headless Chromium (Debian's package), driven by Playwright.
 
-A tiny static server on 127.0.0.1:18090 plays the intranet: another origin, its own styles and its own button;
+A tiny static server on a free loopback port plays the intranet: another origin, its own styles and its own button;
 it embeds the widget with one script tag pointing at the stack's web service (the stack allows that origin in
 SERVICEDESK_ALLOWED_ORIGINS, see conftest). The pages' CSP forbids eval, so every wait is a locator or ``expect``
 (never ``wait_for_function``). axe-core is injected into contexts created with ``bypass_csp=True``; the CSP
@@ -30,7 +30,6 @@ from tests.integration.conftest import ARTIFACTS, AXE, ensure_user, staff_client
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-INTRANET_PORT = 18090
 LEAD = {"username": "lead.widget", "password": "lead-widget-password-1", "display_name": "Lena Leitung"}
 BOT = 40_000  # Rasa replies take a few seconds on two cores
 QUESTION = "Mein Drucker druckt nicht, die Aufträge hängen"
@@ -97,7 +96,9 @@ class IntranetHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def intranet(tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str) -> Iterator[str]:
+def intranet(
+    tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str, intranet_origin: str
+) -> Iterator[str]:
     """The intranet on its own origin, embedding the widget with one script tag."""
     root = tmp_path_factory.mktemp("intranet")
     (root / "intranet.css").write_text(HOST_CSS, encoding="utf-8")
@@ -107,11 +108,12 @@ def intranet(tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: s
     (root / "signed.html").write_text(intranet_page(base_url, "Mein Bereich", token), encoding="utf-8")
     (root / "forged.html").write_text(intranet_page(base_url, "Mein Bereich", token[:-4] + "AAAA"), encoding="utf-8")
     handler = type("Handler", (IntranetHandler,), {"web_origin": base_url})
-    server = ThreadingHTTPServer(("127.0.0.1", INTRANET_PORT), functools.partial(handler, directory=str(root)))
+    port = int(intranet_origin.rsplit(":", 1)[1])  # allowed in SERVICEDESK_ALLOWED_ORIGINS (conftest)
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{INTRANET_PORT}"
+        yield intranet_origin
     finally:
         server.shutdown()
         server.server_close()

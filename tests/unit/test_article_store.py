@@ -256,5 +256,5 @@ def test_seeding_is_all_or_nothing_when_two_processes_start_at_once(desk, articl
     for t in threads:
         t.join()
     assert sorted(results) == [0, 0, len(articles)]
-    revision, records = store.changed_since(desk.engine, -1)
+    revision, records, _ = store.changed_since(desk.engine, -1)
     assert len(records) == len(articles) and {r.revision for r in records} == {records[0].revision}

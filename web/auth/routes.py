@@ -3,45 +3,51 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from desk import accounts
+from desk import login_throttle as throttle
 from desk.accounts import Session
-from web.auth.service import COOKIE, current, error, requires, session_json
+from knowledge.text_policy import LIMITS
+from web.auth.client import client_address
+from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, error, requires, session_json
+from web.input_policy import PolicyError, field_text
+from web.input_policy import body as body_of
 
 bp = Blueprint("auth")
 
 
-def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = request.json if (request.content_type or "").startswith("application/json") else None
-    except Exception:  # noqa: BLE001 - Sanic raises BadRequest on broken JSON
-        body = None
-    return body if isinstance(body, dict) else {}
-
-
 @bp.post("/api/auth/login")
 async def login(request: Request) -> HTTPResponse:
-    """Username + password → session cookie (HttpOnly, SameSite=Strict) and a CSRF token."""
-    body = _body(request)
+    """Username + password → session cookie (HttpOnly, SameSite=Strict) and a CSRF token.
+
+    Throttled per name and per client address with backoff (see :mod:`desk.login_throttle`).
+    """
+    body = body_of(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         return error(400, "Bitte Benutzername und Passwort angeben.", "Username and password are required.")
-    engine = request.app.ctx.desk.get().engine
-    if await asyncio.to_thread(accounts.login_blocked, engine, username[:80]):
+    field_text(username, "username")  # no name over 80 characters or with control characters exists
+    if len(password) > LIMITS["password"]:  # refused, never cut: no password that long can exist
+        raise PolicyError("too_long", "password")
+    desk = request.app.ctx.desk.get()
+    client = throttle.client_hash(desk.secret, client_address(request, request.app.ctx.settings.trusted_proxy_networks))
+    wait = await asyncio.to_thread(throttle.wait_seconds, desk.engine, username=username, client=client)
+    if wait:
         return error(
             429,
-            "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie 15 Minuten.",
-            "Too many failed logins. Please wait 15 minutes.",
+            f"Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie {wait} Sekunden.",
+            f"Too many failed logins. Please wait {wait} seconds.",
+            retry_after=wait,
+            headers={"Retry-After": str(wait)},
         )
-    account = await asyncio.to_thread(accounts.authenticate, engine, username[:80], password[:200])
+    account = await asyncio.to_thread(accounts.authenticate, desk.engine, username, password)
     if account is None:
-        await asyncio.to_thread(accounts.record_failure, engine, username[:80])
+        await asyncio.to_thread(throttle.record_failure, desk.engine, username=username, client=client)
         return error(401, "Benutzername oder Passwort ist falsch.", "Wrong username or password.")
-    token, csrf = await asyncio.to_thread(accounts.start_session, engine, account)
+    token, csrf = await asyncio.to_thread(accounts.start_session, desk.engine, account)
     resp = json(session_json(Session(account=account, csrf_token=csrf)))
     resp.add_cookie(
         COOKIE,
@@ -66,8 +72,11 @@ async def me(request: Request) -> HTTPResponse:
 
 @bp.post("/api/auth/logout")
 async def logout(request: Request) -> HTTPResponse:
-    """End the session (idempotent)."""
+    """End the session (idempotent); a live session needs its CSRF token, so no other site can log staff out."""
     engine = request.app.ctx.desk.get().engine
+    session = await current(request)
+    if session is not None and not csrf_ok(request, session):
+        return csrf_refused()
     await asyncio.to_thread(accounts.end_session, engine, request.cookies.get(COOKIE))
     resp = json({"ok": True})
     resp.delete_cookie(COOKIE, path="/")
@@ -78,20 +87,24 @@ async def logout(request: Request) -> HTTPResponse:
 @requires("admin")
 async def create_user(request: Request) -> HTTPResponse:
     """Admins add staff accounts."""
-    body = _body(request)
+    body = body_of(request)
     roles = body.get("roles")
+    for name in ("username", "password"):
+        if not isinstance(body.get(name), str):
+            raise PolicyError("type", name)
+    display_name = field_text(body.get("display_name"), "display_name", required=False, name=True)
     try:
         account = await asyncio.to_thread(
             accounts.create_user,
             request.app.ctx.desk.get().engine,
-            username=str(body.get("username") or ""),
-            password=str(body.get("password") or ""),
-            roles=tuple(roles) if isinstance(roles, list) else (),
-            display_name=str(body.get("display_name") or ""),
+            username=body["username"],
+            password=body["password"],
+            roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
+            display_name=display_name,
         )
     except accounts.AccountError as exc:
         status = 409 if "exists" in str(exc) else 400
-        return error(status, "Das Konto kann so nicht angelegt werden.", str(exc))
+        return error(status, "Das Konto kann so nicht angelegt werden.", str(exc), field=exc.field)
     return json(
         {"username": account.username, "display_name": account.display_name, "roles": list(account.roles)}, status=201
     )

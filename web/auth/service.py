@@ -19,9 +19,24 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
-def error(status: int, de: str, en: str, **extra: Any) -> HTTPResponse:
+def error(status: int, de: str, en: str, headers: dict[str, str] | None = None, **extra: Any) -> HTTPResponse:
     """A JSON error in German and English."""
-    return json({"error": de, "error_en": en, **extra}, status=status)
+    return json({"error": de, "error_en": en, **extra}, status=status, headers=headers)
+
+
+def csrf_ok(request: Request, session: Session) -> bool:
+    """The request carries the session's CSRF token (compared in constant time)."""
+    sent = request.headers.get("x-csrf-token", "").encode("utf-8", "replace")
+    return hmac.compare_digest(sent, session.csrf_token.encode())
+
+
+def csrf_refused() -> HTTPResponse:
+    """403 for a state change without the session's CSRF token."""
+    return error(
+        403,
+        "Sicherheits-Token fehlt oder ist ungültig. Bitte laden Sie die Seite neu.",
+        "Security token missing or invalid. Please reload the page.",
+    )
 
 
 async def current(request: Request) -> Session | None:
@@ -46,13 +61,8 @@ def requires(role: str) -> Callable[[Handler], Handler]:
                     f"Your account lacks the role '{role}'.",
                     role=role,
                 )
-            sent = request.headers.get("x-csrf-token", "").encode("utf-8", "replace")
-            if request.method in UNSAFE and not hmac.compare_digest(sent, session.csrf_token.encode()):
-                return error(
-                    403,
-                    "Sicherheits-Token fehlt oder ist ungültig. Bitte laden Sie die Seite neu.",
-                    "Security token missing or invalid. Please reload the page.",
-                )
+            if request.method in UNSAFE and not csrf_ok(request, session):
+                return csrf_refused()
             request.ctx.staff = session
             return await handler(request, *args, **kwargs)
 

@@ -14,10 +14,9 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import wraps
-from pathlib import Path
 
 from sanic import Blueprint, Request, Websocket
-from sanic.response import HTTPResponse, empty, file, json
+from sanic.response import HTTPResponse, empty, json
 
 from desk import conversations, csat, escalations
 from desk.db import now
@@ -32,28 +31,20 @@ from desk.identity import (
 )
 from desk.notices import notice
 from desk.runtime import Desk
+from knowledge.text_policy import INT_MAX, LIMITS
 from web import rasa_api
-from web.chat import service
+from web.chat import payloads, service
 from web.chat.session import conversation_of, session_of
 from web.console.service import wake_if_pending
+from web.input_policy import PolicyError, field_text, parse_body, query_int
+from web.input_policy import body as body_of
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-STATIC = Path(__file__).resolve().parent.parent / "static"
-VENDOR = Path(__file__).resolve().parents[2] / "node_modules"
-POLL_S = 25.0
 ERRORS = {
     "empty": ("Bitte geben Sie eine Nachricht ein.", "Please enter a message."),
     "too_long": ("Die Nachricht ist zu lang.", "The message is too long."),
-}
-ASSETS = {
-    "widget.css": "text/css",
-    "console.js": "text/javascript",
-    "console.css": "text/css",
-    "insights.js": "text/javascript",
-    "insights.css": "text/css",
-    "editor.js": "text/javascript",
-    "editor.css": "text/css",
+    "characters": ("Die Nachricht enthält unzulässige Zeichen.", "The message contains characters not allowed."),
 }
 NO_SESSION = (
     "Ihre Chat-Sitzung ist abgelaufen. Bitte laden Sie die Seite neu.",
@@ -63,39 +54,6 @@ NO_SESSION = (
 
 def _error(status: int, de: str, en: str, **extra: object) -> HTTPResponse:
     return json({"error": de, "error_en": en, **extra}, status=status)
-
-
-@bp.get("/chat")
-async def chat_page(_request: Request) -> HTTPResponse:
-    """The chat, full screen (the widget in its full-screen mode)."""
-    return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
-
-
-@bp.get("/widget.js")
-async def widget(_request: Request) -> HTTPResponse:
-    """The loader an intranet page embeds with one script tag."""
-    resp = await file(STATIC / "widget.js", mime_type="text/javascript; charset=utf-8")
-    resp.headers["Cache-Control"] = "no-cache"
-    return resp
-
-
-@bp.get("/static/<name:str>")
-async def static(_request: Request, name: str) -> HTTPResponse:
-    """Our own scripts and styles (no directory listing, no path traversal)."""
-    if name not in ASSETS:
-        return _error(404, "Nicht gefunden.", "Not found.")
-    return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
-
-
-@bp.get("/static/vendor/chart.umd.min.js")
-async def chart_js(_request: Request) -> HTTPResponse:
-    """Chart.js for the lead's page, as installed by ``make setup-node`` (never committed)."""
-    path = VENDOR / "chart.js" / "dist" / "chart.umd.min.js"
-    if not path.is_file():
-        return _error(
-            404, "Chart.js fehlt: bitte 'make setup-node' ausführen.", "Chart.js missing: run 'make setup-node'."
-        )
-    return await file(path, mime_type="text/javascript; charset=utf-8")
 
 
 CHAT_API = ("session", "messages", "history", "events", "end", "new")
@@ -110,22 +68,15 @@ for _name in CHAT_API:
     bp.add_route(preflight, f"/api/chat/{_name}", methods=["OPTIONS"], name=f"preflight_{_name}")
 
 
-def _body(request: Request) -> dict:
-    try:
-        body = request.json if (request.content_type or "").startswith("application/json") else None
-    except Exception:  # noqa: BLE001 - Sanic raises its own BadRequest on broken JSON
-        body = None
-    return body if isinstance(body, dict) else {}
-
-
 @bp.post("/api/chat/session")
 async def open_session(request: Request) -> HTTPResponse:
     """A session for this browser: from the intranet's identity token, the previous session, or a new one."""
     desk: Desk = request.app.ctx.desk.get()
     settings = request.app.ctx.settings
-    body = _body(request)
-    identity = body.get("identity")
-    if isinstance(identity, str) and identity.strip():
+    body = body_of(request)
+    identity = field_text(body.get("identity"), "identity", required=False)
+    previous_token = field_text(body.get("session"), "session", required=False)
+    if identity:
         try:
             sub = verify_identity(identity, settings.identity_secret.encode())
         except IdentityError as exc:
@@ -139,8 +90,7 @@ async def open_session(request: Request) -> HTTPResponse:
         # A working day at most, and never longer than the intranet's own token.
         ttl = max(60, min(12 * 3600, int(identity_expiry(identity) - time.time())))
     else:
-        previous = body.get("session")
-        found = session_of(request, previous if isinstance(previous, str) else "")
+        found = session_of(request, previous_token)
         # Only anonymous sessions are renewed: an employee's needs the intranet's token again (shared PCs).
         session = found if found is not None and found.kind == "a" else new_anonymous()
         ttl = settings.session_days * 86400
@@ -204,19 +154,28 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
     agent and not sent to Rasa; the answer comes from the agent through the events.
     """
     settings = request.app.ctx.settings
-    body = _body(request)
+    body = body_of(request)
     try:
         text = service.clean_text(body.get("text"), settings.max_query_chars)
     except service.ChatInputError as exc:
         de, en = ERRORS[str(exc)]
         return _error(400, de, en, field="text")
-    label = body.get("label")
-    label = label.strip()[:200] if isinstance(label, str) and label.strip() and text.startswith("/") else text
     if text.startswith("/EXTERNAL_"):
         return _error(400, "Diese Nachricht ist nicht erlaubt.", "This message is not allowed.", field="text")
     conversation = await conversation_of(desk, session, create=True)
     assert conversation is not None
-    if text.startswith("/csat"):
+    rasa_text, label = text, text
+    if payloads.is_payload(text):
+        offered = await asyncio.to_thread(payloads.offered, desk.engine, conversation)
+        if payloads.accepted(text, offered):
+            # The button's title is what the employee saw; it is stored for the history.
+            label = field_text(body.get("label"), "label", required=False) or text
+        else:
+            rasa_text = payloads.as_plain_text(text)
+            if not rasa_text:
+                de, en = ERRORS["empty"]
+                return _error(400, de, en, field="text")
+    if rasa_text.startswith("/csat"):
         refused = await asyncio.to_thread(_csat_refusal, desk, conversation)
         if refused:
             return _error(409, *refused)
@@ -231,7 +190,7 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
             rasa_url=settings.rasa_url,
             public_url=settings.public_url,
             sender=conversation,
-            text=text,
+            text=rasa_text,
         )
     except service.UpstreamError:
         return _error(
@@ -308,11 +267,31 @@ async def _wait_for_messages(request: Request, desk: Desk, session: ChatSession,
 @chat_session
 async def events(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """Long-poll (the WebSocket's fallback): messages after ``?after=<id>``, within 25 s."""
-    try:
-        after = int(request.args.get("after", "0"))
-    except ValueError:
-        return _error(400, "after muss eine Zahl sein.", "after must be a number.", field="after")
-    return json(await _wait_for_messages(request, desk, session, after, POLL_S))
+    after = query_int(request, "after")
+    return json(await _wait_for_messages(request, desk, session, after, request.app.ctx.settings.long_poll_s))
+
+
+def hello(frame: str | bytes | None) -> tuple[str, int]:
+    """The WebSocket's first frame ``{"session": "<token>", "after": <id>}`` by the input policy.
+
+    Raises :class:`PolicyError` for anything else (broken or deeply nested JSON, an ``after`` that is not a
+    whole number within 64 bit, a session that is not a short string).
+    """
+    raw = frame.encode("utf-8", "surrogatepass") if isinstance(frame, str) else (frame or b"{}")
+    if len(raw) > 8192:
+        raise PolicyError("too_long", "frame")
+    first = parse_body(raw)
+    if not isinstance(first, dict):
+        raise PolicyError("json", "frame")
+    after = first.get("after", 0)
+    if after is None:
+        after = 0
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= INT_MAX:
+        raise PolicyError("int", "after")
+    token = first.get("session") or ""
+    if not isinstance(token, str) or len(token) > LIMITS["session"]:
+        raise PolicyError("type", "session")
+    return token, after
 
 
 @bp.websocket("/api/chat/ws")
@@ -323,18 +302,17 @@ async def socket(request: Request, ws: Websocket) -> None:
         await ws.close(code=4403, reason="origin not allowed")
         return
     try:
-        first = jsonlib.loads(await ws.recv(timeout=10) or "{}")
-    except (TimeoutError, ValueError, AttributeError):
+        token, after = hello(await ws.recv(timeout=10))
+    except (TimeoutError, PolicyError):
         await ws.close(code=4400, reason="expected {session, after}")
         return
-    session = session_of(request, str(first.get("session") or "")) if isinstance(first, dict) else None
+    session = session_of(request, token)
     if session is None:
         await ws.close(code=4401, reason="session expired")
         return
     desk: Desk = request.app.ctx.desk.get()
-    after = int(first.get("after") or 0) if str(first.get("after") or 0).isdigit() else 0
     while True:
-        batch = await _wait_for_messages(request, desk, session, after, POLL_S)
+        batch = await _wait_for_messages(request, desk, session, after, request.app.ctx.settings.long_poll_s)
         if batch["messages"]:
             after = batch["messages"][-1]["id"]
             await ws.send(jsonlib.dumps({"type": "messages", **batch}))

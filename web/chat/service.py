@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from knowledge.text_policy import char_problem
+
 
 class ChatInputError(ValueError):
     """The message cannot be sent as it is."""
@@ -22,6 +24,8 @@ def clean_text(raw: Any, limit: int) -> str:
     text = raw.strip()
     if len(text) > limit:
         raise ChatInputError("too_long")
+    if char_problem(text, multiline=True):
+        raise ChatInputError("characters")
     return text
 
 

@@ -13,14 +13,15 @@ from sqlalchemy import select
 from desk import conversations, escalations
 from desk.db import tickets
 from desk.escalations import STATUSES, TransitionError
-from web.auth.routes import _body
+from knowledge.text_policy import LIMITS
 from web.auth.service import error, requires
 from web.console import service
+from web.input_policy import body as body_of
+from web.input_policy import field_text, query_int
 
 bp = Blueprint("console")
 STATIC = Path(__file__).resolve().parent.parent / "static"
-POLL_S = 25.0
-MAX_REPLY = 4000
+MAX_REPLY = LIMITS["reply"]
 
 
 @bp.get("/console/")
@@ -64,12 +65,9 @@ async def list_escalations(request: Request) -> HTTPResponse:
 @requires("agent")
 async def changes(request: Request) -> HTTPResponse:
     """Long-poll: answers when the queue changed after ``since`` (or after 25 s)."""
-    try:
-        since = int(request.args.get("since", "0"))
-    except ValueError:
-        return error(400, "since muss eine Zahl sein.", "since must be a number.", field="since")
+    since = query_int(request, "since")
     notifier = request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + POLL_S
+    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.long_poll_s
     while notifier.revision <= since:
         left = deadline - asyncio.get_running_loop().time()
         if left <= 0 or not await notifier.changed(left):
@@ -108,15 +106,12 @@ async def get_escalation(request: Request, escalation_id: int) -> HTTPResponse:
 @requires("agent")
 async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
     """Long-poll the conversation's messages after ``?after=<id>`` (employee messages arrive here)."""
-    try:
-        after = int(request.args.get("after", "0"))
-    except ValueError:
-        return error(400, "after muss eine Zahl sein.", "after must be a number.", field="after")
+    after = query_int(request, "after")
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
     desk, notifier = request.app.ctx.desk.get(), request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + POLL_S
+    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.long_poll_s
     while True:
         mark = notifier.mark()
         current = await _load(request, escalation_id) or esc
@@ -193,11 +188,12 @@ async def ticket(request: Request, escalation_id: int) -> HTTPResponse:
 @requires("agent")
 async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
     """An agent reply; stored before it is acknowledged."""
-    text = _body(request).get("text")
+    text = body_of(request).get("text")
     if not isinstance(text, str) or not text.strip():
         return error(400, "Bitte geben Sie eine Nachricht ein.", "Please enter a message.", field="text")
     if len(text) > MAX_REPLY:
         return error(400, "Die Nachricht ist zu lang.", "The message is too long.", field="text")
+    field_text(text, "reply", multiline=True)  # characters by the input policy
     desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
     try:
         message = await service.reply(

@@ -16,15 +16,17 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json
 
 from desk import articles as store
-from desk import gaps
+from desk import gaps, knowledge_stats
+from desk.article_records import Damaged, Unreadable
 from desk.articles import ArticleRecord
+from desk.knowledge_stats import ArticleStats
 from desk.live_knowledge import prepare_vectors
-from knowledge.articles import Article, article_fields
+from knowledge.articles import Article, ArticleError, article_fields
 from knowledge.runtime import KnowledgeUnavailable
-from web.auth.routes import _body
 from web.auth.service import error, requires
 from web.editor import service
 from web.editor.service import Invalid
+from web.input_policy import body as body_of
 from web.knowledge.service import render_markdown
 
 bp = Blueprint("editor")
@@ -41,6 +43,20 @@ async def editor_page(_request: Request) -> HTTPResponse:
 
 def _invalid(exc: Invalid) -> HTTPResponse:
     return error(400, exc.de, exc.en, fields=exc.fields)
+
+
+def _damaged(d: Damaged) -> HTTPResponse:
+    return error(
+        409,
+        f"Der Artikel „{d.slug}“ ist beschädigt: sein gespeicherter Text lässt sich nicht lesen. Stellen Sie eine "
+        "frühere Version wieder her, speichern Sie ihn neu oder ziehen Sie ihn zurück.",
+        f"Article {d.slug!r} is damaged: its stored text cannot be read. Restore a version, save it anew or retire it.",
+        damaged={"slug": d.slug, "title": d.title, "status": d.status, "version": d.version, "error": d.error},
+    )
+
+
+def _cannot_store(exc: ArticleError) -> HTTPResponse:
+    return error(400, "Bitte prüfen Sie die markierten Felder.", str(exc), fields=exc.fields)
 
 
 def _not_found(slug: str) -> HTTPResponse:
@@ -104,31 +120,42 @@ async def list_articles(request: Request) -> HTTPResponse:
 @requires("editor")
 async def create_article(request: Request) -> HTTPResponse:
     """A new draft (version 1)."""
-    body = _body(request)
+    body = body_of(request)
     try:
         article = service.article_from_body(body)
     except Invalid as exc:
         return _invalid(exc)
     desk = request.app.ctx.desk.get()
+    if await asyncio.to_thread(store.exists, desk.engine, article.slug):  # before the costly embedding
+        return _slug_taken(article.slug)
     await _prepare(request, article)
     try:
         draft = replace(article, status="draft")
         record = await asyncio.to_thread(store.create, desk.engine, draft, _actor(request))
     except store.Exists:
-        return error(
-            409,
-            f"Den Kurznamen „{article.slug}“ gibt es schon. Bitte wählen Sie einen anderen.",
-            f"Slug {article.slug!r} exists.",
-            fields={"slug": "Diesen Kurznamen gibt es schon."},
-        )
+        return _slug_taken(article.slug)
+    except ArticleError as exc:
+        return _cannot_store(exc)
     return await _article(request, record, 201)
+
+
+def _slug_taken(slug: str) -> HTTPResponse:
+    return error(
+        409,
+        f"Den Kurznamen „{slug}“ gibt es schon. Bitte wählen Sie einen anderen.",
+        f"Slug {slug!r} exists.",
+        fields={"slug": "Diesen Kurznamen gibt es schon."},
+    )
 
 
 @bp.get("/api/articles/<slug:str>")
 @requires("editor")
 async def get_article(request: Request, slug: str) -> HTTPResponse:
     """One article (any status)."""
-    record = await asyncio.to_thread(store.get, request.app.ctx.desk.get().engine, slug)
+    try:
+        record = await asyncio.to_thread(store.get, request.app.ctx.desk.get().engine, slug)
+    except Unreadable as exc:
+        return _damaged(exc.damaged)
     return _not_found(slug) if record is None else await _article(request, record)
 
 
@@ -136,7 +163,7 @@ async def get_article(request: Request, slug: str) -> HTTPResponse:
 @requires("editor")
 async def save_article(request: Request, slug: str) -> HTTPResponse:
     """A new version; 409 when someone saved since ``version``. A published article's edit is live at once."""
-    body = _body(request)
+    body = body_of(request)
     try:
         version = service.expected_version(body)
         article = service.article_from_body(body, slug)
@@ -150,22 +177,38 @@ async def save_article(request: Request, slug: str) -> HTTPResponse:
         return _not_found(slug)
     except store.Conflict as exc:
         return await _conflict(request, exc)
+    except Unreadable as exc:
+        return _damaged(exc.damaged)
+    except ArticleError as exc:
+        return _cannot_store(exc)
     return await _article(request, record)
 
 
 async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
-    body = _body(request)
-    expected = body.get("version") if isinstance(body.get("version"), int) else None
-    engine = request.app.ctx.desk.get().engine
-    if status == "published":
-        current = await asyncio.to_thread(store.get, engine, slug)
-        await _prepare(request, current.article if current is not None else None)
+    body = body_of(request)
     try:
-        record = await asyncio.to_thread(store.set_status, engine, slug, status, _actor(request), expected)
+        expected = service.expected_version(body) if body.get("version") is not None else None
+    except Invalid as exc:
+        return _invalid(exc)
+    desk = request.app.ctx.desk.get()
+    try:
+        if status == "published":
+            current = await asyncio.to_thread(store.get, desk.engine, slug)
+            await _prepare(request, current.article if current is not None else None)
+        record = await asyncio.to_thread(store.set_status, desk.engine, slug, status, _actor(request), expected)
     except store.NotFound:
         return _not_found(slug)
     except store.Conflict as exc:
         return await _conflict(request, exc)
+    except Unreadable as exc:
+        if status != "retired":
+            return _damaged(exc.damaged)
+        # A damaged article can always be taken out of the chat.
+        gone = await asyncio.to_thread(store.retire_damaged, desk.engine, slug, _actor(request))
+        stats = await asyncio.to_thread(knowledge_stats.all_stats, desk.engine)
+        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), desk.settings))
+    except ArticleError as exc:
+        return _cannot_store(exc)
     return await _article(request, record)
 
 
@@ -201,6 +244,10 @@ async def get_version(request: Request, slug: str, version: int) -> HTTPResponse
         v = await asyncio.to_thread(store.get_version, request.app.ctx.desk.get().engine, slug, version)
     except store.NotFound:
         return error(404, f"Version {version} von „{slug}“ gibt es nicht.", "No such version.")
+    try:
+        fields = article_fields(v.article)
+    except ArticleError:
+        return error(409, f"Version {version} ist beschädigt und lässt sich nicht lesen.", "This version is damaged.")
     return json(
         {
             "version": v.version,
@@ -208,7 +255,7 @@ async def get_version(request: Request, slug: str, version: int) -> HTTPResponse
             "created_at": v.created_at.isoformat(),
             "change": v.change,
             "status": v.status,
-            "article": article_fields(v.article),
+            "article": fields,
         }
     )
 
@@ -217,7 +264,7 @@ async def get_version(request: Request, slug: str, version: int) -> HTTPResponse
 @requires("editor")
 async def restore_version(request: Request, slug: str) -> HTTPResponse:
     """``{"version": old, "current_version": shown}`` → a new version with the old content."""
-    body = _body(request)
+    body = body_of(request)
     try:
         old = service.expected_version(body, "version")
         current = service.expected_version(body, "current_version")
@@ -231,6 +278,10 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
         return error(404, f"Version {old} von „{slug}“ gibt es nicht.", "No such article or version.")
     except store.Conflict as exc:
         return await _conflict(request, exc)
+    except Unreadable as exc:
+        return _damaged(exc.damaged)
+    except ArticleError:
+        return error(409, f"Version {old} ist beschädigt und lässt sich nicht lesen.", "This version is damaged.")
     return await _article(request, record)
 
 
@@ -247,7 +298,7 @@ async def audit_log(request: Request, slug: str) -> HTTPResponse:
 @requires("editor")
 async def preview(request: Request) -> HTTPResponse:
     """Markdown → the same safe HTML the article page shows."""
-    text = _body(request).get("body")
+    text = body_of(request).get("body")
     if not isinstance(text, str) or len(text) > service.MAX_BODY:
         return error(400, "Bitte senden Sie den Text als „body“.", "Send the text as 'body'.", field="body")
     return json({"html": render_markdown(text)})
@@ -265,7 +316,7 @@ def _unavailable() -> HTTPResponse:
 @requires("editor")
 async def test_question(request: Request) -> HTTPResponse:
     """``{"query": ..., "article": {draft fields}}``: hits and outcome as the chat would decide, with the draft."""
-    body = _body(request)
+    body = body_of(request)
     query = body.get("query")
     settings = request.app.ctx.settings
     if not isinstance(query, str) or not query.strip() or len(query) > settings.max_query_chars:
@@ -276,6 +327,8 @@ async def test_question(request: Request) -> HTTPResponse:
             fields={"query": "Bitte eine Frage eingeben."},
         )
     draft = None
+    if body.get("article") is not None and not isinstance(body.get("article"), dict):
+        return error(400, "„article“ muss ein Objekt sein.", "'article' must be an object.", field="article")
     if isinstance(body.get("article"), dict):
         try:
             draft = service.draft_for_test(body["article"], service.today(settings))
@@ -305,7 +358,7 @@ async def gap_queue(request: Request) -> HTTPResponse:
 @requires("editor")
 async def dismiss_gaps(request: Request) -> HTTPResponse:
     """``{"gap_ids": [...]}``: these questions leave the queue for good."""
-    ids = _body(request).get("gap_ids")
+    ids = body_of(request).get("gap_ids")
     if (
         not isinstance(ids, list)
         or not ids

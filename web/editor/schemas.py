@@ -23,8 +23,8 @@ class ArticleSummaryJSON(TypedDict):
     language: str
     tags: list[str]
     owner: str
-    reviewed: str
-    review_by: str
+    reviewed: str | None  # None for a damaged article (its text cannot be read)
+    review_by: str | None
     audience: str
     status: str
     version: int

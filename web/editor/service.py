@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 from desk import articles as store
 from desk import gaps, knowledge_stats
+from desk.article_records import Damaged
 from desk.articles import ArticleRecord, Version
 from desk.knowledge_stats import ArticleStats
 from desk.runtime import Desk
 from knowledge.articles import SLUG_RE, Article, ArticleError, article_fields, build_article
 from knowledge.search import KnowledgeBase
 from knowledge.settings import Settings
-from web.editor.schemas import ArticleJSON, ArticleSummaryJSON, TestHitJSON, VersionJSON
+from web.editor.schemas import ArticleJSON, ArticleSummaryJSON, StatsJSON, TestHitJSON, VersionJSON
 
 EDITABLE = ("title", "language", "tags", "owner", "reviewed", "review_by", "audience", "questions", "notes", "body")
 MAX_BODY = 100_000
@@ -98,14 +99,18 @@ def summary_json(record: ArticleRecord, stats: ArticleStats, settings: Settings,
         "updated_at": record.updated_at.isoformat(),
         "updated_by": record.updated_by,
         "url": settings.article_url(a.slug),
-        "stats": {
-            "shown": stats.shown,
-            "helpful": stats.helpful,
-            "not_helpful": stats.not_helpful,
-            "helpful_ratio": None if stats.helpful_ratio is None else round(stats.helpful_ratio, 3),
-            "escalations": stats.escalations,
-        },
+        "stats": _stats_json(stats),
         "flags": knowledge_stats.flags(stats, a.review_due, day),
+    }
+
+
+def _stats_json(stats: ArticleStats) -> StatsJSON:
+    return {
+        "shown": stats.shown,
+        "helpful": stats.helpful,
+        "not_helpful": stats.not_helpful,
+        "helpful_ratio": None if stats.helpful_ratio is None else round(stats.helpful_ratio, 3),
+        "escalations": stats.escalations,
     }
 
 
@@ -120,13 +125,40 @@ def article_json(desk: Desk, record: ArticleRecord) -> ArticleJSON:
     return out  # type: ignore[return-value]
 
 
+def damaged_json(d: Damaged, stats: ArticleStats, settings: Settings) -> ArticleSummaryJSON:
+    """A damaged article in the list: what its columns say, flagged "damaged" (shown as "beschädigt")."""
+    return {
+        "slug": d.slug,
+        "title": d.title or d.slug,
+        "language": "",
+        "tags": [],
+        "owner": d.owner,
+        "reviewed": None,
+        "review_by": None,
+        "audience": "",
+        "status": d.status,
+        "version": d.version,
+        "updated_at": d.updated_at.isoformat(),
+        "updated_by": d.updated_by,
+        "url": settings.article_url(d.slug),
+        "stats": _stats_json(stats),
+        "flags": ["damaged"],
+    }
+
+
 def list_json(desk: Desk, q: str, status: str, owner: str, overdue: bool) -> dict[str, Any]:
-    """Filtered list (title, slug and tags searched), by title."""
+    """Filtered list (title, slug and tags searched), by title; damaged articles are listed as such."""
     day = today(desk.settings)
     all_stats = knowledge_stats.all_stats(desk.engine)
     needle = q.strip().lower()
-    records = store.all_records(desk.engine)
+    records, damaged = store.read_all(desk.engine)
     out = []
+    for d in damaged:
+        if (status and d.status != status) or (owner and d.owner != owner) or overdue:
+            continue
+        if needle and needle not in f"{d.title} {d.slug}".lower():
+            continue
+        out.append(damaged_json(d, all_stats.get(d.slug, ArticleStats()), desk.settings))
     for r in records:
         a = r.article
         if status and a.status != status:

@@ -38,7 +38,10 @@ async def action_server_ready(http: httpx.AsyncClient, action_url: str) -> tuple
 def index_ready(knowledge: KnowledgeSource) -> tuple[bool, str]:
     """This process has the knowledge index loaded."""
     if getattr(knowledge, "loaded", False):
-        return True, f"{len(knowledge.get())} articles"
+        damaged = sorted(getattr(knowledge, "damaged", None) or {})
+        # A damaged article is skipped, not fatal: the index serves the rest, and the detail names it.
+        extra = f"; damaged (skipped): {', '.join(damaged[:20])}" if damaged else ""
+        return True, f"{len(knowledge.get())} articles{extra}"
     error = getattr(knowledge, "error", None)
     return False, f"not loaded: {error}" if error else "loading"
 

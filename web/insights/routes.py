@@ -10,7 +10,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json, text
 
 from desk import csat
+from knowledge.text_policy import parse_date
 from web.auth.service import error, requires
+from web.input_policy import PolicyError
 
 bp = Blueprint("insights")
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -24,17 +26,26 @@ async def insights_page(_request: Request) -> HTTPResponse:
     return await file(STATIC / "insights.html", mime_type="text/html; charset=utf-8")
 
 
+def _date_arg(request: Request, name: str) -> date | None:
+    """An ISO date within the policy's range (2000–2099), or ``None`` when the parameter is absent."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    found = parse_date(raw)
+    if found is None:
+        raise PolicyError(
+            "date",
+            name,
+            "Datum bitte als JJJJ-MM-TT zwischen 2000 und 2099 angeben.",
+            "Dates must be YYYY-MM-DD between 2000 and 2099.",
+        )
+    return found
+
+
 def _range(request: Request) -> tuple[date, date] | HTTPResponse:
     today = datetime.now(request.app.ctx.desk.get().hours.tz).date()  # the desk's local day
-    try:
-        end = date.fromisoformat(request.args.get("to")) if request.args.get("to") else today
-        start = (
-            date.fromisoformat(request.args.get("from"))
-            if request.args.get("from")
-            else end - timedelta(days=DEFAULT_DAYS - 1)
-        )
-    except ValueError:
-        return error(400, "Datum bitte als JJJJ-MM-TT angeben.", "Dates must be YYYY-MM-DD.", field="from")
+    end = _date_arg(request, "to") or today
+    start = _date_arg(request, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         return error(400, "„Von“ muss vor „Bis“ liegen.", "'from' must not be after 'to'.", field="from")
     if (end - start).days > MAX_DAYS:

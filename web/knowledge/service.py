@@ -11,6 +11,7 @@ import markdown
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource
 from knowledge.settings import Settings
+from knowledge.text_policy import parse_int
 from web.knowledge.schemas import ErrorJSON, SearchJSON
 
 MAX_K = 20
@@ -44,11 +45,8 @@ def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple
                 "field": "q",
             }
         )
-    try:
-        n = int(k) if k not in (None, "") else 5
-    except ValueError:
-        n = 0
-    if not 1 <= n <= MAX_K:
+    n = parse_int(k, 5, 1, MAX_K)
+    if n is None:
         raise BadRequest(
             {
                 "error": f"k muss eine ganze Zahl von 1 bis {MAX_K} sein.",
@@ -80,14 +78,26 @@ async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, 
 
 
 _LINK_RE = re.compile(r'(href|src)="([^"]*)"')
-_SAFE_URL = re.compile(r"^(https?://|mailto:|/|#)", re.IGNORECASE)
+# A local link is a path on our site: "/" not followed by "/" or "\" (browsers read "//host" and "/\host" as
+# another site).
+_SAFE_URL = re.compile(r"^(https?://|mailto:|/(?![/\\])|#)", re.IGNORECASE)
+_IGNORED_BY_BROWSERS = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+
+
+def safe_url(url: str) -> bool:
+    """A link target we keep: http(s), mailto, a path on our own site, or an anchor.
+
+    Checked as a browser reads it: tabs and line breaks inside are dropped, leading and trailing spaces and
+    control characters too.
+    """
+    seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(url)).strip(_C0_AND_SPACE)
+    return _SAFE_URL.match(seen) is not None
 
 
 def _safe_links(rendered: str) -> str:
-    """Drop link targets that are not http(s), mailto or local (no ``javascript:`` links)."""
-    return _LINK_RE.sub(
-        lambda m: m.group(0) if _SAFE_URL.match(html.unescape(m.group(2))) else f'{m.group(1)}="#"', rendered
-    )
+    """Drop link targets that are not http(s), mailto or on our site (no ``javascript:``, no ``//other.host``)."""
+    return _LINK_RE.sub(lambda m: m.group(0) if safe_url(m.group(2)) else f'{m.group(1)}="#"', rendered)
 
 
 def render_markdown(text: str) -> str:

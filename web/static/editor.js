@@ -6,7 +6,10 @@
   "use strict";
 
   const STATUS_TEXT = {draft: "Entwurf", published: "veröffentlicht", retired: "zurückgezogen"};
-  const FLAG_TEXT = {poor_feedback: "Schlechte Bewertungen", review_overdue: "Überprüfung überfällig"};
+  const FLAG_TEXT = {
+    poor_feedback: "Schlechte Bewertungen", review_overdue: "Überprüfung überfällig",
+    damaged: "beschädigt (nicht lesbar, nicht im Chat)",
+  };
   const ACTION_TEXT = {
     create: "angelegt", import: "importiert", publish: "veröffentlicht", retire: "zurückgezogen",
     restore: "wiederhergestellt", update: "geändert",
@@ -632,7 +635,8 @@
       a = await api("GET", articlePath(slug));
     } catch (e) {
       if (nav !== state.nav) { return; }
-      if (e.status === 404) {
+      // Unknown, or damaged (its stored text cannot be read: the list marks it "beschädigt").
+      if (e.status === 404 || (e.status === 409 && e.body && e.body.damaged)) {
         history.replaceState(null, "", "#/list");
         await route(focus);
         showError(e.message || TEXT.notFound);

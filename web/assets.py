@@ -1,0 +1,58 @@
+"""Our own files: the full-screen chat page, the widget loader, scripts and styles, Chart.js."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file, json
+
+bp = Blueprint("assets")
+STATIC = Path(__file__).resolve().parent / "static"
+VENDOR = Path(__file__).resolve().parents[1] / "node_modules"
+ASSETS = {
+    "widget.css": "text/css",
+    "console.js": "text/javascript",
+    "console.css": "text/css",
+    "insights.js": "text/javascript",
+    "insights.css": "text/css",
+    "editor.js": "text/javascript",
+    "editor.css": "text/css",
+}
+
+
+def _error(status: int, de: str, en: str) -> HTTPResponse:
+    return json({"error": de, "error_en": en}, status=status)
+
+
+@bp.get("/chat")
+async def chat_page(_request: Request) -> HTTPResponse:
+    """The chat, full screen (the widget in its full-screen mode)."""
+    return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
+
+
+@bp.get("/widget.js")
+async def widget(_request: Request) -> HTTPResponse:
+    """The loader an intranet page embeds with one script tag."""
+    resp = await file(STATIC / "widget.js", mime_type="text/javascript; charset=utf-8")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/static/<name:str>")
+async def static(_request: Request, name: str) -> HTTPResponse:
+    """Our own scripts and styles (no directory listing, no path traversal)."""
+    if name not in ASSETS:
+        return _error(404, "Nicht gefunden.", "Not found.")
+    return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
+
+
+@bp.get("/static/vendor/chart.umd.min.js")
+async def chart_js(_request: Request) -> HTTPResponse:
+    """Chart.js for the lead's page, as installed by ``make setup-node`` (never committed)."""
+    path = VENDOR / "chart.js" / "dist" / "chart.umd.min.js"
+    if not path.is_file():
+        return _error(
+            404, "Chart.js fehlt: bitte 'make setup-node' ausführen.", "Chart.js missing: run 'make setup-node'."
+        )
+    return await file(path, mime_type="text/javascript; charset=utf-8")
