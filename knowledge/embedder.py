@@ -32,6 +32,32 @@ class Embedder(Protocol):
         ...
 
 
+def weights_digest(folder: Path) -> str:
+    """SHA-256 (first 16 hex digits) of the model's weight files; cached beside them by size and mtime.
+
+    Hashing ~470 MB takes about a second, so the result is kept in ``.weights-sha256`` and reused while
+    the files' sizes and modification times are unchanged.
+    """
+    files = sorted(p for p in folder.glob("*.safetensors") if p.is_file()) or sorted(folder.glob("*.bin"))
+    stat = ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    cache = folder / ".weights-sha256"
+    if cache.is_file():
+        cached_stat, _, digest = cache.read_text().strip().partition("\n")
+        if cached_stat == stat and digest:
+            return digest
+    h = hashlib.sha256()
+    for p in files:
+        with p.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    digest = h.hexdigest()[:16]
+    try:
+        cache.write_text(f"{stat}\n{digest}\n")
+    except OSError:
+        pass  # a read-only model folder: hash again next time
+    return digest
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder; never touches a model hub."""
 
@@ -40,6 +66,7 @@ class SentenceTransformerEmbedder:
         self.model_path = Path(model_path)
         self.batch_size = batch_size
         self._model: Any = None
+        self._fingerprint: str | None = None
 
     def _load(self) -> Any:
         if self._model is None:
@@ -68,12 +95,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def fingerprint(self) -> str:
-        """Folder name plus weight file size and stamp."""
-        stamp = self.model_path / ".build-stamp"
-        extra = stamp.read_text().strip() if stamp.is_file() else ""
-        weights = self.model_path / "model.safetensors"
-        size = weights.stat().st_size if weights.is_file() else 0
-        return f"{self.model_path.name}:{size}:{extra}"
+        """Folder name plus a digest of the weights: vectors from another build are never mixed in."""
+        if self._fingerprint is None:
+            self._fingerprint = f"{self.model_path.name}:{weights_digest(self.model_path)}"
+        return self._fingerprint
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         model = self._load()
