@@ -64,3 +64,13 @@ def test_rasa_extracts_it_entities_with_the_spacy_layer(stack) -> None:
     ).json()
     found = {(e["entity"], e["value"]) for e in parsed["entities"] if e.get("extractor") == "SpacyEntityExtractor"}
     assert found == {("SYSTEM", "Outlook"), ("ERROR_CODE", "0x80070005"), ("TICKET", "SD-2026-004711")}
+
+
+def test_rasa_keeps_its_trackers_in_the_project_sql_tracker_store(chat, stack) -> None:
+    """endpoints.yml names bot.rasa_hooks.ServicedeskTrackerStore; Rasa would fall back to memory silently."""
+    import sqlite3
+
+    chat.say("Moin")
+    with sqlite3.connect(stack.settings.tracker_db) as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (chat.sender,)).fetchone()
+    assert count > 0
