@@ -12,7 +12,7 @@ Python 3.10, Rasa's environment.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
@@ -34,7 +34,7 @@ def install_fast_action_validation() -> None:
     spec = RemoteAction.action_response_format_spec()
     validator = validator_for(spec)(spec)
 
-    def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         error = best_match(validator.iter_errors(result))
         if error is None:
             return True
