@@ -177,6 +177,20 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, hashi
     assert d.messages[0]["response"] == "utter_ticket_status_one"
     assert d.messages[0]["number"] == esc.ticket_number and d.messages[0]["state"] == "offen"
 
+    # Asked in the chat, where the decision would answer with the guide to looking tickets up: their own tickets.
+    from actions.respond import ActionRespond
+    from tests.unit.fakes import fixed_decision
+
+    respond = ActionRespond(
+        StaticKnowledgeSource(hashing_kb), desk.settings, LazyDesk(desk.settings, closed), fixed_decision(top1=0.9)
+    )
+    asked = tracker("Status eines Tickets abfragen", "ticket_status")
+    d, _ = await run(respond, asked)
+    assert [m["response"] for m in d.messages] == ["utter_ticket_status_one"]
+    # Somebody without tickets gets the guide itself.
+    d, _ = await run(respond, Tracker.from_dict({**asked.current_state(), "sender_id": "conv-other"}))
+    assert d.messages[0]["response"] == "utter_kb_answer" and d.messages[0]["custom"]["slug"] == "ticket-status-abfragen"
+
 
 async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversation(desk, hashing_kb) -> None:
     from actions.respond import ActionRespond
