@@ -189,7 +189,8 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, hashi
     assert [m["response"] for m in d.messages] == ["utter_ticket_status_one"]
     # Somebody without tickets gets the guide itself.
     d, _ = await run(respond, Tracker.from_dict({**asked.current_state(), "sender_id": "conv-other"}))
-    assert d.messages[0]["response"] == "utter_kb_answer" and d.messages[0]["custom"]["slug"] == "ticket-status-abfragen"
+    guide = d.messages[0]
+    assert guide["response"] == "utter_kb_answer" and guide["custom"]["slug"] == "ticket-status-abfragen"
 
 
 async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversation(desk, hashing_kb) -> None:
