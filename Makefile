@@ -42,6 +42,7 @@ setup-browser:
 
 model: setup
 	@$(APP_PY) -m knowledge.model_build
+	@$(APP_PY) -m knowledge.onnx_build
 
 index: model
 	@$(APP_PY) -m scripts.kb index

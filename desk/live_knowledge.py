@@ -17,7 +17,7 @@ from desk import article_vectors as vectors_store
 from desk import articles as store
 from desk.runtime import LazyDesk
 from knowledge.articles import Article, load_articles
-from knowledge.embedder import SentenceTransformerEmbedder
+from knowledge.embedders import embedder_for
 from knowledge.runtime import KnowledgeUnavailable
 from knowledge.search import KnowledgeBase, Thresholds
 from knowledge.settings import Settings
@@ -139,7 +139,7 @@ class LiveKnowledgeSource:
         if self._kb is None:
             s = self.settings
             thresholds = Thresholds.load(s.calibration_file) if s.calibration_file.is_file() else Thresholds()
-            self._kb = KnowledgeBase(SentenceTransformerEmbedder(s.model_path), thresholds)
+            self._kb = KnowledgeBase(embedder_for(s), thresholds)
         # The saved index (``make index``) spares embedding what has not changed since it was built.
         self._kb.sync(published, index_dir=self.settings.index_dir)
         self.revision = revision

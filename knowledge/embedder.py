@@ -32,13 +32,17 @@ class Embedder(Protocol):
         ...
 
 
+# The weight files of a model folder, by format: sentence-transformers (safetensors, bin) or the ONNX export.
+WEIGHT_FILES = ("*.safetensors", "*.bin", "*.onnx")
+
+
 def weights_digest(folder: Path) -> str:
     """SHA-256 (first 16 hex digits) of the model's weight files; cached beside them by size and mtime.
 
     Hashing ~470 MB takes about a second, so the result is kept in ``.weights-sha256`` and reused while
     the files' sizes and modification times are unchanged.
     """
-    files = sorted(p for p in folder.glob("*.safetensors") if p.is_file()) or sorted(folder.glob("*.bin"))
+    files = next((found for pattern in WEIGHT_FILES if (found := sorted(folder.glob(pattern)))), [])
     stat = ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
     cache = folder / ".weights-sha256"
     if cache.is_file():

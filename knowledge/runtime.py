@@ -6,14 +6,14 @@ import threading
 from typing import Protocol
 
 from knowledge.articles import load_articles
-from knowledge.embedder import SentenceTransformerEmbedder
+from knowledge.embedders import embedder_for
 from knowledge.search import KnowledgeBase, SyncStats, Thresholds, open_knowledge_base
 from knowledge.settings import Settings
 
 
 def knowledge_base_from_settings(settings: Settings, persist: bool = False) -> tuple[KnowledgeBase, SyncStats]:
     """Load articles, the embedding model and the saved index; embed only what changed."""
-    embedder = SentenceTransformerEmbedder(settings.model_path)
+    embedder = embedder_for(settings)
     thresholds = Thresholds.load(settings.calibration_file) if settings.calibration_file.is_file() else Thresholds()
     return open_knowledge_base(
         embedder,

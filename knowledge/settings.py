@@ -42,6 +42,10 @@ class Settings:
     var_dir: Path = ROOT / "var"
     articles_dir: Path = ROOT / "knowledge" / "articles"
     model_path: Path = ROOT / "var" / "models" / "multilingual-e5-small"
+    # Which engine embeds at run time: "onnx" (int8 export of the same model, no torch) or "torch".
+    embedding_backend: str = "onnx"
+    # Identical questions repeat on an outage morning: this many query vectors are kept (0: no cache).
+    query_cache_size: int = 4096
     index_dir: Path = ROOT / "var" / "index"
     calibration_file: Path = ROOT / "knowledge" / "calibration.yml"
     # The chat's decision over intent and retrieval, fitted by `make fit-decision`.
@@ -90,6 +94,11 @@ class Settings:
     smtp_port: int = 25
     smtp_from: str = "servicedesk-bot@stadt.example"
     smtp_to: str = "servicedesk@stadt.example"
+
+    @property
+    def onnx_model_path(self) -> Path:
+        """Where ``knowledge/onnx_build.py`` writes the ONNX export of ``model_path``."""
+        return self.model_path.with_name(self.model_path.name + "-onnx")
 
     @property
     def rasa_url(self) -> str:

