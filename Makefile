@@ -118,7 +118,7 @@ fit-decision: build
 
 bench: build
 	$(APP_PY) -m bench.knowledge_bench
-	$(APP_PY) -m bench.chat_load
+	$(APP_PY) -m bench.throughput
 	$(APP_PY) -m bench.handoff_latency
 	$(APP_PY) -m bench.kb_live
 

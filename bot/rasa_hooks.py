@@ -7,6 +7,11 @@ turn, measured under load). The replacement builds the validator once and applie
 with the same error, so a malformed response is still refused. Nothing in site-packages is edited:
 the method is replaced on the class when the server creates its tracker store.
 
+On SQLite the store also writes ahead (``journal_mode=WAL``, ``synchronous=NORMAL``), as the records
+database does, over one kept connection: committing a turn then no longer waits for the disk twice
+and no connection is opened and closed per turn (commit and close were ~24 % of Rasa's CPU under
+load). A crashed process loses nothing committed; only a power cut can lose the last transactions.
+
 Python 3.10, Rasa's environment.
 """
 
@@ -47,6 +52,13 @@ def install_fast_action_validation() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class ServicedeskTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store; its creation installs the cheap response validation."""
 
@@ -54,3 +66,14 @@ class ServicedeskTrackerStore(SQLTrackerStore):
         """Same arguments as ``SQLTrackerStore``."""
         install_fast_action_validation()
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            import sqlalchemy as sa
+            from sqlalchemy.pool import SingletonThreadPool
+
+            # Rasa opens a new SQLite connection per session by default; closing the last one of a WAL
+            # database checkpoints it. One kept connection (Rasa's store runs on its event loop's thread).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=SingletonThreadPool)
+            sa.event.listen(self.engine, "connect", _write_ahead)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

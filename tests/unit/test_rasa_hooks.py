@@ -26,11 +26,22 @@ def error_of(result):
     return None
 
 before = error_of(bad)
-store = ServicedeskTrackerStore(dialect="sqlite", db=":memory:")
+import tempfile, os
+db = os.path.join(tempfile.mkdtemp(), "tracker.db")
+store = ServicedeskTrackerStore(dialect="sqlite", db=db)
+with store.engine.connect() as conn:
+    modes = [conn.exec_driver_sql("PRAGMA journal_mode").scalar(), conn.exec_driver_sql("PRAGMA synchronous").scalar()]
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import UserUttered
+import asyncio
+tracker = DialogueStateTracker.from_events("conv-1", [UserUttered("Drucker")])
+asyncio.run(store.save(tracker))
+modes.append(len(asyncio.run(store.retrieve("conv-1")).events))
+modes.append(store.engine.pool.__class__.__name__)
 installed = getattr(RemoteAction._validate_action_result, "_servicedesk", False)
 install_fast_action_validation()
 print(json.dumps({"installed": installed, "good": action._validate_action_result(good),
-                  "before": before, "after": error_of(bad), "store": type(store).__mro__[1].__name__}))
+                  "before": before, "after": error_of(bad), "store": type(store).__mro__[1].__name__, "modes": modes}))
 """
 
 
@@ -47,3 +58,5 @@ def test_the_tracker_store_installs_the_same_validation_built_once() -> None:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["installed"] is True and result["good"] is True and result["store"] == "SQLTrackerStore"
     assert result["before"] is not None and result["after"] == result["before"]  # a bad response is still refused
+    # write-ahead, synchronous=NORMAL, one kept connection; saving and reading a tracker still work
+    assert result["modes"] == ["wal", 1, 1, "SingletonThreadPool"]
