@@ -1,5 +1,5 @@
 # servicedesk: `make run` starts everything, `make test` checks everything.
-# Paths below are the defaults of knowledge/settings.py; override both together if you move them.
+# Paths below are the defaults of the settings package (settings/parts.py); override both together if you move them.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -69,7 +69,7 @@ lint: setup
 	$(APP_PY) -m ruff format --check .
 
 typecheck: setup
-	$(APP_PY) -m mypy knowledge desk web actions scripts bench
+	$(APP_PY) -m mypy settings knowledge desk web actions scripts bench
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --quiet

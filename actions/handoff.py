@@ -24,7 +24,7 @@ from desk.runtime import LazyDesk
 from desk.ticketing import create_ticket
 from desk.tickets.base import TicketError
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
-from knowledge.settings import Settings
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def start_events(
     """Intro, the reason and the draft description; then the form asks for the rest."""
     dispatcher.utter_message(response="utter_escalation_intro")
     if not open_now:
-        dispatcher.utter_message(response="utter_escalation_closed_hours", hours=settings.service_hours)
+        dispatcher.utter_message(response="utter_escalation_closed_hours", hours=settings.handoff.service_hours)
     draft = (tracker.get_slot("kb_query") or "").strip()
     if draft.startswith("/"):
         draft = ""
@@ -90,8 +90,8 @@ class DeskAction(Action):
 
     def __init__(self, desk: LazyDesk | None = None, settings: Settings | None = None) -> None:
         """The SDK calls this bare; the server and tests pass shared handles."""
-        self.settings = settings or (desk.settings if desk else Settings.from_env())
-        self.desk = desk or LazyDesk(self.settings)
+        self.settings = settings or Settings.load()
+        self.desk = desk or LazyDesk.of(self.settings)
 
     def name(self) -> str:  # pragma: no cover - every subclass names itself
         """Overridden."""
@@ -219,7 +219,7 @@ class ActionSubmitEscalation(DeskAction):
     ) -> None:
         """Article titles for the context card come from the knowledge base."""
         super().__init__(desk, settings)
-        self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
+        self.knowledge = knowledge or LazyKnowledgeSource(self.settings.knowledge)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -263,7 +263,7 @@ class ActionSubmitEscalation(DeskAction):
         reset: list[EventType] = [SlotSet(s, None) for s in (*FORM_SLOTS, "esc_reason", "esc_description_draft")]
         reset.append(SlotSet("kb_stage", None))
         if esc.status == "waiting":
-            minutes = str(max(1, round(self.settings.handoff_timeout_s / 60)))
+            minutes = str(max(1, round(self.settings.handoff.handoff_timeout_s / 60)))
             dispatcher.utter_message(response="utter_handoff_notice", text=notice("queued", language, minutes=minutes))
             return [*reset, ConversationPaused()]
         ref = await asyncio.to_thread(create_ticket, desk.engine, desk.sink, esc)
@@ -274,10 +274,10 @@ class ActionSubmitEscalation(DeskAction):
                 number=ref.number,
                 language=language,
                 hours=desk.hours,
-                response_hours=self.settings.ticket_response_hours,
+                response_hours=self.settings.handoff.ticket_response_hours,
                 at=at,
                 why="closed_hours",
-                spec=self.settings.service_hours,
+                spec=self.settings.handoff.service_hours,
             )
             dispatcher.utter_message(response="utter_handoff_notice", text=text)
         return reset
@@ -318,7 +318,7 @@ class ActionTicketStatus(DeskAction):
         found = await asyncio.to_thread(escalations.tickets_of, desk.engine, user, 3)
         if not found:
             dispatcher.utter_message(
-                response="utter_ticket_status_none", url=self.settings.article_url("ticket-status-abfragen")
+                response="utter_ticket_status_none", url=self.settings.servers.article_url("ticket-status-abfragen")
             )
             return []
         for esc in found:

@@ -91,7 +91,7 @@ def main() -> int:
     try:
         stack.wait_healthy(timeout=400)
         print(f"healthy after {time.monotonic() - t0:.0f} s (Rasa loads its model)\n", flush=True)
-        url = f"{settings.rasa_url}/webhooks/rest/webhook"
+        url = f"{settings.servers.rasa_url}/webhooks/rest/webhook"
         print(
             f"{'N':>3} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}  RSS MB "
             "(rasa / actions / web)"

@@ -13,17 +13,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.settings import Settings
+from settings import Records
 
 
-def load_secret(settings: Settings) -> bytes:
+def load_secret(records: Records) -> bytes:
     """``SERVICEDESK_SECRET_KEY``, else a key generated once into ``var/secret.key`` (mode 600).
 
     Several machines must share one key through the environment; on one machine the file suffices.
     """
-    if settings.secret_key:
-        return settings.secret_key.encode()
-    path: Path = settings.var_dir / "secret.key"
+    if records.secret_key.get_secret_value():
+        return records.secret_key.get_secret_value().encode()
+    path: Path = records.var_dir / "secret.key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -20,7 +20,7 @@ from knowledge.articles import Article, load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
 from knowledge.runtime import KnowledgeUnavailable
 from knowledge.search import KnowledgeBase, Thresholds
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def prepare_vectors(kb: KnowledgeBase, engine_desk: LazyDesk, article: Article) 
         vectors_store.put_vectors(engine, article.content_hash, kb.vector_key, ids, matrix)
 
 
-def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
+def seed_if_empty(engine_desk: LazyDesk, settings: KnowledgeSettings) -> int:
     """A fresh database gets the article files (the seed content); returns how many were created."""
     engine = engine_desk.get().engine
     if store.count(engine):
@@ -77,14 +77,14 @@ class LiveKnowledgeSource:
 
     def __init__(
         self,
-        settings: Settings,
-        desk: LazyDesk | None = None,
+        settings: KnowledgeSettings,
+        desk: LazyDesk,
         poll_s: float = 0.25,
         kb: KnowledgeBase | None = None,
     ) -> None:
         """Nothing is loaded here; ``kb`` lets tests pass a base built with a stand-in embedder."""
         self.settings = settings
-        self.desk = desk or LazyDesk(settings)
+        self.desk = desk
         self.poll_s = poll_s
         self._kb = kb
         self._loaded = False

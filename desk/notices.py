@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from desk.hours import ServiceHours
+from settings.hours import ServiceHours
 
 WEEKDAYS_DE = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
 WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -8,10 +8,10 @@ from typing import Protocol
 from knowledge.articles import load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
 from knowledge.search import KnowledgeBase, SyncStats, Thresholds, open_knowledge_base
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 
-def knowledge_base_from_settings(settings: Settings, persist: bool = False) -> tuple[KnowledgeBase, SyncStats]:
+def knowledge_base_from_settings(settings: KnowledgeSettings, persist: bool = False) -> tuple[KnowledgeBase, SyncStats]:
     """Load articles, the embedding model and the saved index; embed only what changed."""
     embedder = SentenceTransformerEmbedder(settings.model_path)
     thresholds = Thresholds.load(settings.calibration_file) if settings.calibration_file.is_file() else Thresholds()
@@ -39,7 +39,7 @@ class KnowledgeSource(Protocol):
 class LazyKnowledgeSource:
     """Loads the knowledge base once, on first use or at :meth:`warm_up`; thread-safe."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: KnowledgeSettings | None = None) -> None:
         """Nothing is loaded here (the SDK imports and constructs actions freely)."""
         self._settings = settings
         self._kb: KnowledgeBase | None = None
@@ -57,7 +57,7 @@ class LazyKnowledgeSource:
             with self._lock:
                 if self._kb is None:
                     try:
-                        self._kb, _ = knowledge_base_from_settings(self._settings or Settings.from_env())
+                        self._kb, _ = knowledge_base_from_settings(self._settings or KnowledgeSettings())
                         self.error = None
                     except Exception as exc:  # noqa: BLE001 - any failure means "not available", reported by /health
                         self.error = f"{type(exc).__name__}: {exc}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,14 @@ import pytest
 from knowledge.articles import Article, load_articles
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import KnowledgeBase, Thresholds, open_knowledge_base
-from knowledge.settings import ROOT, Settings
+from settings import ROOT, Settings
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
+
+
+def plain_settings() -> Settings:
+    """The defaults, whatever the environment or a ``.env`` file say."""
+    return Settings.load(env={}, dotenv=Path(os.devnull))
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +34,7 @@ def hashing_kb(articles: list[Article]) -> KnowledgeBase:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(
+    return Settings.load(
         env={"SERVICEDESK_VAR_DIR": str(tmp_path), "SERVICEDESK_INDEX_DIR": str(tmp_path / "index")},
         dotenv=tmp_path / "no.env",
     )
@@ -37,7 +43,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def desk_settings(tmp_path: Path) -> Settings:
     """Records in a temporary SQLite file; agents always on duty unless a test says otherwise."""
-    return Settings.from_env(
+    return Settings.load(
         env={
             "SERVICEDESK_VAR_DIR": str(tmp_path),
             "SERVICEDESK_INDEX_DIR": str(tmp_path / "index"),
@@ -53,4 +59,4 @@ def desk_settings(tmp_path: Path) -> Settings:
 def desk(desk_settings: Settings):  # noqa: ANN201 - desk.runtime.Desk
     from desk.runtime import Desk
 
-    return Desk.open(desk_settings)
+    return Desk.open(desk_settings.records, desk_settings.tickets, desk_settings.handoff)

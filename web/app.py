@@ -14,7 +14,7 @@ from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable
-from knowledge.settings import Settings
+from settings import Settings, Staff
 from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
@@ -46,9 +46,9 @@ def create_app(
     app = Sanic(name, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
-    app.ctx.desk = desk or LazyDesk(settings)
+    app.ctx.desk = desk or LazyDesk.of(settings)
     # Published articles from the database, followed live (edits are searchable within a second or so).
-    app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings, app.ctx.desk)
+    app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings.knowledge, app.ctx.desk)
     app.blueprint(health_bp)
     app.blueprint(knowledge_bp)
     app.blueprint(assets_bp)
@@ -72,10 +72,12 @@ def create_app(
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:
-        app.ctx.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
+        app.ctx.http = httpx.AsyncClient(timeout=settings.servers.upstream_timeout_s)
         opened = await asyncio.to_thread(app.ctx.desk.get)
-        await asyncio.to_thread(ensure_admin, opened.engine, settings)
-        await asyncio.to_thread(seed_if_empty, app.ctx.desk, settings)  # a fresh database gets the article files
+        await asyncio.to_thread(ensure_admin, opened.engine, settings.staff, settings.handoff.team_name)
+        await asyncio.to_thread(
+            seed_if_empty, app.ctx.desk, settings.knowledge
+        )  # a fresh database gets the article files
         app.ctx.notifier = Notifier(opened.engine)
         app.ctx.notifier.start()
         app.ctx.sweeper = asyncio.get_running_loop().create_task(_sweep_forever(app, sweep_interval_s))
@@ -98,22 +100,23 @@ def create_app(
     return app
 
 
-def ensure_admin(engine: object, settings: Settings) -> None:
+def ensure_admin(engine: object, staff: Staff, team_name: str) -> None:
     """With no accounts yet, create the first admin from SERVICEDESK_ADMIN_USER / _PASSWORD.
 
     Without a configured password the launcher (``scripts/run.py``) creates one and prints it once; the web
     service never writes a password anywhere.
     """
-    if settings.admin_password and accounts.count_users(engine) == 0:  # type: ignore[arg-type]
+    password = staff.admin_password.get_secret_value()
+    if password and accounts.count_users(engine) == 0:  # type: ignore[arg-type]
         try:
             accounts.create_user(
                 engine,  # type: ignore[arg-type]
-                username=settings.admin_user,
-                password=settings.admin_password,
+                username=staff.admin_user,
+                password=password,
                 roles=("admin",),
-                display_name=settings.team_name,
+                display_name=team_name,
             )
-            logger.info("created the first admin account %r", settings.admin_user)
+            logger.info("created the first admin account %r", staff.admin_user)
         except accounts.AccountError as exc:
             logger.error("first admin not created: %s", exc)
 
@@ -123,17 +126,19 @@ async def _sweep_forever(app: Sanic, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            await console_service.sweep(app.ctx.desk.get(), app.ctx.http)
+            await console_service.sweep(app.ctx.desk.get(), app.ctx.settings.servers, app.ctx.http)
         except Exception:  # noqa: BLE001 - one failed round must not end the sweeper
             logger.exception("escalation sweep failed")
 
 
 def main() -> None:
     """Run on loopback at the configured port."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = Settings.from_env()
+    settings = Settings.load()
+    logging.basicConfig(level=settings.servers.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(settings)
-    app.run(host=settings.host, port=settings.web_port, single_process=True, access_log=False, motd=False)
+    app.run(
+        host=settings.servers.host, port=settings.servers.web_port, single_process=True, access_log=False, motd=False
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 def page(browser: Browser, stack) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 800, "height": 900}, locale="de-DE")
     pg = context.new_page()
-    pg.goto(f"http://{stack.settings.host}:{stack.settings.web_port}/chat")
+    pg.goto(f"{stack.settings.servers.web_url}/chat")
     expect(pg.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
     yield pg
     context.close()
@@ -73,7 +73,7 @@ def test_the_full_screen_page_passes_axe(browser: Browser, stack) -> None:
     context = browser.new_context(viewport={"width": 800, "height": 900}, locale="de-DE", bypass_csp=True)
     try:
         page = context.new_page()
-        page.goto(f"http://{stack.settings.host}:{stack.settings.web_port}/chat")
+        page.goto(f"{stack.settings.servers.web_url}/chat")
         expect(page.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
         run_axe(page, "full screen")
     finally:

@@ -25,7 +25,9 @@ def texts(messages_: list[dict]) -> str:
 class Employee:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.http = httpx.Client(base_url=f"http://{stack.settings.host}:{stack.settings.web_port}", timeout=60)
+        self.http = httpx.Client(
+            base_url=f"http://{stack.settings.servers.host}:{stack.settings.servers.web_port}", timeout=60
+        )
         self.token = self.http.post("/api/chat/session", json={}).json()["session"]
         self.http.headers["Authorization"] = f"Bearer {self.token}"
 
@@ -37,7 +39,7 @@ class Employee:
     def conversation(self) -> str:
         session = read_session(SECRET, self.token)
         assert session is not None
-        found = conversations.current(open_db(self.stack.settings.db_url), session.user(SECRET))
+        found = conversations.current(open_db(self.stack.settings.records.db_url), session.user(SECRET))
         assert found is not None
         return found
 
@@ -61,12 +63,12 @@ def test_goodbye_asks_once_and_one_click_stores_the_rating_anonymously(stack: St
 
     reply = employee.say(buttons[3]["payload"], buttons[3]["title"])
     assert "Vielen Dank für Ihre Bewertung" in texts(reply) and "Möchten Sie uns noch etwas mitteilen" in texts(reply)
-    rating = csat.rating_of(open_db(stack.settings.db_url), employee.conversation())
+    rating = csat.rating_of(open_db(stack.settings.records.db_url), employee.conversation())
     assert rating is not None and rating["score"] == 4 and rating["resolution_path"] == "bot"
     assert rating["articles"] == ["drucker-druckt-nicht"] and rating["language"] == "de"
     reply = employee.say("Sehr schnelle Hilfe, danke!")
     assert "Danke für Ihre Rückmeldung" in texts(reply)
-    db = sqlite3.connect(stack.settings.db_url.removeprefix("sqlite:///"))
+    db = sqlite3.connect(stack.settings.records.db_url.removeprefix("sqlite:///"))
     columns = [r[1] for r in db.execute("pragma table_info(csat_ratings)")]
     assert not any("user" in c or "pseudonym" in c for c in columns)  # anonymous by design
     assert db.execute(
@@ -77,7 +79,7 @@ def test_goodbye_asks_once_and_one_click_stores_the_rating_anonymously(stack: St
 
 
 def test_any_rasa_channel_gets_the_same_buttons(stack: Stack) -> None:
-    url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    url = f"{stack.settings.servers.rasa_url}/webhooks/rest/webhook"
     sender = "rest-channel-csat"
     reply = httpx.post(url, json={"sender": sender, "message": "Auf Wiedersehen"}, timeout=30).json()
     question = [m for m in reply if m.get("buttons")][0]
@@ -86,7 +88,7 @@ def test_any_rasa_channel_gets_the_same_buttons(stack: Stack) -> None:
     assert "Vielen Dank für Ihre Bewertung" in texts(reply)
     reply = httpx.post(url, json={"sender": sender, "message": "/skip"}, timeout=30).json()
     assert "bis zum nächsten Mal" in texts(reply)
-    rating = csat.rating_of(open_db(stack.settings.db_url), sender)
+    rating = csat.rating_of(open_db(stack.settings.records.db_url), sender)
     assert rating is not None and rating["score"] == 5 and rating["comment"] is None
 
 
@@ -100,7 +102,7 @@ def test_end_button_and_inactivity_ask_once(stack: Stack) -> None:
 
     quiet = Employee(stack)
     quiet.say("Mein VPN geht nicht, Fehler 809")
-    engine = open_db(stack.settings.db_url)
+    engine = open_db(stack.settings.records.db_url)
     with engine.begin() as conn:  # as if the employee had left the chat 15 minutes ago
         conn.execute(
             update(messages)
@@ -124,10 +126,10 @@ def test_the_websocket_pushes_stored_messages_and_refuses_foreign_origins(stack:
     import websockets
 
     employee = Employee(stack)
-    url = f"ws://{stack.settings.host}:{stack.settings.web_port}/api/chat/ws"
+    url = f"ws://{stack.settings.servers.host}:{stack.settings.servers.web_port}/api/chat/ws"
 
     async def listen() -> list[str]:
-        async with websockets.connect(url, origin=stack.settings.allowed_origins) as ws:
+        async with websockets.connect(url, origin=stack.settings.servers.allowed_origins[0]) as ws:
             await ws.send(json.dumps({"session": employee.token, "after": 0}))
             await asyncio.to_thread(employee.say, "Hallo")
             texts_: list[str] = []

@@ -72,7 +72,7 @@ def accounts(browser: Browser, base_url: str) -> None:
 @pytest.fixture(scope="module")
 def seeded_gaps(stack: Stack) -> None:
     """Questions the chat could not answer, written as the action server does (the page embeds them)."""
-    engine = open_db(stack.settings.db_url)
+    engine = open_db(stack.settings.records.db_url)
     for i, question in enumerate(PARKING + COFFEE):
         gaps.record_gap(
             engine,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from desk import conversations, csat
 from desk.db import open_db
 from desk.identity import read_session
-from scripts.stack import Stack
+from scripts.stack import Stack, free_port
 
 pytestmark = pytest.mark.integration
 ADMIN = {"username": "admin", "password": "admin-test-password-123"}
@@ -27,7 +26,7 @@ AGENT = {"username": "agent.api", "password": "agent-api-password-1", "display_n
 
 
 def web(stack: Stack, port: int | None = None) -> str:
-    return f"http://{stack.settings.host}:{port or stack.settings.web_port}"
+    return f"http://{stack.settings.servers.host}:{port or stack.settings.servers.web_port}"
 
 
 class Employee:
@@ -91,7 +90,7 @@ class Agent:
 
 @pytest.fixture(scope="module")
 def agent(stack: Stack) -> Agent:
-    STACK_DB[:] = [stack.settings.db_url]
+    STACK_DB[:] = [stack.settings.records.db_url]
     admin = Agent(web(stack), ADMIN)
     resp = admin.post("/api/users", json={**AGENT, "roles": ["agent"]})
     assert resp.status_code in (201, 409), resp.text
@@ -155,13 +154,13 @@ def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent
 
     # The dialogue itself is paused: Rasa's own REST channel and the action server stay silent.
     rasa = httpx.post(
-        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
+        f"{stack.settings.servers.rasa_url}/webhooks/rest/webhook",
         json={"sender": employee.conversation_id, "message": "Mein VPN geht auch nicht"},
         timeout=30,
     )
     assert rasa.status_code == 200 and rasa.json() == []
     action = httpx.post(
-        f"{stack.settings.action_url}/webhook",
+        f"{stack.settings.servers.action_url}/webhook",
         timeout=30,
         json={
             "next_action": "action_answer_from_knowledge",
@@ -258,7 +257,7 @@ def test_a_web_service_restart_during_the_handoff_loses_no_message(stack: Stack,
 def test_nobody_claims_in_time_so_a_second_instance_makes_a_ticket(stack: Stack, agent: Agent) -> None:
     """A second web service on the same database with a 2 s timeout: the first instance serves the
     employee, the second one converts; both see the same records."""
-    second = Stack(replace(stack.settings, web_port=stack.settings.web_port + 1, handoff_timeout_s=2))
+    second = Stack(stack.settings.override(SERVICEDESK_WEB_PORT=str(free_port()), SERVICEDESK_HANDOFF_TIMEOUT_S="2"))
     second.start(only=("web",))
     try:
         second.wait_healthy(timeout=300)

@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.evaluate import load_dev_set, report
-from knowledge.settings import ROOT
+from settings import ROOT
 
 pytestmark = pytest.mark.integration
 

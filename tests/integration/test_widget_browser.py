@@ -104,7 +104,7 @@ def intranet(
     (root / "intranet.css").write_text(HOST_CSS, encoding="utf-8")
     (root / "index.html").write_text(intranet_page(base_url, "Startseite"), encoding="utf-8")
     (root / "strict.html").write_text(intranet_page(base_url, "Strenge Seite"), encoding="utf-8")
-    token = make_identity(EMPLOYEE, stack.settings.identity_secret.encode())
+    token = make_identity(EMPLOYEE, stack.settings.identity.secret.get_secret_value().encode())
     (root / "signed.html").write_text(intranet_page(base_url, "Mein Bereich", token), encoding="utf-8")
     (root / "forged.html").write_text(intranet_page(base_url, "Mein Bereich", token[:-4] + "AAAA"), encoding="utf-8")
     handler = type("Handler", (IntranetHandler,), {"web_origin": base_url})
@@ -195,7 +195,7 @@ def log(page: Page) -> Locator:
 
 
 def database(stack: Stack) -> sqlite3.Connection:
-    path = stack.settings.var_dir / "servicedesk.db"
+    path = stack.settings.records.var_dir / "servicedesk.db"
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
 
 

@@ -212,9 +212,9 @@ async def test_a_new_question_clears_an_old_escalation_reason(hashing_kb, settin
 
 def _gaps(settings) -> list[tuple[str, str]]:
     from desk import gaps
-    from desk.runtime import Desk
+    from desk.runtime import LazyDesk
 
-    return [(g.question, g.reason) for g in reversed(gaps.open_gaps(Desk.open(settings).engine))]
+    return [(g.question, g.reason) for g in reversed(gaps.open_gaps(LazyDesk.of(settings).get().engine))]
 
 
 async def test_unanswered_questions_are_kept_redacted_for_the_gap_queue(hashing_kb, settings) -> None:
@@ -244,12 +244,12 @@ async def test_unanswered_questions_are_kept_redacted_for_the_gap_queue(hashing_
 
 async def test_shown_articles_are_counted(hashing_kb, settings) -> None:
     from desk import knowledge_stats
-    from desk.runtime import Desk
+    from desk.runtime import LazyDesk
 
     action = respond(hashing_kb, settings, ANSWER)
     await run(action, tracker("Office Aktivierung Fehler 0xC004F074"))
     await run(action, tracker("Office Aktivierung Fehler 0xC004F074"))
-    assert knowledge_stats.all_stats(Desk.open(settings).engine)["office-aktivierung"].shown == 2
+    assert knowledge_stats.all_stats(LazyDesk.of(settings).get().engine)["office-aktivierung"].shown == 2
 
 
 async def test_off_topic_is_refused_with_a_way_back(hashing_kb, settings) -> None:

@@ -14,7 +14,7 @@ from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError, chunk_article, load_articles, parse_article, serialize_article
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import KnowledgeBase, Thresholds
-from tests.conftest import ARTICLES_DIR
+from tests.conftest import ARTICLES_DIR, plain_settings
 
 BEAMER = parse_article(
     """---
@@ -127,7 +127,7 @@ def test_bad_front_matter_is_reported_per_field_in_german() -> None:
 
 
 def _live(desk, kb: KnowledgeBase) -> LiveKnowledgeSource:
-    return LiveKnowledgeSource(desk.settings, LazyDesk(desk.settings, desk), poll_s=0.05, kb=kb)
+    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
 
 
 def _kb() -> KnowledgeBase:
@@ -233,7 +233,7 @@ def test_an_edit_is_embedded_once_by_the_saving_process_and_followers_reuse_its_
     try:
         follower.get()
         before = follower_kb.embedder.passages
-        prepare_vectors(_kb(), LazyDesk(desk.settings, desk), BEAMER)  # the web process handling the PUT
+        prepare_vectors(_kb(), LazyDesk.ready(desk), BEAMER)  # the web process handling the PUT
         store.create(desk.engine, BEAMER, "Erika")
         assert follower.refresh().upserted == 1
         assert follower_kb.embedder.passages == before  # nothing embedded here

@@ -39,13 +39,13 @@ def rasa() -> OfferingRasa:
 
 
 @pytest.fixture
-def app(desk, hashing_kb, rasa):
+def app(desk, desk_settings, hashing_kb, rasa):
     app = create_app(
-        desk.settings,
+        desk_settings,
         StaticKnowledgeSource(hashing_kb),
         name=f"b{next(_counter)}",
         warm_up=False,
-        desk=LazyDesk(desk.settings, desk),
+        desk=LazyDesk.ready(desk),
         sweep_interval_s=3600,
     )
 

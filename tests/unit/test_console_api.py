@@ -18,10 +18,13 @@ from desk.db import escalations as escalations_table
 from desk.identity import read_session
 from desk.runtime import LazyDesk
 from knowledge.runtime import StaticKnowledgeSource
+from tests.conftest import plain_settings
 from web.app import create_app
 from web.console import service
 
 _counter = iter(range(10_000))
+
+SERVERS = plain_settings().servers
 
 
 class FakeRasa:
@@ -51,13 +54,13 @@ def rasa() -> FakeRasa:
 
 
 @pytest.fixture
-def app(desk, hashing_kb, rasa):
+def app(desk, desk_settings, hashing_kb, rasa):
     app = create_app(
-        desk.settings,
+        desk_settings,
         StaticKnowledgeSource(hashing_kb),
         name=f"c{next(_counter)}",
         warm_up=False,
-        desk=LazyDesk(desk.settings, desk),
+        desk=LazyDesk.ready(desk),
         sweep_interval_s=3600,
     )
 
@@ -219,8 +222,8 @@ async def test_nobody_claims_in_time_becomes_a_ticket_once(app, desk) -> None:
     with desk.engine.begin() as conn:
         conn.execute(update(escalations_table).values(created_at=esc.created_at - timedelta(seconds=301)))
     http = httpx.AsyncClient(transport=httpx.MockTransport(FakeRasa()))
-    assert await service.sweep(desk, http) == 1
-    assert await service.sweep(desk, http) == 0  # converted once, not twice
+    assert await service.sweep(desk, SERVERS, http) == 1
+    assert await service.sweep(desk, SERVERS, http) == 0  # converted once, not twice
     done = escalations.get(desk.engine, esc.id)
     assert done is not None and done.status == "ticket" and done.ticket_number
     text = conversations.messages_after(desk.engine, "conv-late")[-1]["text"]
@@ -255,17 +258,17 @@ async def test_a_failing_ticket_system_and_rasa_outage_lose_nothing_and_are_retr
     esc = queue(desk, "conv-down")
     rasa = FakeRasa(up=False)
     http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
-    result = await service.to_ticket(replace(desk, sink=Down()), http, escalation_id=esc.id, why="no_agent")
+    result = await service.to_ticket(replace(desk, sink=Down()), SERVERS, http, escalation_id=esc.id, why="no_agent")
     assert result.status == "ticket" and result.ticket_number is None
     assert "Ticketsystem antwortet gerade nicht" in conversations.messages_after(desk.engine, "conv-down")[-1]["text"]
     assert escalations.get(desk.engine, esc.id).bot_wake == "resume"  # Rasa still has to be un-paused
     assert escalations.overdue(desk.engine, timeout_s=300) == []  # the attempt's lease has not expired
     age(desk, esc.id, ticket_attempt_at=61)
     rasa.up = True
-    assert await service.sweep(desk, http) == 1  # the real sink works again
+    assert await service.sweep(desk, SERVERS, http) == 1  # the real sink works again
     assert escalations.get(desk.engine, esc.id).bot_wake == "resume"  # a retry does not resume twice
     age(desk, esc.id, updated_at=30)
-    assert await service.sweep(desk, http) == 1  # Rasa is back: resumed once
+    assert await service.sweep(desk, SERVERS, http) == 1  # Rasa is back: resumed once
     retried = escalations.get(desk.engine, esc.id)
     assert retried.ticket_number is not None and retried.bot_wake is None
     assert [p.rsplit("/", 1)[-1] for p, _ in rasa.calls] == ["events"]
@@ -291,9 +294,11 @@ async def test_a_slow_ticket_system_never_gets_the_same_ticket_twice(desk) -> No
     esc = queue(desk, "conv-slow")
     age(desk, esc.id, created_at=301)
     # two instances sweep at the same moment while the creation is under way
-    await asyncio.gather(service.sweep(slow, http), service.sweep(slow, http), service.sweep(slow, http))
+    await asyncio.gather(
+        service.sweep(slow, SERVERS, http), service.sweep(slow, SERVERS, http), service.sweep(slow, SERVERS, http)
+    )
     assert Slow.calls == 1
-    assert await service.sweep(slow, http) == 0 and Slow.calls == 1
+    assert await service.sweep(slow, SERVERS, http) == 0 and Slow.calls == 1
 
 
 async def test_a_colleagues_claim_in_between_is_never_converted(desk) -> None:
@@ -309,7 +314,7 @@ async def test_a_colleagues_claim_in_between_is_never_converted(desk) -> None:
     assert escalations.get(desk.engine, esc.id).status == "claimed"
 
 
-async def test_agents_read_only_the_handoff_window_and_cannot_reply_after_it(app, desk) -> None:
+async def test_agents_read_only_the_handoff_window_and_cannot_reply_after_it(app, desk, desk_settings) -> None:
     agent(desk)
     cookie, _ = await employee_says(app, "Vorher mit dem Bot")
     conversation = conversation_of(desk, cookie)
@@ -317,7 +322,7 @@ async def test_agents_read_only_the_handoff_window_and_cannot_reply_after_it(app
     anna = await login(app, "anna", "agent-password-1")
     await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
     await employee_says(app, "Während der Übergabe", cookie)
-    url = f"{desk.settings.public_url}/kb/vpn-fehler"
+    url = f"{desk_settings.servers.public_url}/kb/vpn-fehler"
     _, resp = await app.asgi_client.post(
         f"/api/escalations/{esc.id}/messages", json={"text": f"Siehe {url}"}, headers=anna
     )

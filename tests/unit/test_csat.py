@@ -125,7 +125,7 @@ async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:  # noqa:
 
 
 async def test_the_question_is_asked_once_with_the_right_path(desk) -> None:
-    ask = ActionAskCsat(LazyDesk(desk.settings, desk))
+    ask = ActionAskCsat(LazyDesk.ready(desk))
     d, _ = await run(ask, tracker("goodbye"))
     assert [m["response"] for m in d.messages] == ["utter_ask_csat"] and d.messages[0]["custom"] == {"type": "csat"}
     assert csat.asked_path(desk.engine, "conv") == "bot"
@@ -157,10 +157,10 @@ async def test_the_question_is_asked_once_with_the_right_path(desk) -> None:
 
 
 async def test_a_click_is_stored_before_the_thanks_and_the_comment_follows(desk) -> None:
-    ask = ActionAskCsat(LazyDesk(desk.settings, desk))
+    ask = ActionAskCsat(LazyDesk.ready(desk))
     await run(ask, tracker("goodbye"))
     card = {"event": "bot", "text": "Anleitung", "data": {"custom": {"type": "article", "slug": "vpn-fehler"}}}
-    store = ActionStoreCsat(LazyDesk(desk.settings, desk))
+    store = ActionStoreCsat(LazyDesk.ready(desk))
     click = tracker("csat", events=[card], entities=[{"entity": "csat_score", "value": "4"}])
     d, events = await run(store, click)
     assert [m["response"] for m in d.messages] == ["utter_csat_thanks"]
@@ -173,7 +173,7 @@ async def test_a_click_is_stored_before_the_thanks_and_the_comment_follows(desk)
     d, _ = await run(store, tracker("csat", sender="x", entities=[{"entity": "csat_score", "value": "9"}]))
     assert [m["response"] for m in d.messages] == ["utter_ask_csat"]  # asked again, nothing stored
     assert csat.rating_of(desk.engine, "x") is None
-    await run(ActionStoreCsatComment(LazyDesk(desk.settings, desk)), tracker("it_request", csat_comment="Gut!"))
+    await run(ActionStoreCsatComment(LazyDesk.ready(desk)), tracker("it_request", csat_comment="Gut!"))
     assert csat.rating_of(desk.engine, "conv")["comment"] == "Gut!"
     assert articles_shown(tracker("x", events=[card, {"event": "user", "text": "x"}])) == ["vpn-fehler"]
 

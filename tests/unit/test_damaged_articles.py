@@ -22,6 +22,7 @@ from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import KnowledgeBase, Thresholds
+from tests.conftest import plain_settings
 from tests.unit.test_article_store import BEAMER
 from tests.unit.test_console_api import login
 from tests.unit.test_web import rasa_mock
@@ -42,7 +43,7 @@ FIELDS = {
 
 def new_source(desk) -> LiveKnowledgeSource:
     kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
-    return LiveKnowledgeSource(desk.settings, LazyDesk(desk.settings, desk), poll_s=3600, kb=kb)
+    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=3600, kb=kb)
 
 
 @pytest.fixture
@@ -54,8 +55,8 @@ def live(desk):
 
 
 @pytest.fixture
-def app(desk, live):
-    app = create_app(desk.settings, live, name=f"d{next(_counter)}", warm_up=False, desk=LazyDesk(desk.settings, desk))
+def app(desk, desk_settings, live):
+    app = create_app(desk_settings, live, name=f"d{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
 
     @app.before_server_start
     async def mock_http(app):

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from desk.db import open_db
 from desk.runtime import Desk
-from knowledge.settings import Settings
+from settings import Settings
 
 
 def mode(path: Path) -> int:
@@ -45,8 +45,8 @@ def test_the_var_folder_is_0700(tmp_path) -> None:
     var = tmp_path / "var"
     var.mkdir(mode=0o755)
     var.chmod(0o755)
-    settings = Settings.from_env(
+    settings = Settings.load(
         env={"SERVICEDESK_VAR_DIR": str(var), "SERVICEDESK_SECRET_KEY": "k"}, dotenv=tmp_path / "none.env"
     )
-    Desk.open(settings).engine.dispose()
+    Desk.open(settings.records, settings.tickets, settings.handoff).engine.dispose()
     assert mode(var) == 0o700 and mode(var / "servicedesk.db") == 0o600

@@ -9,7 +9,7 @@ import pytest
 
 from knowledge.decision import KINDS, DecisionParams, Logistic, Signals, choose, decide, features, score
 from knowledge.search import SearchHit
-from knowledge.settings import Settings
+from settings import Settings
 from tests.unit.fakes import fixed_decision
 
 
@@ -73,7 +73,7 @@ def test_why_names_outcome_and_features_but_never_the_text() -> None:
 
 
 def test_the_fitted_decision_loads_and_knows_every_feature(settings: Settings) -> None:
-    params = DecisionParams.load(settings.decision_file)
+    params = DecisionParams.load(settings.knowledge.decision_file)
     names = set(features(Signals("x", "de", {}, HITS, 1, 1)))
     for model in (params.kind, params.top1, params.top3):
         assert set(model.names) == names

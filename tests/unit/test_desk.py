@@ -9,8 +9,8 @@ import pytest
 
 from desk import accounts, conversations, escalations
 from desk.escalations import TransitionError, build_summary
-from desk.hours import HoursError, ServiceHours
 from desk.identity import pseudonym
+from settings.hours import HoursError, ServiceHours
 
 ARTICLES = [
     {"slug": "drucker-druckt-nicht", "title": "Drucker druckt nicht", "verdict": "not_helpful"},
@@ -196,16 +196,16 @@ def test_bad_service_hours_are_rejected_clearly(spec: str) -> None:
 
 
 def test_first_start_creates_one_admin_with_a_generated_password(tmp_path) -> None:
-    from knowledge.settings import Settings
     from scripts.users import bootstrap_admin
+    from settings import Settings
 
-    settings = Settings.from_env(env={"SERVICEDESK_VAR_DIR": str(tmp_path)}, dotenv=tmp_path / "no.env")
+    settings = Settings.load(env={"SERVICEDESK_VAR_DIR": str(tmp_path)}, dotenv=tmp_path / "no.env")
     password = bootstrap_admin(settings)
     assert password and len(password) >= 12
     assert bootstrap_admin(settings) is None  # only once
     from desk.db import open_db
 
-    admin = accounts.authenticate(open_db(settings.db_url), "admin", password)
+    admin = accounts.authenticate(open_db(settings.records.db_url), "admin", password)
     assert admin is not None and admin.roles == ("admin",)
 
 

@@ -7,7 +7,7 @@ import re
 import yaml
 
 from actions.server import create_action_app
-from knowledge.settings import ROOT
+from settings import ROOT
 
 FIXED_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "request_human", "ticket_status", "out_of_scope"}
 

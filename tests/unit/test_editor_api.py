@@ -32,16 +32,16 @@ BEAMER = {
 
 
 @pytest.fixture
-def live(desk):
+def live(desk, desk_settings):
     kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
-    source = LiveKnowledgeSource(desk.settings, LazyDesk(desk.settings, desk), poll_s=0.05, kb=kb)
+    source = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
     yield source
     source.stop()
 
 
 @pytest.fixture
-def app(desk, live):
-    return create_app(desk.settings, live, name=f"e{next(_counter)}", warm_up=False, desk=LazyDesk(desk.settings, desk))
+def app(desk, desk_settings, live):
+    return create_app(desk_settings, live, name=f"e{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
 
 
 async def login(app, desk, name: str, roles: tuple[str, ...]) -> dict[str, str]:

@@ -19,9 +19,9 @@ from actions.handoff import (
 )
 from actions.server import GuardedExecutor
 from desk import escalations
-from desk.hours import ServiceHours
 from desk.runtime import LazyDesk
 from knowledge.runtime import StaticKnowledgeSource
+from tests.conftest import plain_settings
 
 
 def tracker(
@@ -58,7 +58,7 @@ def slots_of(events: list) -> dict[str, Any]:
     ],
 )
 async def test_start_records_the_reason_and_offers_the_question_as_description(desk, slots, reason) -> None:
-    action = ActionStartEscalation(LazyDesk(desk.settings, desk))
+    action = ActionStartEscalation(LazyDesk.ready(desk))
     d, events = await run(action, tracker("Mitarbeiter bitte", **slots))
     s = slots_of(events)
     assert s["esc_reason"] == reason
@@ -68,8 +68,8 @@ async def test_start_records_the_reason_and_offers_the_question_as_description(d
 
 
 async def test_start_outside_service_hours_says_a_ticket_follows(desk) -> None:
-    closed = replace(desk, hours=ServiceHours.parse("never"))
-    d, _ = await run(ActionStartEscalation(LazyDesk(desk.settings, closed)), tracker("Mensch"))
+    closed = replace(desk, handoff=plain_settings().override(SERVICEDESK_SERVICE_HOURS="never").handoff)
+    d, _ = await run(ActionStartEscalation(LazyDesk.ready(closed)), tracker("Mensch"))
     assert [m["response"] for m in d.messages] == ["utter_escalation_intro", "utter_escalation_closed_hours"]
 
 
@@ -128,8 +128,8 @@ EVENTS = [
 ]
 
 
-async def test_submit_stores_the_context_and_pauses_the_bot(desk, hashing_kb) -> None:
-    action = ActionSubmitEscalation(LazyDesk(desk.settings, desk), desk.settings, StaticKnowledgeSource(hashing_kb))
+async def test_submit_stores_the_context_and_pauses_the_bot(desk, desk_settings, hashing_kb) -> None:
+    action = ActionSubmitEscalation(LazyDesk.ready(desk), desk_settings, StaticKnowledgeSource(hashing_kb))
     t = tracker(
         "-",
         "skip",
@@ -159,9 +159,9 @@ async def test_submit_stores_the_context_and_pauses_the_bot(desk, hashing_kb) ->
     assert SlotSet("esc_description", None) in events and SlotSet("kb_stage", None) in events
 
 
-async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, hashing_kb) -> None:
-    closed = replace(desk, hours=ServiceHours.parse("never"))
-    action = ActionSubmitEscalation(LazyDesk(desk.settings, closed), desk.settings, StaticKnowledgeSource(hashing_kb))
+async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, desk_settings, hashing_kb) -> None:
+    closed = replace(desk, handoff=plain_settings().override(SERVICEDESK_SERVICE_HOURS="never").handoff)
+    action = ActionSubmitEscalation(LazyDesk.ready(closed), desk_settings, StaticKnowledgeSource(hashing_kb))
     d, events = await run(action, tracker("-", "skip", events=EVENTS, **FORM))
     esc = escalations.latest_for(desk.engine, "conv-1")
     assert esc is not None and esc.status == "ticket" and esc.ticket_number and esc.ticket_number.startswith("SD-")
@@ -171,20 +171,22 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, hashi
     assert status is not None and status.state == "open"
 
     d, _ = await run(
-        ActionTicketStatus(LazyDesk(desk.settings, closed), desk.settings),
+        ActionTicketStatus(LazyDesk.ready(closed), desk_settings),
         tracker("Stand meines Tickets", "ticket_status"),
     )
     assert d.messages[0]["response"] == "utter_ticket_status_one"
     assert d.messages[0]["number"] == esc.ticket_number and d.messages[0]["state"] == "offen"
 
 
-async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversation(desk, hashing_kb) -> None:
+async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversation(
+    desk, desk_settings, hashing_kb
+) -> None:
     from actions.respond import ActionRespond
     from tests.unit.fakes import fixed_decision
 
-    executor = GuardedExecutor(LazyDesk(desk.settings, desk))
+    executor = GuardedExecutor(LazyDesk.ready(desk))
     executor.register_action(
-        ActionRespond(StaticKnowledgeSource(hashing_kb), desk.settings, params=fixed_decision(top1=0.9))
+        ActionRespond(StaticKnowledgeSource(hashing_kb), desk_settings, params=fixed_decision(top1=0.9))
     )
     call = {
         "next_action": "action_respond",

@@ -31,10 +31,10 @@ def rasa() -> FakeRasa:
 
 
 @pytest.fixture
-def app(desk, rasa):
+def app(desk, desk_settings, rasa):
     kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
-    live = LiveKnowledgeSource(desk.settings, LazyDesk(desk.settings, desk), poll_s=0.05, kb=kb)
-    app = create_app(desk.settings, live, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk(desk.settings, desk))
+    live = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
+    app = create_app(desk_settings, live, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
 
     @app.before_server_start
     async def mock_http(app):
@@ -239,12 +239,9 @@ async def test_pages_and_error_pages_carry_the_security_headers(app, path) -> No
 
 
 async def test_the_session_cookie_is_secure_when_the_public_url_is_https(desk_settings, tmp_path) -> None:
-    from dataclasses import replace
 
-    from desk.runtime import Desk
-
-    secure = replace(desk_settings, public_url="https://servicedesk.stadt.example")
-    app = create_app(secure, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk(secure, Desk.open(secure)))
+    secure = desk_settings.override(SERVICEDESK_PUBLIC_URL="https://servicedesk.stadt.example")
+    app = create_app(secure, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.of(secure))
     _, resp = await app.asgi_client.post(
         "/api/auth/login", json={"username": "admin", "password": "admin-unit-password"}
     )
@@ -254,9 +251,8 @@ async def test_the_session_cookie_is_secure_when_the_public_url_is_https(desk_se
 
 
 async def login_cookie_flags(settings) -> str:
-    from desk.runtime import Desk
 
-    app = create_app(settings, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk(settings, Desk.open(settings)))
+    app = create_app(settings, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.of(settings))
     _, resp = await app.asgi_client.post(
         "/api/auth/login", json={"username": "admin", "password": "admin-unit-password"}
     )

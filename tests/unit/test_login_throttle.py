@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,16 +10,16 @@ from desk import accounts
 from desk import login_throttle as throttle
 from desk.db import now
 from desk.runtime import Desk, LazyDesk
+from settings import Servers, Settings, SettingsError
 from web.app import create_app
 
 _counter = iter(range(10_000))
 OWNER_PW = "agent-password-1"
 
 
-def make_app(desk: Desk, trusted: str = ""):  # noqa: ANN201
-    settings = replace(desk.settings, trusted_proxies=trusted)
-    lazy = LazyDesk(settings, replace(desk, settings=settings))
-    return create_app(settings, name=f"l{next(_counter)}", warm_up=False, desk=lazy)
+def make_app(desk: Desk, desk_settings: Settings, trusted: str = ""):  # noqa: ANN201
+    settings = desk_settings.override(SERVICEDESK_TRUSTED_PROXIES=trusted)
+    return create_app(settings, name=f"l{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
 
 
 async def attempt(app, username: str, password: str, client: str | None) -> object:
@@ -44,8 +43,8 @@ def owner(desk) -> str:
     return "anna"
 
 
-async def test_anonymous_failures_never_lock_out_the_owner(desk, owner, many_clients) -> None:
-    app = make_app(desk)
+async def test_anonymous_failures_never_lock_out_the_owner(desk, desk_settings, owner, many_clients) -> None:
+    app = make_app(desk, desk_settings)
     for i in range(throttle.NAME_FREE + 10):  # many attackers, one wrong guess each
         resp = await attempt(app, owner, "falsches-passwort", f"198.51.100.{i + 1}")
         assert resp.status == 401
@@ -53,8 +52,8 @@ async def test_anonymous_failures_never_lock_out_the_owner(desk, owner, many_cli
     assert resp.status == 200
 
 
-async def test_a_client_that_failed_on_a_name_under_attack_waits(desk, owner, many_clients) -> None:
-    app = make_app(desk)
+async def test_a_client_that_failed_on_a_name_under_attack_waits(desk, desk_settings, owner, many_clients) -> None:
+    app = make_app(desk, desk_settings)
     for _ in range(throttle.NAME_FREE):
         assert (await attempt(app, owner, "falsch-falsch-1", "198.51.100.7")).status == 401
     resp = await attempt(app, owner, "falsch-falsch-2", "198.51.100.8")
@@ -63,8 +62,8 @@ async def test_a_client_that_failed_on_a_name_under_attack_waits(desk, owner, ma
     assert resp.status == 429 and int(resp.headers["retry-after"]) >= 1 and "Sekunden" in resp.json["error"]
 
 
-async def test_spraying_across_names_from_one_address_is_slowed_down(desk, owner, many_clients) -> None:
-    app = make_app(desk)
+async def test_spraying_across_names_from_one_address_is_slowed_down(desk, desk_settings, owner, many_clients) -> None:
+    app = make_app(desk, desk_settings)
     for i in range(throttle.CLIENT_FREE):
         assert (await attempt(app, f"name{i}", "rate-mal-passwort", "198.51.100.9")).status == 401
     resp = await attempt(app, owner, OWNER_PW, "198.51.100.9")
@@ -72,8 +71,8 @@ async def test_spraying_across_names_from_one_address_is_slowed_down(desk, owner
     assert (await attempt(app, owner, OWNER_PW, "198.51.100.10")).status == 200  # another client is not affected
 
 
-async def test_forwarded_for_is_ignored_without_a_trusted_proxy(desk, owner) -> None:
-    app = make_app(desk)  # no proxy configured: the header is the client's own claim
+async def test_forwarded_for_is_ignored_without_a_trusted_proxy(desk, desk_settings, owner) -> None:
+    app = make_app(desk, desk_settings)  # no proxy configured: the header is the client's own claim
     for i in range(throttle.CLIENT_FREE):
         resp = await attempt(app, f"name{i}", "rate-mal-passwort", f"198.51.100.{i + 1}")
         assert resp.status == 401
@@ -131,16 +130,13 @@ class FakeRequest:
     ],
 )
 def test_client_address_honours_forwarded_for_only_from_trusted_proxies(peer, forwarded, trusted, expected) -> None:
-    from knowledge.settings import Settings
     from web.auth.client import client_address
 
     request = FakeRequest(peer, forwarded)
-    networks = Settings(trusted_proxies=trusted).trusted_proxy_networks
+    networks = Servers(trusted_proxies=trusted).trusted_proxies
     assert client_address(request, networks) == expected  # type: ignore[arg-type]
 
 
 def test_trusted_proxies_must_be_addresses_or_networks(tmp_path) -> None:
-    from knowledge.settings import Settings, SettingsError
-
-    with pytest.raises(SettingsError):
-        Settings.from_env(env={"SERVICEDESK_TRUSTED_PROXIES": "proxy.intern"}, dotenv=tmp_path / "none.env")
+    with pytest.raises(SettingsError, match="SERVICEDESK_TRUSTED_PROXIES"):
+        Settings.load(env={"SERVICEDESK_TRUSTED_PROXIES": "proxy.intern"}, dotenv=tmp_path / "none.env")

@@ -27,7 +27,7 @@ from desk.tickets.email import EmailTicketSink
 from desk.tickets.factory import make_sink
 from desk.tickets.sql import SqlTicketSink
 from desk.tickets.zammad import ZammadTicketSink
-from knowledge.settings import Settings, SettingsError
+from settings import Smtp, Tickets, Zammad
 
 TOKEN = "zt-3f9c1a77b2e84d0c9e51-secret"
 GROUP = "Service Desk"
@@ -490,17 +490,14 @@ class TestZammadTicketSink(TicketSinkContract):
 
 
 def test_make_sink_follows_settings(engine: Engine) -> None:
-    assert isinstance(make_sink(Settings(), engine), SqlTicketSink)
+    assert isinstance(make_sink(Tickets(), engine), SqlTicketSink)
     zammad = make_sink(
-        Settings(
-            ticket_sink="zammad",
-            zammad_url="https://zammad.stadt.example/",
-            zammad_token=TOKEN,
-            zammad_group=GROUP,
-            zammad_customer=CUSTOMER_EMAIL,
-            upstream_timeout_s=7.0,
+        Tickets(
+            sink="zammad",
+            zammad=Zammad(url="https://zammad.stadt.example/", token=TOKEN, group=GROUP, customer=CUSTOMER_EMAIL),
         ),
         engine,
+        timeout=7.0,
     )
     assert isinstance(zammad, ZammadTicketSink)
     assert (zammad.base_url, zammad.group, zammad.customer, zammad.timeout) == (
@@ -510,13 +507,11 @@ def test_make_sink_follows_settings(engine: Engine) -> None:
         7.0,
     )
     zammad.close()
-    mail = make_sink(Settings(ticket_sink="email", smtp_host="mail.stadt.example", smtp_port=2525), engine)
+    mail = make_sink(Tickets(sink="email", smtp=Smtp(host="mail.stadt.example", port=2525)), engine)
     assert isinstance(mail, EmailTicketSink)
     assert (mail.host, mail.port, mail.sender, mail.recipient) == (
         "mail.stadt.example",
         2525,
-        Settings.smtp_from,
-        Settings.smtp_to,
+        Smtp.model_fields["sender"].default,
+        Smtp.model_fields["to"].default,
     )
-    with pytest.raises(SettingsError):
-        make_sink(Settings(ticket_sink="jira"), engine)

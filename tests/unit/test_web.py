@@ -177,13 +177,11 @@ async def test_sessions_keep_their_conversation_and_new_starts_another(app) -> N
 
 
 async def test_an_employee_identity_follows_the_person_across_browsers(settings, hashing_kb) -> None:
-    from dataclasses import replace as dc_replace
-
     from desk.identity import make_identity
 
     key = b"intranet-shared-key"
     app = create_app(
-        dc_replace(settings, identity_secret=key.decode()),
+        settings.override(SERVICEDESK_IDENTITY_SECRET=key.decode()),
         StaticKnowledgeSource(hashing_kb),
         name=f"t{next(_counter)}",
         warm_up=False,
@@ -215,10 +213,8 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
 
 
 async def test_cors_only_for_allowed_intranet_origins(settings, hashing_kb) -> None:
-    from dataclasses import replace as dc_replace
-
     app = create_app(
-        dc_replace(settings, allowed_origins="http://intranet.example"),
+        settings.override(SERVICEDESK_ALLOWED_ORIGINS="http://intranet.example"),
         StaticKnowledgeSource(hashing_kb),
         name=f"t{next(_counter)}",
         warm_up=False,

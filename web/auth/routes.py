@@ -33,7 +33,9 @@ async def login(request: Request) -> HTTPResponse:
     if len(password) > LIMITS["password"]:  # refused, never cut: no password that long can exist
         raise PolicyError("too_long", "password")
     desk = request.app.ctx.desk.get()
-    client = throttle.client_hash(desk.secret, client_address(request, request.app.ctx.settings.trusted_proxy_networks))
+    client = throttle.client_hash(
+        desk.secret, client_address(request, request.app.ctx.settings.servers.trusted_proxies)
+    )
     wait = await asyncio.to_thread(throttle.wait_seconds, desk.engine, username=username, client=client)
     if wait:
         return error(
@@ -56,7 +58,7 @@ async def login(request: Request) -> HTTPResponse:
         samesite="Strict",
         path="/",
         max_age=accounts.SESSION_HOURS * 3600,
-        secure=request.app.ctx.settings.public_url.startswith("https://"),
+        secure=request.app.ctx.settings.servers.public_url.startswith("https://"),
     )
     return resp
 

@@ -78,7 +78,7 @@ async def open_session(request: Request) -> HTTPResponse:
     previous_token = field_text(body.get("session"), "session", required=False)
     if identity:
         try:
-            sub = verify_identity(identity, settings.identity_secret.encode())
+            sub = verify_identity(identity, settings.identity.secret.get_secret_value().encode())
         except IdentityError as exc:
             logger.info("identity token refused: %s", exc)
             return _error(
@@ -93,7 +93,7 @@ async def open_session(request: Request) -> HTTPResponse:
         found = session_of(request, previous_token)
         # Only anonymous sessions are renewed: an employee's needs the intranet's token again (shared PCs).
         session = found if found is not None and found.kind == "a" else new_anonymous()
-        ttl = settings.session_days * 86400
+        ttl = settings.chat.session_days * 86400
     token = issue_session(desk.secret, session, ttl)
     return json({"session": token, "user": "employee" if session.kind == "e" else "anonymous"})
 
@@ -156,7 +156,7 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
     settings = request.app.ctx.settings
     body = body_of(request)
     try:
-        text = service.clean_text(body.get("text"), settings.max_query_chars)
+        text = service.clean_text(body.get("text"), settings.knowledge.max_query_chars)
     except service.ChatInputError as exc:
         de, en = ERRORS[str(exc)]
         return _error(400, de, en, field="text")
@@ -183,12 +183,12 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
     if held is not None:
         waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", held.language), {})]
         return json(await _stored_reply(desk, conversation, user_id, waiting if held.status == "waiting" else []))
-    await wake_if_pending(desk, request.app.ctx.http, conversation)
+    await wake_if_pending(desk, settings.servers, request.app.ctx.http, conversation)
     try:
         replies = await service.relay(
             http=request.app.ctx.http,
-            rasa_url=settings.rasa_url,
-            public_url=settings.public_url,
+            rasa_url=settings.servers.rasa_url,
+            public_url=settings.servers.public_url,
             sender=conversation,
             text=rasa_text,
         )
@@ -205,7 +205,7 @@ async def _trigger(request: Request, desk: Desk, conversation: str, intent: str)
     settings = request.app.ctx.settings
     try:
         replies = await rasa_api.trigger(
-            request.app.ctx.http, settings.rasa_url, settings.public_url, conversation, intent
+            request.app.ctx.http, settings.servers.rasa_url, settings.servers.public_url, conversation, intent
         )
     except service.UpstreamError as exc:
         logger.error("Rasa did not take %s (%s)", intent, exc)
@@ -217,7 +217,7 @@ async def _ask_after_inactivity(request: Request, desk: Desk, conversation: str)
     """The closing question for a conversation left alone: shown when the chat is opened again."""
     state = await asyncio.to_thread(conversations.state, desk.engine, conversation)
     quiet = state["last_activity"] and now() - state["last_activity"] >= timedelta(
-        seconds=request.app.ctx.settings.csat_inactivity_s
+        seconds=request.app.ctx.settings.chat.csat_inactivity_s
     )
     if quiet and state["user_messages"] and not state["csat_asked"]:
         if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is None:
@@ -268,7 +268,7 @@ async def _wait_for_messages(request: Request, desk: Desk, session: ChatSession,
 async def events(request: Request, desk: Desk, session: ChatSession) -> HTTPResponse:
     """Long-poll (the WebSocket's fallback): messages after ``?after=<id>``, within 25 s."""
     after = query_int(request, "after")
-    return json(await _wait_for_messages(request, desk, session, after, request.app.ctx.settings.long_poll_s))
+    return json(await _wait_for_messages(request, desk, session, after, request.app.ctx.settings.servers.long_poll_s))
 
 
 def hello(frame: str | bytes | None) -> tuple[str, int]:
@@ -298,7 +298,7 @@ def hello(frame: str | bytes | None) -> tuple[str, int]:
 async def socket(request: Request, ws: Websocket) -> None:
     """Push new messages (agent replies, notices, bot answers from other tabs) as they are stored."""
     origin = request.headers.get("origin")
-    if origin and origin.rstrip("/") not in request.app.ctx.settings.allowed_origin_set:
+    if origin and origin.rstrip("/") not in request.app.ctx.settings.servers.allowed_origin_set:
         await ws.close(code=4403, reason="origin not allowed")
         return
     try:
@@ -312,7 +312,7 @@ async def socket(request: Request, ws: Websocket) -> None:
         return
     desk: Desk = request.app.ctx.desk.get()
     while True:
-        batch = await _wait_for_messages(request, desk, session, after, request.app.ctx.settings.long_poll_s)
+        batch = await _wait_for_messages(request, desk, session, after, request.app.ctx.settings.servers.long_poll_s)
         if batch["messages"]:
             after = batch["messages"][-1]["id"]
             await ws.send(jsonlib.dumps({"type": "messages", **batch}))
@@ -359,7 +359,7 @@ def cors_headers(request: Request, response: HTTPResponse) -> None:
     origin = request.headers.get("origin")
     if not origin or not request.path.startswith("/api/chat/"):
         return
-    if origin.rstrip("/") in request.app.ctx.settings.allowed_origin_set:
+    if origin.rstrip("/") in request.app.ctx.settings.servers.allowed_origin_set:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"

@@ -67,7 +67,7 @@ async def changes(request: Request) -> HTTPResponse:
     """Long-poll: answers when the queue changed after ``since`` (or after 25 s)."""
     since = query_int(request, "since")
     notifier = request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.long_poll_s
+    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.servers.long_poll_s
     while notifier.revision <= since:
         left = deadline - asyncio.get_running_loop().time()
         if left <= 0 or not await notifier.changed(left):
@@ -99,7 +99,9 @@ async def get_escalation(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
-    return json(await asyncio.to_thread(service.record_json, request.app.ctx.desk.get(), esc))
+    return json(
+        await asyncio.to_thread(service.record_json, request.app.ctx.desk.get(), request.app.ctx.settings.servers, esc)
+    )
 
 
 @bp.get("/api/escalations/<escalation_id:int>/messages")
@@ -111,7 +113,7 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
     if esc is None:
         return _not_found()
     desk, notifier = request.app.ctx.desk.get(), request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.long_poll_s
+    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.servers.long_poll_s
     while True:
         mark = notifier.mark()
         current = await _load(request, escalation_id) or esc
@@ -124,15 +126,18 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
 
 async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
     desk, http, account = request.app.ctx.desk.get(), request.app.ctx.http, request.ctx.staff.account
+    servers = request.app.ctx.settings.servers
     try:
         if step == "claim":
             esc = await service.claim(desk, escalation_id=escalation_id, account=account)
         elif step == "resolve":
-            esc = await service.resolve(desk, http, escalation_id=escalation_id, account=account)
+            esc = await service.resolve(desk, servers, http, escalation_id=escalation_id, account=account)
         elif step == "handback":
-            esc = await service.hand_back(desk, http, escalation_id=escalation_id, account=account)
+            esc = await service.hand_back(desk, servers, http, escalation_id=escalation_id, account=account)
         else:
-            esc = await service.to_ticket(desk, http, escalation_id=escalation_id, why="agent", account=account)
+            esc = await service.to_ticket(
+                desk, servers, http, escalation_id=escalation_id, why="agent", account=account
+            )
     except LookupError:
         return _not_found()
     except service.NotYours:
@@ -143,7 +148,7 @@ async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
         if await _load(request, escalation_id) is None:
             return _not_found()
         return _conflict(exc)
-    body = await asyncio.to_thread(service.record_json, desk, esc)
+    body = await asyncio.to_thread(service.record_json, desk, servers, esc)
     if step == "ticket" and esc.ticket_number is None:
         return json(
             {
@@ -197,7 +202,12 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
     desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
     try:
         message = await service.reply(
-            desk, escalation_id=escalation_id, account=account, text=text.strip(), title_of=_title_of(request)
+            desk,
+            request.app.ctx.settings.servers,
+            escalation_id=escalation_id,
+            account=account,
+            text=text.strip(),
+            title_of=_title_of(request),
         )
     except LookupError:
         return _not_found()

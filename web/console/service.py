@@ -20,6 +20,7 @@ from desk.escalations import DETAIL_LABELS, REASON_TEXT, VERDICT_TEXT, Escalatio
 from desk.notices import notice, ticket_notice
 from desk.runtime import Desk
 from desk.ticketing import create_ticket
+from settings import Servers
 from web import rasa_api
 from web.chat.service import UpstreamError
 
@@ -57,7 +58,7 @@ def list_json(esc: Escalation) -> dict[str, Any]:
     }
 
 
-def record_json(desk: Desk, esc: Escalation) -> dict[str, Any]:
+def record_json(desk: Desk, servers: Servers, esc: Escalation) -> dict[str, Any]:
     """The full record: context card, transcript before the handoff, and the live messages since."""
     live = _since(desk, esc)
     return {
@@ -70,7 +71,7 @@ def record_json(desk: Desk, esc: Escalation) -> dict[str, Any]:
             {
                 **a,
                 "verdict_label": VERDICT_TEXT.get(a.get("verdict", "shown"), ""),
-                "url": desk.settings.article_url(a["slug"]),
+                "url": servers.article_url(a["slug"]),
             }
             for a in esc.articles
         ],
@@ -91,7 +92,7 @@ def _bot_messages(desk: Desk, conversation_id: str, replies: list[dict]) -> None
 RESUME = "resume"  # bot_wake value: resume without saying anything
 
 
-async def wake_bot(desk: Desk, http: httpx.AsyncClient, esc: Escalation) -> bool:
+async def wake_bot(desk: Desk, servers: Servers, http: httpx.AsyncClient, esc: Escalation) -> bool:
     """Resume the bot after the handoff (``esc.bot_wake`` says whether it also reacts to an external intent).
 
     The wish is stored with the status change; it is cleared only when Rasa took it, else the sweeper (or the
@@ -99,12 +100,11 @@ async def wake_bot(desk: Desk, http: httpx.AsyncClient, esc: Escalation) -> bool
     """
     if not esc.bot_wake:
         return True
-    settings = desk.settings
     try:
-        await rasa_api.resume(http, settings.rasa_url, esc.conversation_id)
+        await rasa_api.resume(http, servers.rasa_url, esc.conversation_id)
         if esc.bot_wake != RESUME:
             replies = await rasa_api.trigger(
-                http, settings.rasa_url, settings.public_url, esc.conversation_id, esc.bot_wake
+                http, servers.rasa_url, servers.public_url, esc.conversation_id, esc.bot_wake
             )
             await asyncio.to_thread(_bot_messages, desk, esc.conversation_id, replies)
     except UpstreamError as exc:
@@ -115,11 +115,11 @@ async def wake_bot(desk: Desk, http: httpx.AsyncClient, esc: Escalation) -> bool
     return True
 
 
-async def wake_if_pending(desk: Desk, http: httpx.AsyncClient, conversation_id: str) -> None:
+async def wake_if_pending(desk: Desk, servers: Servers, http: httpx.AsyncClient, conversation_id: str) -> None:
     """Before relaying a message: a handoff that ended while Rasa was down resumes the bot first."""
     esc = await asyncio.to_thread(escalations.latest_for, desk.engine, conversation_id)
     if esc is not None and esc.bot_wake and esc.status not in escalations.ACTIVE:
-        await wake_bot(desk, http, esc)
+        await wake_bot(desk, servers, http, esc)
 
 
 def _system(desk: Desk, esc: Escalation, key: str, **values: str) -> None:
@@ -137,7 +137,7 @@ async def claim(desk: Desk, *, escalation_id: int, account: Account) -> Escalati
         agent_id=account.id,
         agent_name=account.display_name,
     )
-    await asyncio.to_thread(_system, desk, esc, "connected", agent=account.display_name or desk.settings.team_name)
+    await asyncio.to_thread(_system, desk, esc, "connected", agent=account.display_name or desk.handoff.team_name)
     return esc
 
 
@@ -168,6 +168,7 @@ def article_link(text: str, public_url: str, title_of: Callable[[str], str | Non
 
 async def reply(
     desk: Desk,
+    servers: Servers,
     *,
     escalation_id: int,
     account: Account,
@@ -177,7 +178,7 @@ async def reply(
     """An agent message to the employee (stored only while this agent holds the conversation)."""
     esc = await asyncio.to_thread(_held_by, desk, escalation_id, account)
     data: dict[str, Any] = {"agent": account.display_name}
-    card = article_link(text, desk.settings.public_url, title_of)
+    card = article_link(text, servers.public_url, title_of)
     if card:
         data["article"] = card
     mid = await asyncio.to_thread(
@@ -188,7 +189,15 @@ async def reply(
 
 
 async def _end(
-    desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account, to: str, notice_key: str, wake: str
+    desk: Desk,
+    servers: Servers,
+    http: httpx.AsyncClient,
+    *,
+    escalation_id: int,
+    account: Account,
+    to: str,
+    notice_key: str,
+    wake: str,
 ) -> Escalation:
     await asyncio.to_thread(_held_by, desk, escalation_id, account)
     esc = await asyncio.to_thread(
@@ -201,14 +210,17 @@ async def _end(
         bot_wake=wake,
     )
     await asyncio.to_thread(_system, desk, esc, notice_key)
-    await wake_bot(desk, http, esc)
+    await wake_bot(desk, servers, http, esc)
     return esc
 
 
-async def resolve(desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account) -> Escalation:
+async def resolve(
+    desk: Desk, servers: Servers, http: httpx.AsyncClient, *, escalation_id: int, account: Account
+) -> Escalation:
     """Done: the bot comes back and asks the closing question."""
     return await _end(
         desk,
+        servers,
         http,
         escalation_id=escalation_id,
         account=account,
@@ -218,10 +230,13 @@ async def resolve(desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, ac
     )
 
 
-async def hand_back(desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, account: Account) -> Escalation:
+async def hand_back(
+    desk: Desk, servers: Servers, http: httpx.AsyncClient, *, escalation_id: int, account: Account
+) -> Escalation:
     """The bot takes over again, knowing the topic."""
     return await _end(
         desk,
+        servers,
         http,
         escalation_id=escalation_id,
         account=account,
@@ -239,7 +254,13 @@ def _ticket_transcript(desk: Desk, esc: Escalation) -> Escalation:
 
 
 async def to_ticket(
-    desk: Desk, http: httpx.AsyncClient, *, escalation_id: int, why: str, account: Account | None = None
+    desk: Desk,
+    servers: Servers,
+    http: httpx.AsyncClient,
+    *,
+    escalation_id: int,
+    why: str,
+    account: Account | None = None,
 ) -> Escalation:
     """Make it a ticket (an agent's decision, or nobody claimed in time); the bot resumes afterwards.
 
@@ -258,56 +279,58 @@ async def to_ticket(
     esc = await asyncio.to_thread(
         escalations.transition, desk.engine, escalation_id, allowed=allowed, to="ticket", owner=owner, bot_wake=RESUME
     )
-    return await finish_ticket(desk, http, esc, why=why)
+    return await finish_ticket(desk, servers, http, esc, why=why)
 
 
-async def finish_ticket(desk: Desk, http: httpx.AsyncClient, esc: Escalation, *, why: str) -> Escalation:
+async def finish_ticket(
+    desk: Desk, servers: Servers, http: httpx.AsyncClient, esc: Escalation, *, why: str
+) -> Escalation:
     """Create the ticket for an escalation in status ``ticket`` and tell the employee its number."""
     full = await asyncio.to_thread(_ticket_transcript, desk, esc)
     ref = await asyncio.to_thread(create_ticket, desk.engine, desk.sink, full)
     if ref is None:
         if why != "retry":
             await asyncio.to_thread(_system, desk, esc, "ticket_pending")
-            await wake_bot(desk, http, esc)
+            await wake_bot(desk, servers, http, esc)
         return esc
     text = ticket_notice(
         number=ref.number,
         language=esc.language,
         hours=desk.hours,
-        response_hours=desk.settings.ticket_response_hours,
+        response_hours=desk.handoff.ticket_response_hours,
         at=escalations.now(),
         why=why,
-        spec=desk.settings.service_hours,
+        spec=desk.handoff.service_hours,
     )
     await asyncio.to_thread(conversations.add_message, desk.engine, esc.conversation_id, "system", text)
     if why != "retry":
-        await wake_bot(desk, http, esc)
+        await wake_bot(desk, servers, http, esc)
     updated = await asyncio.to_thread(escalations.get, desk.engine, esc.id)
     assert updated is not None
     return updated
 
 
-async def sweep(desk: Desk, http: httpx.AsyncClient) -> int:
+async def sweep(desk: Desk, servers: Servers, http: httpx.AsyncClient) -> int:
     """Turn escalations nobody claimed in time into tickets, retry failed tickets and un-paused bots.
 
     Every instance may run this at the same time: conversions are conditional updates and a retry first
     takes a lease, so each ticket is created once.
     """
     done = 0
-    for eid in await asyncio.to_thread(escalations.overdue, desk.engine, timeout_s=desk.settings.handoff_timeout_s):
+    for eid in await asyncio.to_thread(escalations.overdue, desk.engine, timeout_s=desk.handoff.handoff_timeout_s):
         esc = await asyncio.to_thread(escalations.get, desk.engine, eid)
         if esc is None:
             continue
         try:
             if esc.status == "waiting":
-                await to_ticket(desk, http, escalation_id=eid, why="no_agent")
+                await to_ticket(desk, servers, http, escalation_id=eid, why="no_agent")
             elif await asyncio.to_thread(escalations.claim_ticket_attempt, desk.engine, eid):
-                await finish_ticket(desk, http, esc, why="retry")
+                await finish_ticket(desk, servers, http, esc, why="retry")
             else:
                 continue
             done += 1
         except TransitionError:
             continue  # claimed or converted by someone else meanwhile
     for esc in await asyncio.to_thread(escalations.pending_wakes, desk.engine):
-        done += await wake_bot(desk, http, esc)
+        done += await wake_bot(desk, servers, http, esc)
     return done

@@ -10,7 +10,6 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json
@@ -80,12 +79,14 @@ async def _prepare(request: Request, article: Article | None) -> None:
 
 async def _article(request: Request, record: ArticleRecord, status: int = 200) -> HTTPResponse:
     desk = request.app.ctx.desk.get()
-    return json(await asyncio.to_thread(service.article_json, desk, record), status=status)
+    return json(
+        await asyncio.to_thread(service.article_json, desk, request.app.ctx.settings.servers, record), status=status
+    )
 
 
 async def _conflict(request: Request, exc: store.Conflict) -> HTTPResponse:
     cur = exc.current
-    when = cur.updated_at.astimezone(ZoneInfo(request.app.ctx.settings.timezone)).strftime("%d.%m.%Y %H:%M")
+    when = cur.updated_at.astimezone(request.app.ctx.settings.handoff.hours.tz).strftime("%d.%m.%Y %H:%M")
     desk = request.app.ctx.desk.get()
     return error(
         409,
@@ -93,7 +94,7 @@ async def _conflict(request: Request, exc: store.Conflict) -> HTTPResponse:
         "Ihre Änderungen sind nicht gespeichert, aber noch im Editor. Bitte laden Sie die neueste Version "
         "und übernehmen Sie Ihre Änderungen.",
         f"The article was changed meanwhile by {cur.updated_by} (version {cur.version}); your changes were not saved.",
-        current=await asyncio.to_thread(service.article_json, desk, cur),
+        current=await asyncio.to_thread(service.article_json, desk, request.app.ctx.settings.servers, cur),
     )
 
 
@@ -108,6 +109,7 @@ async def list_articles(request: Request) -> HTTPResponse:
     body = await asyncio.to_thread(
         service.list_json,
         desk,
+        request.app.ctx.settings.servers,
         request.args.get("q", "")[:200],
         status,
         request.args.get("owner", "")[:200],
@@ -206,7 +208,7 @@ async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
         # A damaged article can always be taken out of the chat.
         gone = await asyncio.to_thread(store.retire_damaged, desk.engine, slug, _actor(request))
         stats = await asyncio.to_thread(knowledge_stats.all_stats, desk.engine)
-        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), desk.settings))
+        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), request.app.ctx.settings.servers))
     except ArticleError as exc:
         return _cannot_store(exc)
     return await _article(request, record)
@@ -319,10 +321,10 @@ async def test_question(request: Request) -> HTTPResponse:
     body = body_of(request)
     query = body.get("query")
     settings = request.app.ctx.settings
-    if not isinstance(query, str) or not query.strip() or len(query) > settings.max_query_chars:
+    if not isinstance(query, str) or not query.strip() or len(query) > settings.knowledge.max_query_chars:
         return error(
             400,
-            f"Bitte geben Sie eine Frage ein (höchstens {settings.max_query_chars} Zeichen).",
+            f"Bitte geben Sie eine Frage ein (höchstens {settings.knowledge.max_query_chars} Zeichen).",
             "Please enter a question.",
             fields={"query": "Bitte eine Frage eingeben."},
         )
@@ -331,7 +333,7 @@ async def test_question(request: Request) -> HTTPResponse:
         return error(400, "„article“ muss ein Objekt sein.", "'article' must be an object.", field="article")
     if isinstance(body.get("article"), dict):
         try:
-            draft = service.draft_for_test(body["article"], service.today(settings))
+            draft = service.draft_for_test(body["article"], service.today(settings.handoff.hours.tz))
         except Invalid as exc:
             return _invalid(exc)
     try:
@@ -350,7 +352,7 @@ async def gap_queue(request: Request) -> HTTPResponse:
     except KnowledgeUnavailable:
         return _unavailable()
     desk = request.app.ctx.desk.get()
-    tz = ZoneInfo(request.app.ctx.settings.timezone)
+    tz = request.app.ctx.settings.handoff.hours.tz
     return json(await asyncio.to_thread(service.gap_report, desk, kb, tz))
 
 

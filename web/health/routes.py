@@ -14,5 +14,5 @@ bp = Blueprint("health")
 async def health(request: Request) -> HTTPResponse:
     """Readiness of all parts; 503 names what is missing."""
     ctx = request.app.ctx
-    body = await check(ctx.http, ctx.settings.rasa_url, ctx.settings.action_url, ctx.knowledge)
+    body = await check(ctx.http, ctx.settings.servers.rasa_url, ctx.settings.servers.action_url, ctx.knowledge)
     return json(body, status=200 if body["status"] == "ok" else 503)

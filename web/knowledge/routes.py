@@ -21,11 +21,15 @@ async def search(request: Request) -> HTTPResponse:
     """Ranked articles and the outcome the chat would choose."""
     settings = request.app.ctx.settings
     try:
-        query, k = service.parse_search_args(request.args.get("q"), request.args.get("k"), settings)
+        query, k = service.parse_search_args(
+            request.args.get("q"), request.args.get("k"), settings.knowledge.max_query_chars
+        )
     except service.BadRequest as exc:
         return json(exc.payload, status=400)
     try:
-        body = await service.search(knowledge=request.app.ctx.knowledge, settings=settings, query=query, k=k)
+        body = await service.search(
+            knowledge=request.app.ctx.knowledge, article_url=settings.servers.article_url, query=query, k=k
+        )
     except KnowledgeUnavailable:
         return json(
             {

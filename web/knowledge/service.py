@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Callable
 
 import markdown
 
 from knowledge.articles import Article
 from knowledge.runtime import KnowledgeSource
-from knowledge.settings import Settings
 from knowledge.text_policy import parse_int
 from web.knowledge.schemas import ErrorJSON, SearchJSON
 
@@ -26,7 +26,7 @@ class BadRequest(ValueError):
         self.payload = payload
 
 
-def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple[str, int]:
+def parse_search_args(q: str | None, k: str | None, max_chars: int) -> tuple[str, int]:
     """Validate ``q`` (non-empty, capped) and ``k`` (1..20, default 5)."""
     query = (q or "").strip()
     if not query:
@@ -37,11 +37,11 @@ def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple
                 "field": "q",
             }
         )
-    if len(query) > settings.max_query_chars:
+    if len(query) > max_chars:
         raise BadRequest(
             {
-                "error": f"Die Frage ist zu lang (höchstens {settings.max_query_chars} Zeichen).",
-                "error_en": f"The question is too long (at most {settings.max_query_chars} characters).",
+                "error": f"Die Frage ist zu lang (höchstens {max_chars} Zeichen).",
+                "error_en": f"The question is too long (at most {max_chars} characters).",
                 "field": "q",
             }
         )
@@ -57,7 +57,7 @@ def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple
     return query, n
 
 
-async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, k: int) -> SearchJSON:
+async def search(*, knowledge: KnowledgeSource, article_url: Callable[[str], str], query: str, k: int) -> SearchJSON:
     """Run the search off the event loop and shape the answer."""
     kb = await asyncio.to_thread(knowledge.get)  # may load the model: never on the event loop
     result = await asyncio.to_thread(kb.search, query, k)
@@ -70,7 +70,7 @@ async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, 
                 "title": h.title,
                 "score": round(h.score, 4),
                 "snippet": h.snippet,
-                "url": settings.article_url(h.slug),
+                "url": article_url(h.slug),
             }
             for h in result.hits
         ],
