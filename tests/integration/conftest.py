@@ -53,7 +53,7 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Sett
         SERVICEDESK_SECRET_KEY="integration-test-secret",
         SERVICEDESK_HANDOFF_TIMEOUT_S="600",
         SERVICEDESK_ALLOWED_ORIGINS=intranet_origin,
-        SERVICEDESK_IDENTITY_SECRET="integration-intranet-key",
+        SERVICEDESK_IDENTITY_SECRET="integration-intranet-key-of-32-bytes",
     )
 
 

@@ -179,7 +179,7 @@ async def test_sessions_keep_their_conversation_and_new_starts_another(app) -> N
 async def test_an_employee_identity_follows_the_person_across_browsers(settings, hashing_kb) -> None:
     from desk.identity import make_identity
 
-    key = b"intranet-shared-key"
+    key = b"intranet-shared-key-with-32-bytes"
     app = create_app(
         settings.override(SERVICEDESK_IDENTITY_SECRET=key.decode()),
         StaticKnowledgeSource(hashing_kb),
@@ -207,7 +207,8 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
     stranger = {"authorization": f"Bearer {renewed.json['session']}"}
     _, hist = await app.asgi_client.get("/api/chat/history", headers=stranger)
     assert hist.json["messages"] == []
-    for bad in (make_identity("m.mueller", b"wrong-key"), make_identity("x", key, ttl_s=-10), "a.b.c"):
+    wrong = b"wrong-key-wrong-key-wrong-key-wrong"
+    for bad in (make_identity("m.mueller", wrong), make_identity("x", key, ttl_s=-120), "a.b.c"):
         _, resp = await app.asgi_client.post("/api/chat/session", json={"identity": bad})
         assert resp.status == 401 and "Intranet" in resp.json["error"]
 

@@ -24,7 +24,6 @@ from desk.identity import (
     ChatSession,
     IdentityError,
     employee,
-    identity_expiry,
     issue_session,
     new_anonymous,
     verify_identity,
@@ -77,8 +76,15 @@ async def open_session(request: Request) -> HTTPResponse:
     identity = field_text(body.get("identity"), "identity", required=False)
     previous_token = field_text(body.get("session"), "session", required=False)
     if identity:
+        config = settings.identity
         try:
-            sub = verify_identity(identity, settings.identity.secret.get_secret_value().encode())
+            person = verify_identity(
+                identity,
+                config.secret.get_secret_value().encode(),
+                audience=config.audience,
+                issuer=config.issuer,
+                leeway_s=config.leeway_s,
+            )
         except IdentityError as exc:
             logger.info("identity token refused: %s", exc)
             return _error(
@@ -86,9 +92,9 @@ async def open_session(request: Request) -> HTTPResponse:
                 "Ihre Anmeldung aus dem Intranet konnte nicht geprüft werden. Bitte laden Sie die Seite neu.",
                 "Your intranet sign-in could not be verified. Please reload the page.",
             )
-        session = employee(desk.secret, sub)
+        session = employee(desk.secret, person.sub)
         # A working day at most, and never longer than the intranet's own token.
-        ttl = max(60, min(12 * 3600, int(identity_expiry(identity) - time.time())))
+        ttl = max(60, min(12 * 3600, int(person.exp - time.time())))
     else:
         found = session_of(request, previous_token)
         # Only anonymous sessions are renewed: an employee's needs the intranet's token again (shared PCs).
