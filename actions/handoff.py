@@ -19,11 +19,12 @@ from rasa_sdk.types import DomainDict
 from actions.kb_records import note_gap
 from desk import conversations, escalations
 from desk.identity import pseudonym
+from desk.live_knowledge import LiveKnowledgeSource
 from desk.notices import notice, ticket_notice
 from desk.runtime import LazyDesk
 from desk.ticketing import create_ticket
 from desk.tickets.base import TicketError
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
+from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ class ActionSubmitEscalation(DeskAction):
     ) -> None:
         """Article titles for the context card come from the knowledge base."""
         super().__init__(desk, settings)
-        self.knowledge = knowledge or LazyKnowledgeSource(self.settings.knowledge)
+        self.knowledge = knowledge or LiveKnowledgeSource(self.settings.knowledge, self.desk)
 
     def name(self) -> str:
         """Action name used in the domain."""

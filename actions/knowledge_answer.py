@@ -13,10 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.kb_records import note_gap, note_shown
 from actions.texts import response_text
 from desk import csat
+from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import Article
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
 from knowledge.search import KnowledgeBase, SearchHit
+from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -77,8 +78,9 @@ class KnowledgeAction(Action):
     ) -> None:
         """The SDK calls this bare; tests and the server pass a shared source. ``desk`` keeps the statistics."""
         self.settings = settings or Settings.load()
-        self.knowledge = knowledge or LazyKnowledgeSource(self.settings.knowledge)
         self.desk = desk or LazyDesk.of(self.settings)
+        # The articles in the database, followed live (nothing is loaded before the first question).
+        self.knowledge = knowledge or LiveKnowledgeSource(self.settings.knowledge, self.desk)
 
     async def knowledge_base(self) -> KnowledgeBase | None:
         """The knowledge base, loaded off the event loop; ``None`` (logged) when it cannot be loaded."""

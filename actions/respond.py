@@ -23,8 +23,8 @@ from actions.handoff import ActionStartEscalation, ActionTicketStatus
 from actions.knowledge_answer import Feedback, KnowledgeAction, KnowledgeReplies
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
-from knowledge.runtime import KnowledgeSource
 from knowledge.search import KnowledgeBase
+from knowledge.source import KnowledgeSource
 from settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ from bench.common import percentile, rss_mb
 from knowledge.articles import Article, Section, load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
 from knowledge.evaluate import load_dev_set
-from knowledge.search import Thresholds, open_knowledge_base
+from knowledge.index_files import open_knowledge_base
+from knowledge.search import Thresholds
 from settings import ROOT, KnowledgeSettings
 
 DISTRACTORS = ROOT.parent / "shared" / "data" / "ms-alchemyinsights-de" / "articles_de.jsonl"

@@ -18,8 +18,9 @@ from desk import articles as store
 from desk.runtime import LazyDesk
 from knowledge.articles import Article, load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
-from knowledge.runtime import KnowledgeUnavailable
-from knowledge.search import KnowledgeBase, Thresholds
+from knowledge.index_files import open_knowledge_base, thresholds_of
+from knowledge.search import KnowledgeBase
+from knowledge.source import KnowledgeUnavailable
 from settings import KnowledgeSettings
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ def catch_up(kb: KnowledgeBase, engine_desk: LazyDesk, seen: int) -> Applied:
 
 
 class LiveKnowledgeSource:
-    """Loads the published articles from the database on first use and follows their changes."""
+    """Loads the published articles from the database on first use and follows their changes.
+
+    The knowledge source of every server (a :class:`knowledge.source.KnowledgeSource`).
+    """
 
     def __init__(
         self,
@@ -97,8 +101,8 @@ class LiveKnowledgeSource:
         self.damaged: dict[str, str] = {}
 
     @property
-    def loaded(self) -> bool:
-        """True once the knowledge base is ready."""
+    def ready(self) -> bool:
+        """True once the knowledge base is loaded."""
         return self._loaded
 
     def get(self) -> KnowledgeBase:
@@ -138,10 +142,12 @@ class LiveKnowledgeSource:
         published = [r.article for r in records if r.status == "published"]
         if self._kb is None:
             s = self.settings
-            thresholds = Thresholds.load(s.calibration_file) if s.calibration_file.is_file() else Thresholds()
-            self._kb = KnowledgeBase(SentenceTransformerEmbedder(s.model_path), thresholds)
-        # The saved index (``make index``) spares embedding what has not changed since it was built.
-        self._kb.sync(published, index_dir=self.settings.index_dir)
+            # The saved index (``make index``) spares embedding what has not changed since it was built.
+            self._kb, _ = open_knowledge_base(
+                SentenceTransformerEmbedder(s.model_path), published, thresholds_of(s), index_dir=s.index_dir
+            )
+        else:
+            self._kb.sync(published)
         self.revision = revision
         self.error = None
         self._loaded = True

@@ -27,7 +27,7 @@ from bot.components.langid import detect_language
 from knowledge import chatset
 from knowledge.chat_grading import Observed, format_table, grade, summary
 from knowledge.decision import KINDS, Decision, DecisionParams, Logistic, Scores, Signals, choose, features, score
-from knowledge.runtime import knowledge_base_from_settings
+from knowledge.index_files import knowledge_base_from_files
 from knowledge.search import KnowledgeBase
 from scripts.nlu_rankings import DEFAULT_MODEL, model_digest
 from settings import ROOT, KnowledgeSettings
@@ -283,7 +283,7 @@ def prepare(kb: KnowledgeBase) -> list[Example]:
 
 def main() -> int:
     """Fit, report the nested cross-validated figures, write the parameters."""
-    kb, _ = knowledge_base_from_settings(KnowledgeSettings())
+    kb, _ = knowledge_base_from_files(KnowledgeSettings())
     examples = prepare(kb)
     counts = {o: sum(1 for e in examples if e.origin == o) for o in ("chat-dev", "nlu-dev", "kb-dev", "xsid")}
     print(f"decision fit: {counts}")

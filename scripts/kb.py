@@ -20,7 +20,7 @@ from desk.live_knowledge import seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError, load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
-from knowledge.search import open_knowledge_base
+from knowledge.index_files import open_knowledge_base
 from settings import Settings
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from knowledge.articles import Article, load_articles
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds, open_knowledge_base
+from knowledge.embedder import Embedder, HashingEmbedder
+from knowledge.index_files import open_knowledge_base
+from knowledge.search import KnowledgeBase, Thresholds
+from knowledge.vector_index import FaissIndex
 from settings import ROOT, Settings
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
@@ -20,6 +22,15 @@ def plain_settings() -> Settings:
     return Settings.load(env={}, dotenv=Path(os.devnull))
 
 
+STAND_IN = Thresholds(answer=0.5, margin=0.0, clarify=0.3)  # what the trigram embedder's scores allow
+
+
+def stand_in_kb(embedder: Embedder | None = None) -> KnowledgeBase:
+    """An empty knowledge base behind the deterministic trigram embedder (no model needed)."""
+    emb = embedder or HashingEmbedder()
+    return KnowledgeBase(emb, FaissIndex(emb.dimension), STAND_IN)
+
+
 @pytest.fixture(scope="session")
 def articles() -> list[Article]:
     return load_articles(ARTICLES_DIR)
@@ -28,7 +39,7 @@ def articles() -> list[Article]:
 @pytest.fixture
 def hashing_kb(articles: list[Article]) -> KnowledgeBase:
     """All real articles behind a deterministic trigram embedder (no model needed)."""
-    kb, _ = open_knowledge_base(HashingEmbedder(), articles, Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    kb, _ = open_knowledge_base(HashingEmbedder(), articles, STAND_IN)
     return kb
 
 

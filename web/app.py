@@ -13,7 +13,7 @@ from sanic.response import HTTPResponse, file
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable
+from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings, Staff
 from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
@@ -81,7 +81,7 @@ def create_app(
         app.ctx.notifier = Notifier(opened.engine)
         app.ctx.notifier.start()
         app.ctx.sweeper = asyncio.get_running_loop().create_task(_sweep_forever(app, sweep_interval_s))
-        if warm_up and hasattr(app.ctx.knowledge, "warm_up"):
+        if warm_up:
             try:
                 await asyncio.to_thread(app.ctx.knowledge.warm_up)
             except KnowledgeUnavailable as exc:  # /health reports it; the rest of the site still works

@@ -21,11 +21,10 @@ import pytest
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import Desk, LazyDesk
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds
 from scripts.stack import free_port
 from settings import Settings
 from tests.attack import stats
+from tests.conftest import stand_in_kb
 from web.app import create_app
 
 PASSWORD = "attack-suite-password-1"
@@ -139,7 +138,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     )
     desk = Desk.open(settings.records, settings.tickets, settings.handoff)
     lazy = LazyDesk.ready(desk)
-    kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    kb = stand_in_kb()
     knowledge = LiveKnowledgeSource(settings.knowledge, lazy, poll_s=0.1, kb=kb)
     upstream = FakeUpstream()
     app = create_app(settings, knowledge, name=f"attack{port}", desk=lazy, sweep_interval_s=3600)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from knowledge.runtime import knowledge_base_from_settings
+from knowledge.index_files import knowledge_base_from_files
 from knowledge.search import KnowledgeBase
 from scripts.stack import RASA_MODEL, Stack, free_port, isolated_settings
 from settings import Settings
@@ -29,7 +29,7 @@ def real_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def real_kb(real_settings: Settings) -> KnowledgeBase:
-    kb, _ = knowledge_base_from_settings(real_settings.knowledge)
+    kb, _ = knowledge_base_from_files(real_settings.knowledge)
     return kb
 
 

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionTicketStatus
 from actions.respond import ActionRespond
 from knowledge.decision import DecisionParams
-from knowledge.runtime import KnowledgeUnavailable, StaticKnowledgeSource
 from knowledge.search import KnowledgeBase
+from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
 from tests.unit.fakes import fixed_decision as params
 
 DOMAIN: dict[str, Any] = {

@@ -13,8 +13,8 @@ from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError, chunk_article, load_articles, parse_article, serialize_article
 from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds
-from tests.conftest import ARTICLES_DIR, plain_settings
+from knowledge.search import KnowledgeBase
+from tests.conftest import ARTICLES_DIR, plain_settings, stand_in_kb
 
 BEAMER = parse_article(
     """---
@@ -131,7 +131,7 @@ def _live(desk, kb: KnowledgeBase) -> LiveKnowledgeSource:
 
 
 def _kb() -> KnowledgeBase:
-    return KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    return stand_in_kb()
 
 
 def test_two_processes_follow_publish_edit_and_retire_through_the_database(desk) -> None:
@@ -228,7 +228,7 @@ class CountingEmbedder(HashingEmbedder):
 def test_an_edit_is_embedded_once_by_the_saving_process_and_followers_reuse_its_vectors(desk) -> None:
     from desk.live_knowledge import prepare_vectors
 
-    follower_kb = KnowledgeBase(CountingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    follower_kb = stand_in_kb(CountingEmbedder())
     follower = _live(desk, follower_kb)
     try:
         follower.get()

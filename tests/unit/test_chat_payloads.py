@@ -9,7 +9,7 @@ import pytest
 
 from desk import conversations
 from desk.runtime import LazyDesk
-from knowledge.runtime import StaticKnowledgeSource
+from knowledge.source import StaticKnowledgeSource
 from tests.unit.test_console_api import conversation_of
 from web.app import create_app
 

@@ -17,7 +17,7 @@ from desk import accounts, conversations, escalations
 from desk.db import escalations as escalations_table
 from desk.identity import read_session
 from desk.runtime import LazyDesk
-from knowledge.runtime import StaticKnowledgeSource
+from knowledge.source import StaticKnowledgeSource
 from tests.conftest import plain_settings
 from web.app import create_app
 from web.console import service

@@ -20,9 +20,7 @@ from desk.db import bump
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds
-from tests.conftest import plain_settings
+from tests.conftest import plain_settings, stand_in_kb
 from tests.unit.test_article_store import BEAMER
 from tests.unit.test_console_api import login
 from tests.unit.test_web import rasa_mock
@@ -42,7 +40,7 @@ FIELDS = {
 
 
 def new_source(desk) -> LiveKnowledgeSource:
-    kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    kb = stand_in_kb()
     return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=3600, kb=kb)
 
 

@@ -10,8 +10,7 @@ import pytest
 from desk import accounts, csat, gaps
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds
+from tests.conftest import stand_in_kb
 from web.app import create_app
 
 _counter = iter(range(10_000))
@@ -33,7 +32,7 @@ BEAMER = {
 
 @pytest.fixture
 def live(desk, desk_settings):
-    kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    kb = stand_in_kb()
     source = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
     yield source
     source.stop()

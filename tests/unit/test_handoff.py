@@ -20,7 +20,7 @@ from actions.handoff import (
 from actions.server import GuardedExecutor
 from desk import escalations
 from desk.runtime import LazyDesk
-from knowledge.runtime import StaticKnowledgeSource
+from knowledge.source import StaticKnowledgeSource
 from tests.conftest import plain_settings
 
 

@@ -11,9 +11,8 @@ import pytest
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds
 from knowledge.text_policy import char_problem, parse_date, parse_int, username_problem
+from tests.conftest import stand_in_kb
 from tests.unit.test_console_api import FakeRasa, agent, employee_says, login, queue
 from web.app import create_app
 from web.chat.routes import hello
@@ -32,7 +31,7 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 def app(desk, desk_settings, rasa):
-    kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    kb = stand_in_kb()
     live = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
     app = create_app(desk_settings, live, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
 

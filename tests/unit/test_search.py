@@ -2,9 +2,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from knowledge import index_files
 from knowledge.articles import split_sections
 from knowledge.embedder import HashingEmbedder
-from knowledge.search import Candidate, KnowledgeBase, SearchHit, Thresholds, decide, fuse, open_knowledge_base
+from knowledge.index_files import open_knowledge_base
+from knowledge.search import Candidate, KnowledgeBase, SearchHit, Thresholds, decide, fuse
+from knowledge.vector_index import FaissIndex, NumpyIndex
 
 
 class CountingEmbedder:
@@ -102,8 +105,31 @@ def test_saved_index_with_an_edited_and_a_removed_article(articles, tmp_path) ->
 
 def test_a_corrupt_or_mismatched_saved_index_is_rebuilt(articles, tmp_path) -> None:
     open_knowledge_base(CountingEmbedder(), articles[:4], index_dir=tmp_path, persist=True)
-    (tmp_path / KnowledgeBase.VECTORS).write_bytes(b"not a faiss file")
+    (tmp_path / index_files.VECTORS).write_bytes(b"not a faiss file")
     emb = CountingEmbedder()
     kb, stats = open_knowledge_base(emb, articles[:4], index_dir=tmp_path)
     assert stats.embedded_chunks > 0 and len(kb) == 4
     assert kb.search(articles[2].title, k=1).hits[0].slug == articles[2].slug
+
+
+def test_the_knowledge_base_ranks_the_same_on_any_vector_index(articles) -> None:
+    """``KnowledgeBase(embedder, index)``: the NumPy reference index gives the FAISS ranking."""
+    emb = HashingEmbedder()
+    faiss_kb, _ = open_knowledge_base(emb, articles, index=FaissIndex(emb.dimension))
+    numpy_kb, _ = open_knowledge_base(emb, articles, index=NumpyIndex(emb.dimension))
+    for query in ("Drucker druckt nicht", "VPN Fehler 809", "Passwort vergessen", "0xC004F074"):
+        mine, theirs = numpy_kb.search(query, 5), faiss_kb.search(query, 5)
+        assert [h.slug for h in mine.hits] == [h.slug for h in theirs.hits] and mine.outcome == theirs.outcome
+
+
+def test_the_draft_test_is_the_normal_search_with_the_draft_in_place(hashing_kb: KnowledgeBase) -> None:
+    """An unchanged draft ranks exactly like the stored article; a changed one moves only its own article."""
+    stored = hashing_kb.article("vpn-fehler")
+    assert stored is not None
+    for query in ("VPN Verbindung bricht ab Fehler 809", "Drucker druckt nicht"):
+        normal, draft = hashing_kb.search(query), hashing_kb.search_with_draft(query, stored)
+        assert [(h.slug, round(h.score, 6)) for h in draft.hits] == [(h.slug, round(h.score, 6)) for h in normal.hits]
+    body = stored.body + "\n\nZusatz: Codewort XQ7Z9QK."
+    changed = replace(stored, body=body, sections=split_sections(body))
+    assert hashing_kb.search_with_draft("XQ7Z9QK", changed).hits[0].slug == "vpn-fehler"
+    assert all(h.slug != "vpn-fehler" or h.lexical == 0 for h in hashing_kb.search("XQ7Z9QK").hits)  # nothing saved

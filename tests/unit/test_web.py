@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from knowledge.runtime import KnowledgeUnavailable, StaticKnowledgeSource
+from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
 from web.app import create_app
 
 OPENAPI = Path(__file__).resolve().parents[2] / "web" / "static" / "openapi.yaml"

@@ -21,7 +21,7 @@ from desk.articles import ArticleRecord
 from desk.knowledge_stats import ArticleStats
 from desk.live_knowledge import prepare_vectors
 from knowledge.articles import Article, ArticleError, article_fields
-from knowledge.runtime import KnowledgeUnavailable
+from knowledge.source import KnowledgeUnavailable
 from web.auth.service import error, requires
 from web.editor import service
 from web.editor.service import Invalid

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from knowledge.runtime import KnowledgeSource
+from knowledge.source import KnowledgeSource
 
 
 async def rasa_ready(http: httpx.AsyncClient, rasa_url: str) -> tuple[bool, str]:
@@ -37,13 +37,12 @@ async def action_server_ready(http: httpx.AsyncClient, action_url: str) -> tuple
 
 def index_ready(knowledge: KnowledgeSource) -> tuple[bool, str]:
     """This process has the knowledge index loaded."""
-    if getattr(knowledge, "loaded", False):
-        damaged = sorted(getattr(knowledge, "damaged", None) or {})
+    if knowledge.ready:
+        damaged = sorted(knowledge.damaged)
         # A damaged article is skipped, not fatal: the index serves the rest, and the detail names it.
         extra = f"; damaged (skipped): {', '.join(damaged[:20])}" if damaged else ""
         return True, f"{len(knowledge.get())} articles{extra}"
-    error = getattr(knowledge, "error", None)
-    return False, f"not loaded: {error}" if error else "loading"
+    return False, f"not loaded: {knowledge.error}" if knowledge.error else "loading"
 
 
 async def check(http: httpx.AsyncClient, rasa_url: str, action_url: str, knowledge: KnowledgeSource) -> dict[str, Any]:

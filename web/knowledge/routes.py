@@ -9,7 +9,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
 
-from knowledge.runtime import KnowledgeUnavailable
+from knowledge.source import KnowledgeUnavailable
 from web.knowledge import service
 from web.pages import page
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import markdown
 
 from knowledge.articles import Article
-from knowledge.runtime import KnowledgeSource
+from knowledge.source import KnowledgeSource
 from knowledge.text_policy import parse_int
 from web.knowledge.schemas import ErrorJSON, SearchJSON
 
