@@ -26,6 +26,7 @@ from desk.ticketing import create_ticket
 from desk.tickets.base import TicketError
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings
+from texts import section
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +43,6 @@ _BLOCKED = (
     "urgent",
     "cannot work",
 )
-STATE_TEXT = {
-    "open": ("offen", "open"),
-    "in_progress": ("in Bearbeitung", "in progress"),
-    "closed": ("erledigt", "closed"),
-    "forwarded": ("an den Service Desk übergeben", "passed to the service desk"),
-    "unknown": ("Stand gerade nicht abrufbar – bitte später noch einmal fragen", "status not available right now"),
-}
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -331,9 +325,7 @@ class ActionTicketStatus(DeskAction):
                 logger.warning("ticket system did not answer for %s", number)
                 status = None
             state = status.state if status else ("unknown" if same_sink else "forwarded")
-            de, en = STATE_TEXT.get(state, (state, state))
+            words = section("ticket.state", language).get(state, state)
             title = status.title if status else (esc.summary[0] if esc.summary else "")
-            dispatcher.utter_message(
-                response="utter_ticket_status_one", number=number, state=en if language == "en" else de, title=title
-            )
+            dispatcher.utter_message(response="utter_ticket_status_one", number=number, state=words, title=title)
         return []

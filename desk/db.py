@@ -148,7 +148,7 @@ csat_ratings = Table(
     Column("conversation_id", String(64), nullable=False, unique=True),
     Column("score", Integer, nullable=False),
     Column("comment", Text, nullable=True),
-    Column("resolution_path", String(16), nullable=False),  # bot | agent | ticket | abandoned
+    Column("resolution_path", String(16), nullable=False),  # desk.csat.PATHS
     Column("articles", JSON, nullable=False),
     Column("language", String(8), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -7,6 +7,9 @@ from pathlib import Path
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json
 
+import texts
+from web.http import error
+
 bp = Blueprint("assets")
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = Path(__file__).resolve().parents[1] / "node_modules"
@@ -19,10 +22,6 @@ ASSETS = {
     "editor.js": "text/javascript",
     "editor.css": "text/css",
 }
-
-
-def _error(status: int, de: str, en: str) -> HTTPResponse:
-    return json({"error": de, "error_en": en}, status=status)
 
 
 @bp.get("/chat")
@@ -43,8 +42,19 @@ async def widget(_request: Request) -> HTTPResponse:
 async def static(_request: Request, name: str) -> HTTPResponse:
     """Our own scripts and styles (no directory listing, no path traversal)."""
     if name not in ASSETS:
-        return _error(404, "Nicht gefunden.", "Not found.")
+        return error(404, "http.404")
     return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
+
+
+@bp.get("/texts/<name:str>")
+async def catalogue(_request: Request, name: str) -> HTTPResponse:
+    """The text catalogue of one language (``de.json``, ``en.json``) for the staff pages and the widget."""
+    language = name.removesuffix(".json")
+    if not name.endswith(".json") or language not in texts.LANGUAGES:
+        return error(404, "http.404")
+    # Public words, the same for everyone: any page may read them (the widget runs on the intranet's origin).
+    headers = {"Cache-Control": "max-age=300", "Access-Control-Allow-Origin": "*"}
+    return json(texts.catalogue(language), headers=headers)
 
 
 @bp.get("/static/vendor/chart.umd.min.js")
@@ -52,7 +62,5 @@ async def chart_js(_request: Request) -> HTTPResponse:
     """Chart.js for the lead's page, as installed by ``make setup-node`` (never committed)."""
     path = VENDOR / "chart.js" / "dist" / "chart.umd.min.js"
     if not path.is_file():
-        return _error(
-            404, "Chart.js fehlt: bitte 'make setup-node' ausführen.", "Chart.js missing: run 'make setup-node'."
-        )
+        return error(404, "assets.chart_missing")
     return await file(path, mime_type="text/javascript; charset=utf-8")

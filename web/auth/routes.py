@@ -11,8 +11,10 @@ from desk import accounts
 from desk import login_throttle as throttle
 from desk.accounts import Session
 from knowledge.text_policy import LIMITS
+from texts import text
 from web.auth.client import client_address
-from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, error, requires, session_json
+from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, requires, session_json
+from web.http import error, error_texts
 from web.input_policy import PolicyError, field_text
 from web.input_policy import body as body_of
 
@@ -28,7 +30,7 @@ async def login(request: Request) -> HTTPResponse:
     body = body_of(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        return error(400, "Bitte Benutzername und Passwort angeben.", "Username and password are required.")
+        return error(400, "auth.credentials_missing")
     field_text(username, "username")  # no name over 80 characters or with control characters exists
     if len(password) > LIMITS["password"]:  # refused, never cut: no password that long can exist
         raise PolicyError("too_long", "password")
@@ -38,17 +40,11 @@ async def login(request: Request) -> HTTPResponse:
     )
     wait = await asyncio.to_thread(throttle.wait_seconds, desk.engine, username=username, client=client)
     if wait:
-        return error(
-            429,
-            f"Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie {wait} Sekunden.",
-            f"Too many failed logins. Please wait {wait} seconds.",
-            retry_after=wait,
-            headers={"Retry-After": str(wait)},
-        )
+        return error(429, "auth.throttled", {"wait": wait}, retry_after=wait, headers={"Retry-After": str(wait)})
     account = await asyncio.to_thread(accounts.authenticate, desk.engine, username, password)
     if account is None:
         await asyncio.to_thread(throttle.record_failure, desk.engine, username=username, client=client)
-        return error(401, "Benutzername oder Passwort ist falsch.", "Wrong username or password.")
+        return error(401, "auth.wrong")
     token, csrf = await asyncio.to_thread(accounts.start_session, desk.engine, account)
     resp = json(session_json(Session(account=account, csrf_token=csrf)))
     resp.add_cookie(
@@ -68,7 +64,7 @@ async def me(request: Request) -> HTTPResponse:
     """The logged-in account, or 401."""
     session = await current(request)
     if session is None:
-        return error(401, "Bitte melden Sie sich an.", "Please log in.")
+        return error(401, "auth.login")
     return json(session_json(session))
 
 
@@ -106,7 +102,7 @@ async def create_user(request: Request) -> HTTPResponse:
         )
     except accounts.AccountError as exc:
         status = 409 if "exists" in str(exc) else 400
-        return error(status, "Das Konto kann so nicht angelegt werden.", str(exc), field=exc.field)
+        return error_texts(status, "auth.account", text("error.auth.account"), str(exc), field=exc.field)
     return json(
         {"username": account.username, "display_name": account.display_name, "roles": list(account.roles)}, status=201
     )

@@ -35,26 +35,12 @@ from web import rasa_api
 from web.chat import payloads, service
 from web.chat.session import conversation_of, session_of
 from web.console.service import wake_if_pending
+from web.http import error
 from web.input_policy import PolicyError, field_text, parse_body, query_int
 from web.input_policy import body as body_of
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-ERRORS = {
-    "empty": ("Bitte geben Sie eine Nachricht ein.", "Please enter a message."),
-    "too_long": ("Die Nachricht ist zu lang.", "The message is too long."),
-    "characters": ("Die Nachricht enthält unzulässige Zeichen.", "The message contains characters not allowed."),
-}
-NO_SESSION = (
-    "Ihre Chat-Sitzung ist abgelaufen. Bitte laden Sie die Seite neu.",
-    "Your chat session has expired. Please reload the page.",
-)
-
-
-def _error(status: int, de: str, en: str, **extra: object) -> HTTPResponse:
-    return json({"error": de, "error_en": en, **extra}, status=status)
-
-
 CHAT_API = ("session", "messages", "history", "events", "end", "new")
 
 
@@ -87,11 +73,7 @@ async def open_session(request: Request) -> HTTPResponse:
             )
         except IdentityError as exc:
             logger.info("identity token refused: %s", exc)
-            return _error(
-                401,
-                "Ihre Anmeldung aus dem Intranet konnte nicht geprüft werden. Bitte laden Sie die Seite neu.",
-                "Your intranet sign-in could not be verified. Please reload the page.",
-            )
+            return error(401, "chat.identity")
         session = employee(desk.secret, person.sub)
         # A working day at most, and never longer than the intranet's own token.
         ttl = max(60, min(12 * 3600, int(person.exp - time.time())))
@@ -111,21 +93,18 @@ def chat_session(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..
     async def guarded(request: Request) -> HTTPResponse:
         session = session_of(request)
         if session is None:
-            return _error(401, *NO_SESSION)
+            return error(401, "chat.no_session")
         return await handler(request, request.app.ctx.desk.get(), session)
 
     return guarded
 
 
-def _csat_refusal(desk: Desk, conversation: str) -> tuple[str, str] | None:
+def _csat_refusal(desk: Desk, conversation: str) -> str | None:
     """A rating is taken only after the question was asked, and not while an agent has the conversation."""
     if escalations.active_for(desk.engine, conversation) is not None:
-        return (
-            "Bitte bewerten Sie das Gespräch, wenn der Service Desk es beendet hat.",
-            "Please rate the conversation once the service desk has closed it.",
-        )
+        return "chat.rate_later"
     if not conversations.state(desk.engine, conversation)["csat_asked"]:
-        return ("Die Bewertung ist am Ende des Gesprächs möglich.", "You can rate the conversation at its end.")
+        return "chat.rate_at_end"
     return None
 
 
@@ -164,10 +143,9 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
     try:
         text = service.clean_text(body.get("text"), settings.knowledge.max_query_chars)
     except service.ChatInputError as exc:
-        de, en = ERRORS[str(exc)]
-        return _error(400, de, en, field="text")
+        return error(400, f"chat.{exc}", field="text")
     if text.startswith("/EXTERNAL_"):
-        return _error(400, "Diese Nachricht ist nicht erlaubt.", "This message is not allowed.", field="text")
+        return error(400, "chat.not_allowed", field="text")
     conversation = await conversation_of(desk, session, create=True)
     assert conversation is not None
     rasa_text, label = text, text
@@ -179,12 +157,11 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
         else:
             rasa_text = payloads.as_plain_text(text)
             if not rasa_text:
-                de, en = ERRORS["empty"]
-                return _error(400, de, en, field="text")
+                return error(400, "chat.empty", field="text")
     if rasa_text.startswith("/csat"):
         refused = await asyncio.to_thread(_csat_refusal, desk, conversation)
         if refused:
-            return _error(409, *refused)
+            return error(409, refused)
     user_id, held = await asyncio.to_thread(_store_user_turn, desk, conversation, text, label)
     if held is not None:
         waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", held.language), {})]
@@ -199,11 +176,7 @@ async def post_message(request: Request, desk: Desk, session: ChatSession) -> HT
             text=rasa_text,
         )
     except service.UpstreamError:
-        return _error(
-            502,
-            "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
-            "The assistant is not reachable right now. Please try again shortly.",
-        )
+        return error(502, "chat.upstream")
     return json(await _stored_reply(desk, conversation, user_id, _bot_items(replies)))
 
 
@@ -334,11 +307,7 @@ async def end_conversation(request: Request, desk: Desk, session: ChatSession) -
     if conversation is None:
         return json({"messages": []})
     if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is not None:
-        return _error(
-            409,
-            "Sie sind gerade mit dem Service Desk verbunden; das Gespräch beendet der Service Desk.",
-            "You are connected to the service desk; the service desk ends the conversation.",
-        )
+        return error(409, "chat.agent_ends")
     items = await _trigger(request, desk, conversation, "EXTERNAL_end_conversation")
     stored = await _stored_reply(desk, conversation, 0, items)
     return json({"messages": stored["messages"]})
@@ -351,11 +320,7 @@ async def new_conversation(request: Request, desk: Desk, session: ChatSession) -
     conversation = await conversation_of(desk, session, create=False)
     if conversation is not None:
         if await asyncio.to_thread(escalations.active_for, desk.engine, conversation) is not None:
-            return _error(
-                409,
-                "Sie sind gerade mit dem Service Desk verbunden.",
-                "You are connected to the service desk.",
-            )
+            return error(409, "chat.with_agent")
         await asyncio.to_thread(conversations.end, desk.engine, conversation)
     return json({"messages": []})
 

@@ -14,8 +14,9 @@ from desk import conversations, escalations
 from desk.db import tickets
 from desk.escalations import STATUSES, TransitionError
 from knowledge.text_policy import LIMITS
-from web.auth.service import error, requires
+from web.auth.service import requires
 from web.console import service
+from web.http import error
 from web.input_policy import body as body_of
 from web.input_policy import field_text, query_int
 
@@ -31,15 +32,11 @@ async def console_page(_request: Request) -> HTTPResponse:
 
 
 def _not_found() -> HTTPResponse:
-    return error(404, "Diese Weitergabe gibt es nicht.", "No such escalation.")
+    return error(404, "console.not_found")
 
 
 def _conflict(exc: Exception) -> HTTPResponse:
-    return error(
-        409,
-        "Das geht in diesem Zustand nicht (vielleicht hat eine Kollegin es schon übernommen).",
-        f"Not possible in this state: {exc}",
-    )
+    return error(409, "console.conflict", detail=str(exc))
 
 
 @bp.get("/api/escalations")
@@ -49,12 +46,7 @@ async def list_escalations(request: Request) -> HTTPResponse:
     raw = request.args.get("status", "waiting,claimed")
     wanted = tuple(s for s in raw.split(",") if s)
     if not wanted or any(s not in STATUSES for s in wanted):
-        return error(
-            400,
-            f"Unbekannter Status; erlaubt: {', '.join(STATUSES)}.",
-            f"Unknown status; use {', '.join(STATUSES)}.",
-            field="status",
-        )
+        return error(400, "console.status", {"allowed": ", ".join(STATUSES)}, field="status")
     desk = request.app.ctx.desk.get()
     revision = request.app.ctx.notifier.revision
     found = await asyncio.to_thread(escalations.list_by_status, desk.engine, wanted)
@@ -141,23 +133,14 @@ async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
     except LookupError:
         return _not_found()
     except service.NotYours:
-        return error(
-            403, "Dieses Gespräch führt eine Kollegin oder ein Kollege.", "Another agent holds this conversation."
-        )
+        return error(403, "console.not_yours")
     except TransitionError as exc:
         if await _load(request, escalation_id) is None:
             return _not_found()
         return _conflict(exc)
     body = await asyncio.to_thread(service.record_json, desk, servers, esc)
     if step == "ticket" and esc.ticket_number is None:
-        return json(
-            {
-                **body,
-                "error": "Das Ticketsystem antwortet nicht; das Ticket wird automatisch nachgereicht.",
-                "error_en": "The ticket system is not answering; the ticket will be retried automatically.",
-            },
-            status=502,
-        )
+        return error(502, "console.ticket_pending", **body)
     return json(body)
 
 
@@ -195,9 +178,9 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
     """An agent reply; stored before it is acknowledged."""
     text = body_of(request).get("text")
     if not isinstance(text, str) or not text.strip():
-        return error(400, "Bitte geben Sie eine Nachricht ein.", "Please enter a message.", field="text")
+        return error(400, "console.empty", field="text")
     if len(text) > MAX_REPLY:
-        return error(400, "Die Nachricht ist zu lang.", "The message is too long.", field="text")
+        return error(400, "console.too_long", field="text")
     field_text(text, "reply", multiline=True)  # characters by the input policy
     desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
     try:
@@ -212,9 +195,7 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
     except LookupError:
         return _not_found()
     except service.NotYours:
-        return error(
-            403, "Dieses Gespräch führt eine Kollegin oder ein Kollege.", "Another agent holds this conversation."
-        )
+        return error(403, "console.not_yours")
     except TransitionError as exc:
         return _conflict(exc)
     return json({"message": message}, status=201)

@@ -22,9 +22,11 @@ from desk.knowledge_stats import ArticleStats
 from desk.live_knowledge import prepare_vectors
 from knowledge.articles import Article, ArticleError, article_fields
 from knowledge.source import KnowledgeUnavailable
-from web.auth.service import error, requires
+from texts import text
+from web.auth.service import requires
 from web.editor import service
 from web.editor.service import Invalid
+from web.http import error, error_texts
 from web.input_policy import body as body_of
 from web.knowledge.service import render_markdown
 
@@ -41,25 +43,24 @@ async def editor_page(_request: Request) -> HTTPResponse:
 
 
 def _invalid(exc: Invalid) -> HTTPResponse:
-    return error(400, exc.de, exc.en, fields=exc.fields)
+    return error_texts(400, "editor.fields", exc.de, exc.en, fields=exc.fields)
 
 
 def _damaged(d: Damaged) -> HTTPResponse:
     return error(
         409,
-        f"Der Artikel „{d.slug}“ ist beschädigt: sein gespeicherter Text lässt sich nicht lesen. Stellen Sie eine "
-        "frühere Version wieder her, speichern Sie ihn neu oder ziehen Sie ihn zurück.",
-        f"Article {d.slug!r} is damaged: its stored text cannot be read. Restore a version, save it anew or retire it.",
+        "editor.damaged",
+        {"slug": d.slug},
         damaged={"slug": d.slug, "title": d.title, "status": d.status, "version": d.version, "error": d.error},
     )
 
 
 def _cannot_store(exc: ArticleError) -> HTTPResponse:
-    return error(400, "Bitte prüfen Sie die markierten Felder.", str(exc), fields=exc.fields)
+    return error_texts(400, "editor.fields", text("error.editor.fields"), str(exc), fields=exc.fields)
 
 
 def _not_found(slug: str) -> HTTPResponse:
-    return error(404, f"Einen Artikel „{slug}“ gibt es nicht.", f"No article {slug!r}.")
+    return error(404, "editor.not_found", {"slug": slug})
 
 
 def _actor(request: Request) -> str:
@@ -90,10 +91,8 @@ async def _conflict(request: Request, exc: store.Conflict) -> HTTPResponse:
     desk = request.app.ctx.desk.get()
     return error(
         409,
-        f"Der Artikel wurde inzwischen von {cur.updated_by} geändert ({when} Uhr, Version {cur.version}). "
-        "Ihre Änderungen sind nicht gespeichert, aber noch im Editor. Bitte laden Sie die neueste Version "
-        "und übernehmen Sie Ihre Änderungen.",
-        f"The article was changed meanwhile by {cur.updated_by} (version {cur.version}); your changes were not saved.",
+        "editor.conflict",
+        {"who": cur.updated_by, "when": when, "version": cur.version},
         current=await asyncio.to_thread(service.article_json, desk, request.app.ctx.settings.servers, cur),
     )
 
@@ -104,7 +103,7 @@ async def list_articles(request: Request) -> HTTPResponse:
     """``?q=&status=&owner=&overdue=1``."""
     status = request.args.get("status", "")
     if status not in STATUSES:
-        return error(400, "Unbekannter Status.", "Unknown status.", field="status")
+        return error(400, "editor.status", field="status")
     desk = request.app.ctx.desk.get()
     body = await asyncio.to_thread(
         service.list_json,
@@ -142,12 +141,7 @@ async def create_article(request: Request) -> HTTPResponse:
 
 
 def _slug_taken(slug: str) -> HTTPResponse:
-    return error(
-        409,
-        f"Den Kurznamen „{slug}“ gibt es schon. Bitte wählen Sie einen anderen.",
-        f"Slug {slug!r} exists.",
-        fields={"slug": "Diesen Kurznamen gibt es schon."},
-    )
+    return error(409, "editor.slug_taken", {"slug": slug}, fields={"slug": text("article.error.slug_taken_field")})
 
 
 @bp.get("/api/articles/<slug:str>")
@@ -245,11 +239,11 @@ async def get_version(request: Request, slug: str, version: int) -> HTTPResponse
     try:
         v = await asyncio.to_thread(store.get_version, request.app.ctx.desk.get().engine, slug, version)
     except store.NotFound:
-        return error(404, f"Version {version} von „{slug}“ gibt es nicht.", "No such version.")
+        return error(404, "editor.no_version", {"version": version, "slug": slug})
     try:
         fields = article_fields(v.article)
     except ArticleError:
-        return error(409, f"Version {version} ist beschädigt und lässt sich nicht lesen.", "This version is damaged.")
+        return error(409, "editor.damaged_version", {"version": version})
     return json(
         {
             "version": v.version,
@@ -277,13 +271,13 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
         await _prepare(request, (await asyncio.to_thread(store.get_version, engine, slug, old)).article)
         record = await asyncio.to_thread(store.restore, engine, slug, old, current, _actor(request))
     except store.NotFound:
-        return error(404, f"Version {old} von „{slug}“ gibt es nicht.", "No such article or version.")
+        return error(404, "editor.no_version", {"version": old, "slug": slug})
     except store.Conflict as exc:
         return await _conflict(request, exc)
     except Unreadable as exc:
         return _damaged(exc.damaged)
     except ArticleError:
-        return error(409, f"Version {old} ist beschädigt und lässt sich nicht lesen.", "This version is damaged.")
+        return error(409, "editor.damaged_version", {"version": old})
     return await _article(request, record)
 
 
@@ -302,7 +296,7 @@ async def preview(request: Request) -> HTTPResponse:
     """Markdown → the same safe HTML the article page shows."""
     text = body_of(request).get("body")
     if not isinstance(text, str) or len(text) > service.MAX_BODY:
-        return error(400, "Bitte senden Sie den Text als „body“.", "Send the text as 'body'.", field="body")
+        return error(400, "editor.preview_body", field="body")
     return json({"html": render_markdown(text)})
 
 
@@ -311,7 +305,7 @@ async def _kb(request: Request) -> Any:
 
 
 def _unavailable() -> HTTPResponse:
-    return error(503, "Die Wissensdatenbank ist noch nicht geladen.", "The knowledge base is not loaded yet.")
+    return error(503, "knowledge.unavailable")
 
 
 @bp.post("/api/knowledge/test")
@@ -324,13 +318,13 @@ async def test_question(request: Request) -> HTTPResponse:
     if not isinstance(query, str) or not query.strip() or len(query) > settings.knowledge.max_query_chars:
         return error(
             400,
-            f"Bitte geben Sie eine Frage ein (höchstens {settings.knowledge.max_query_chars} Zeichen).",
-            "Please enter a question.",
-            fields={"query": "Bitte eine Frage eingeben."},
+            "editor.query",
+            {"limit": settings.knowledge.max_query_chars},
+            fields={"query": text("article.error.query")},
         )
     draft = None
     if body.get("article") is not None and not isinstance(body.get("article"), dict):
-        return error(400, "„article“ muss ein Objekt sein.", "'article' must be an object.", field="article")
+        return error(400, "editor.article_object", field="article")
     if isinstance(body.get("article"), dict):
         try:
             draft = service.draft_for_test(body["article"], service.today(settings.handoff.hours.tz))
@@ -367,8 +361,6 @@ async def dismiss_gaps(request: Request) -> HTTPResponse:
         or len(ids) > MAX_GAP_IDS
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
-        return error(
-            400, "Bitte die Nummern der Fragen angeben.", "gap_ids must be a list of numbers.", field="gap_ids"
-        )
+        return error(400, "editor.gap_ids", field="gap_ids")
     n = await asyncio.to_thread(gaps.dismiss, request.app.ctx.desk.get().engine, ids)
     return json({"dismissed": n})

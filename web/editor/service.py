@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+import texts
 from desk import articles as store
 from desk import gaps, knowledge_stats
 from desk.article_records import Damaged
@@ -42,17 +43,17 @@ def article_from_body(body: dict[str, Any], slug: str | None = None) -> Article:
     problems: dict[str, str] = {}
     for name in ("title", "owner", "audience", "language", "reviewed", "review_by", "notes", "slug"):
         if meta.get(name) is not None and not isinstance(meta.get(name), str):
-            problems[name] = "Bitte als Text angeben."
+            problems[name] = texts.text("article.error.as_text")
     if text is not None and not isinstance(text, str):
-        problems["body"] = "Bitte als Text angeben."
+        problems["body"] = texts.text("article.error.as_text")
     elif isinstance(text, str) and len(text) > MAX_BODY:
-        problems["body"] = f"Der Text ist zu lang (höchstens {MAX_BODY} Zeichen)."
+        problems["body"] = texts.text("article.error.body_too_long", limit=MAX_BODY)
     if problems:
-        raise Invalid("Bitte prüfen Sie die markierten Felder.", "Please check the marked fields.", problems)
+        raise Invalid(*texts.both("error.editor.fields"), problems)
     try:
         return build_article(meta, text or "")
     except ArticleError as exc:
-        raise Invalid("Bitte prüfen Sie die markierten Felder.", str(exc), exc.fields) from exc
+        raise Invalid(texts.text("error.editor.fields"), str(exc), exc.fields) from exc
 
 
 def draft_for_test(body: dict[str, Any], day: date) -> Article:
@@ -73,11 +74,7 @@ def expected_version(body: dict[str, Any], key: str = "version") -> int:
     """The version the editor started from (required on every change of an existing article)."""
     value = body.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(
-            "Die Version, die Sie bearbeitet haben, fehlt. Bitte laden Sie den Artikel neu.",
-            f"'{key}' (the version you edited) is required.",
-            {key: "Pflichtangabe"},
-        )
+        raise Invalid(*texts.both("error.editor.version_missing"), {key: texts.text("article.error.required")})
     return value
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json, text
 
+import texts
 from desk import csat
 from knowledge.text_policy import parse_date
-from web.auth.service import error, requires
+from web.auth.service import requires
+from web.http import error
 from web.input_policy import PolicyError
 
 bp = Blueprint("insights")
@@ -33,12 +35,7 @@ def _date_arg(request: Request, name: str) -> date | None:
         return None
     found = parse_date(raw)
     if found is None:
-        raise PolicyError(
-            "date",
-            name,
-            "Datum bitte als JJJJ-MM-TT zwischen 2000 und 2099 angeben.",
-            "Dates must be YYYY-MM-DD between 2000 and 2099.",
-        )
+        raise PolicyError("date", name, *texts.both("error.insights.date"))
     return found
 
 
@@ -47,9 +44,9 @@ def _range(request: Request) -> tuple[date, date] | HTTPResponse:
     end = _date_arg(request, "to") or today
     start = _date_arg(request, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        return error(400, "„Von“ muss vor „Bis“ liegen.", "'from' must not be after 'to'.", field="from")
+        return error(400, "insights.order", field="from")
     if (end - start).days > MAX_DAYS:
-        return error(400, "Höchstens zwei Jahre auf einmal.", "At most two years at once.", field="from")
+        return error(400, "insights.span", field="from")
     return start, end
 
 

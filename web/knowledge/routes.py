@@ -10,6 +10,8 @@ from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
 
 from knowledge.source import KnowledgeUnavailable
+from texts import text
+from web.http import error
 from web.knowledge import service
 from web.pages import page
 
@@ -25,20 +27,13 @@ async def search(request: Request) -> HTTPResponse:
             request.args.get("q"), request.args.get("k"), settings.knowledge.max_query_chars
         )
     except service.BadRequest as exc:
-        return json(exc.payload, status=400)
+        return error(400, exc.code, exc.values, field=exc.field)
     try:
         body = await service.search(
             knowledge=request.app.ctx.knowledge, article_url=settings.servers.article_url, query=query, k=k
         )
     except KnowledgeUnavailable:
-        return json(
-            {
-                "error": "Die Wissensdatenbank ist noch nicht geladen.",
-                "error_en": "The knowledge base is not loaded yet.",
-                "field": "",
-            },
-            status=503,
-        )
+        return error(503, "knowledge.unavailable", field="")
     return json(body)
 
 
@@ -49,17 +44,16 @@ async def article_page(request: Request, slug: str) -> HTTPResponse:
         kb = await asyncio.to_thread(request.app.ctx.knowledge.get)
     except KnowledgeUnavailable:
         return html_response(
-            page("Nicht verfügbar", "<p>Die Wissensdatenbank ist gerade nicht verfügbar.</p>"), status=503
+            page(text("page.unavailable_title"), f"<p>{html.escape(text('page.unavailable'))}</p>"), status=503
         )
     article = kb.article(slug)
     if article is None:
         body = (
-            f"<p>Zu <code>{html.escape(slug)}</code> gibt es keinen Artikel. "
-            '<a href="/chat">Fragen Sie den Assistenten</a>.</p>'
+            f"<p>{html.escape(text('page.not_found', slug=slug))} "
+            f'<a href="/chat">{html.escape(text("page.ask_assistant"))}</a>.</p>'
         )
-        return html_response(page("Artikel nicht gefunden", body), status=404)
-    meta = (
-        f'<p class="meta">Zuletzt geprüft: {article.reviewed.strftime("%d.%m.%Y")} · '
-        f"Zuständig: {html.escape(article.owner)}</p>"
-    )
+        return html_response(page(text("page.not_found_title"), body), status=404)
+    reviewed = text("page.reviewed", date=article.reviewed.strftime("%d.%m.%Y"))
+    owner = text("page.owner", owner=article.owner)
+    meta = f'<p class="meta">{html.escape(reviewed)} · {html.escape(owner)}</p>'
     return html_response(page(article.title, meta + service.render_article_body(article), lang=article.language))

@@ -12,48 +12,30 @@ import markdown
 from knowledge.articles import Article
 from knowledge.source import KnowledgeSource
 from knowledge.text_policy import parse_int
-from web.knowledge.schemas import ErrorJSON, SearchJSON
+from web.knowledge.schemas import SearchJSON
 
 MAX_K = 20
 
 
 class BadRequest(ValueError):
-    """Client input we reject, with a message for people."""
+    """Client input we reject: the catalogue code, its values and the field."""
 
-    def __init__(self, payload: ErrorJSON) -> None:
-        """Carry the JSON error body."""
-        super().__init__(payload["error_en"])
-        self.payload = payload
+    def __init__(self, code: str, values: dict[str, object], field: str) -> None:
+        """An ``error.<code>`` of the text catalogue about ``field``."""
+        super().__init__(code)
+        self.code, self.values, self.field = code, values, field
 
 
 def parse_search_args(q: str | None, k: str | None, max_chars: int) -> tuple[str, int]:
     """Validate ``q`` (non-empty, capped) and ``k`` (1..20, default 5)."""
     query = (q or "").strip()
     if not query:
-        raise BadRequest(
-            {
-                "error": "Bitte geben Sie eine Frage ein (Parameter q).",
-                "error_en": "Please enter a question (parameter q).",
-                "field": "q",
-            }
-        )
+        raise BadRequest("knowledge.query_missing", {}, "q")
     if len(query) > max_chars:
-        raise BadRequest(
-            {
-                "error": f"Die Frage ist zu lang (höchstens {max_chars} Zeichen).",
-                "error_en": f"The question is too long (at most {max_chars} characters).",
-                "field": "q",
-            }
-        )
+        raise BadRequest("knowledge.query_too_long", {"limit": max_chars}, "q")
     n = parse_int(k, 5, 1, MAX_K)
     if n is None:
-        raise BadRequest(
-            {
-                "error": f"k muss eine ganze Zahl von 1 bis {MAX_K} sein.",
-                "error_en": f"k must be a whole number from 1 to {MAX_K}.",
-                "field": "k",
-            }
-        )
+        raise BadRequest("knowledge.k", {"max": MAX_K}, "k")
     return query, n
 
 
