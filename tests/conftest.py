@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from knowledge.articles import Article, load_articles
@@ -13,8 +15,14 @@ from knowledge.index_files import open_knowledge_base
 from knowledge.search import KnowledgeBase, Thresholds
 from knowledge.vector_index import FaissIndex
 from settings import ROOT, Settings
+from web.rasa import Upstream
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
+
+
+def fake_upstream(handler: Callable[[httpx.Request], httpx.Response]) -> Upstream:
+    """Rasa and the action server as one stand-in transport (the app's HTTP never leaves the process)."""
+    return Upstream(transport=httpx.MockTransport(handler))
 
 
 def plain_settings() -> Settings:

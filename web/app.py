@@ -6,7 +6,6 @@ import asyncio
 import logging
 from pathlib import Path
 
-import httpx
 from sanic import Sanic
 from sanic.response import HTTPResponse, file
 
@@ -19,15 +18,18 @@ from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
 from web.chat.routes import cors_headers
-from web.console import service as console_service
+from web.chat.service import ChatService
 from web.console.routes import bp as console_bp
+from web.context import AppContext
 from web.editor.routes import bp as editor_bp
 from web.errors import install as install_errors
+from web.handoff.service import HandoffService
 from web.health.routes import bp as health_bp
 from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
 from web.live import Notifier
+from web.rasa import HttpRasaClient, RasaClient, Upstream
 from web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)
@@ -37,26 +39,46 @@ STATIC = Path(__file__).parent / "static"
 def create_app(
     settings: Settings,
     knowledge: KnowledgeSource | None = None,
+    *,
     name: str = "servicedesk",
     warm_up: bool = True,
     desk: LazyDesk | None = None,
+    upstream: Upstream | None = None,
+    rasa: RasaClient | None = None,
     sweep_interval_s: float = 2.0,
 ) -> Sanic:
-    """Build the app; each test builds its own. The knowledge base loads before serving."""
-    app = Sanic(name, configure_logging=False)
+    """Build the app; each test builds its own (with a stand-in ``rasa`` or an ``upstream`` transport).
+
+    Nothing is opened here: the records, the knowledge base and the connections open when the server starts.
+    """
+    servers = settings.servers
+    desk = desk or LazyDesk.of(settings)
+    upstream = upstream or Upstream(servers.upstream_timeout_s)
+    rasa = rasa or HttpRasaClient(upstream, servers.rasa_url, servers.public_url)
+    notifier = Notifier(desk)
+    handoff = HandoffService(desk, rasa, servers.public_url)
+    context = AppContext(
+        settings=settings,
+        desk=desk,
+        # Published articles from the database, followed live (edits are searchable within a second or so).
+        knowledge=knowledge or LiveKnowledgeSource(settings.knowledge, desk),
+        upstream=upstream,
+        rasa=rasa,
+        notifier=notifier,
+        handoff=handoff,
+        chat=ChatService(
+            desk,
+            rasa,
+            handoff,
+            notifier,
+            max_chars=settings.knowledge.max_query_chars,
+            csat_inactivity_s=settings.chat.csat_inactivity_s,
+        ),
+    )
+    app = Sanic(name, ctx=context, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    app.ctx.settings = settings
-    app.ctx.desk = desk or LazyDesk.of(settings)
-    # Published articles from the database, followed live (edits are searchable within a second or so).
-    app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings.knowledge, app.ctx.desk)
-    app.blueprint(health_bp)
-    app.blueprint(knowledge_bp)
-    app.blueprint(assets_bp)
-    app.blueprint(chat_bp)
-    app.blueprint(auth_bp)
-    app.blueprint(console_bp)
-    app.blueprint(insights_bp)
-    app.blueprint(editor_bp)
+    for blueprint in (health_bp, knowledge_bp, assets_bp, chat_bp, auth_bp, console_bp, insights_bp, editor_bp):
+        app.blueprint(blueprint)
 
     @app.get("/openapi.yaml", name="openapi")
     async def openapi(_request: object) -> HTTPResponse:
@@ -72,30 +94,29 @@ def create_app(
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:
-        app.ctx.http = httpx.AsyncClient(timeout=settings.servers.upstream_timeout_s)
-        opened = await asyncio.to_thread(app.ctx.desk.get)
+        opened = await asyncio.to_thread(desk.get)
         await asyncio.to_thread(ensure_admin, opened.engine, settings.staff, settings.handoff.team_name)
-        await asyncio.to_thread(
-            seed_if_empty, app.ctx.desk, settings.knowledge
-        )  # a fresh database gets the article files
-        app.ctx.notifier = Notifier(opened.engine)
-        app.ctx.notifier.start()
-        app.ctx.sweeper = asyncio.get_running_loop().create_task(_sweep_forever(app, sweep_interval_s))
+        await asyncio.to_thread(seed_if_empty, desk, settings.knowledge)  # a fresh database gets the article files
+        await asyncio.to_thread(notifier.prime)
+        notifier.start()
+        context.tasks.append(asyncio.get_running_loop().create_task(_sweep_forever(handoff, sweep_interval_s)))
         if warm_up:
             try:
-                await asyncio.to_thread(app.ctx.knowledge.warm_up)
+                await asyncio.to_thread(context.knowledge.warm_up)
             except KnowledgeUnavailable as exc:  # /health reports it; the rest of the site still works
                 logger.error("knowledge base not loaded: %s", exc)
 
     @app.before_server_stop
-    async def _stop_tasks(app: Sanic) -> None:
-        app.ctx.sweeper.cancel()
-        await app.ctx.notifier.stop()
+    async def _stop_tasks(_app: Sanic) -> None:
+        for task in context.tasks:
+            task.cancel()
+        context.tasks.clear()
+        await notifier.stop()
         # The knowledge follower is a daemon thread: it ends with the process, not with a server cycle.
 
     @app.after_server_stop
-    async def _stop(app: Sanic) -> None:
-        await app.ctx.http.aclose()
+    async def _stop(_app: Sanic) -> None:
+        await upstream.aclose()
 
     return app
 
@@ -121,12 +142,12 @@ def ensure_admin(engine: object, staff: Staff, team_name: str) -> None:
             logger.error("first admin not created: %s", exc)
 
 
-async def _sweep_forever(app: Sanic, interval: float) -> None:
+async def _sweep_forever(handoff: HandoffService, interval: float) -> None:
     """Unclaimed escalations become tickets; failed ticket creations are retried (every instance may run this)."""
     while True:
         await asyncio.sleep(interval)
         try:
-            await console_service.sweep(app.ctx.desk.get(), app.ctx.settings.servers, app.ctx.http)
+            await handoff.sweep()
         except Exception:  # noqa: BLE001 - one failed round must not end the sweeper
             logger.exception("escalation sweep failed")
 

@@ -24,7 +24,7 @@ from desk.runtime import Desk, LazyDesk
 from scripts.stack import free_port
 from settings import Settings
 from tests.attack import stats
-from tests.conftest import stand_in_kb
+from tests.conftest import fake_upstream, stand_in_kb
 from web.app import create_app
 
 PASSWORD = "attack-suite-password-1"
@@ -141,14 +141,12 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     kb = stand_in_kb()
     knowledge = LiveKnowledgeSource(settings.knowledge, lazy, poll_s=0.1, kb=kb)
     upstream = FakeUpstream()
-    app = create_app(settings, knowledge, name=f"attack{port}", desk=lazy, sweep_interval_s=3600)
+    app = create_app(
+        settings, knowledge, name=f"attack{port}", desk=lazy, sweep_interval_s=3600, upstream=fake_upstream(upstream)
+    )
     # Sanic's TouchUp rewrites methods on the Sanic class itself when a server starts outside test mode; the
     # unit tests' apps (test mode) would then rebuild from rewritten methods. This app is served as it is.
     app.config.TOUCHUP = False
-
-    @app.before_server_start
-    async def _fake_upstream(app) -> None:  # noqa: ANN001
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(upstream))
 
     served = _serve(app, port)
     for identity, roles in ROLES.items():

@@ -109,10 +109,13 @@ def test_end_button_and_inactivity_ask_once(stack: Stack) -> None:
             .where(messages.c.conversation_id == quiet.conversation())
             .values(created_at=now() - timedelta(minutes=15))
         )
+    history = quiet.http.get("/api/chat/history").json()  # loading a page asks nothing
+    assert history["csat"] == "none" and not any(m["data"].get("csat") for m in history["messages"])
+    opened = quiet.http.post("/api/chat/open").json()  # opening the chat does, once
+    assert csat_question(opened["messages"])
+    assert quiet.http.post("/api/chat/open").json()["messages"] == []
     history = quiet.http.get("/api/chat/history").json()
-    assert history["csat"] == "asked" and csat_question(history["messages"])
-    history = quiet.http.get("/api/chat/history").json()
-    assert sum(1 for m in history["messages"] if m["data"].get("csat")) == 1
+    assert history["csat"] == "asked" and sum(1 for m in history["messages"] if m["data"].get("csat")) == 1
     reply = quiet.say('/csat{"csat_score": "2"}', "2")
     assert "Vielen Dank" in texts(reply)
     rating = csat.rating_of(engine, quiet.conversation())

@@ -10,6 +10,7 @@ import pytest
 from desk import conversations
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
+from tests.conftest import fake_upstream
 from tests.unit.test_console_api import conversation_of
 from web.app import create_app
 
@@ -47,11 +48,8 @@ def app(desk, desk_settings, hashing_kb, rasa):
         warm_up=False,
         desk=LazyDesk.ready(desk),
         sweep_interval_s=3600,
+        upstream=fake_upstream(rasa),
     )
-
-    @app.before_server_start
-    async def mock_http(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
 
     return app
 

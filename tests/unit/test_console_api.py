@@ -18,13 +18,20 @@ from desk.db import escalations as escalations_table
 from desk.identity import read_session
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
-from tests.conftest import plain_settings
+from tests.conftest import fake_upstream, plain_settings
 from web.app import create_app
-from web.console import service
+from web.handoff.service import HandoffService
+from web.rasa import HttpRasaClient
 
 _counter = iter(range(10_000))
 
 SERVERS = plain_settings().servers
+
+
+def handoff_for(desk, rasa) -> HandoffService:  # noqa: ANN001
+    """The handoff service on these records, with Rasa's HTTP API answered by ``rasa``."""
+    client = HttpRasaClient(fake_upstream(rasa), SERVERS.rasa_url, SERVERS.public_url)
+    return HandoffService(LazyDesk.ready(desk), client, SERVERS.public_url)
 
 
 class FakeRasa:
@@ -62,11 +69,8 @@ def app(desk, desk_settings, hashing_kb, rasa):
         warm_up=False,
         desk=LazyDesk.ready(desk),
         sweep_interval_s=3600,
+        upstream=fake_upstream(rasa),
     )
-
-    @app.before_server_start
-    async def mock_http(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
 
     return app
 
@@ -221,9 +225,9 @@ async def test_nobody_claims_in_time_becomes_a_ticket_once(app, desk) -> None:
     esc = queue(desk, "conv-late")
     with desk.engine.begin() as conn:
         conn.execute(update(escalations_table).values(created_at=esc.created_at - timedelta(seconds=301)))
-    http = httpx.AsyncClient(transport=httpx.MockTransport(FakeRasa()))
-    assert await service.sweep(desk, SERVERS, http) == 1
-    assert await service.sweep(desk, SERVERS, http) == 0  # converted once, not twice
+    handoff = handoff_for(desk, FakeRasa())
+    assert await handoff.sweep() == 1
+    assert await handoff.sweep() == 0  # converted once, not twice
     done = escalations.get(desk.engine, esc.id)
     assert done is not None and done.status == "ticket" and done.ticket_number
     text = conversations.messages_after(desk.engine, "conv-late")[-1]["text"]
@@ -257,18 +261,17 @@ def age(desk, escalation_id: int, **columns: int) -> None:
 async def test_a_failing_ticket_system_and_rasa_outage_lose_nothing_and_are_retried(desk) -> None:
     esc = queue(desk, "conv-down")
     rasa = FakeRasa(up=False)
-    http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
-    result = await service.to_ticket(replace(desk, sink=Down()), SERVERS, http, escalation_id=esc.id, why="no_agent")
+    result = await handoff_for(replace(desk, sink=Down()), rasa).to_ticket(escalation_id=esc.id, why="no_agent")
     assert result.status == "ticket" and result.ticket_number is None
     assert "Ticketsystem antwortet gerade nicht" in conversations.messages_after(desk.engine, "conv-down")[-1]["text"]
     assert escalations.get(desk.engine, esc.id).bot_wake == "resume"  # Rasa still has to be un-paused
     assert escalations.overdue(desk.engine, timeout_s=300) == []  # the attempt's lease has not expired
     age(desk, esc.id, ticket_attempt_at=61)
     rasa.up = True
-    assert await service.sweep(desk, SERVERS, http) == 1  # the real sink works again
+    assert await handoff_for(desk, rasa).sweep() == 1  # the real sink works again
     assert escalations.get(desk.engine, esc.id).bot_wake == "resume"  # a retry does not resume twice
     age(desk, esc.id, updated_at=30)
-    assert await service.sweep(desk, SERVERS, http) == 1  # Rasa is back: resumed once
+    assert await handoff_for(desk, rasa).sweep() == 1  # Rasa is back: resumed once
     retried = escalations.get(desk.engine, esc.id)
     assert retried.ticket_number is not None and retried.bot_wake is None
     assert [p.rsplit("/", 1)[-1] for p, _ in rasa.calls] == ["events"]
@@ -289,16 +292,13 @@ async def test_a_slow_ticket_system_never_gets_the_same_ticket_twice(desk) -> No
             time.sleep(0.3)
             return super().create(draft)
 
-    slow = replace(desk, sink=Slow(desk.engine))
-    http = httpx.AsyncClient(transport=httpx.MockTransport(FakeRasa()))
+    slow = handoff_for(replace(desk, sink=Slow(desk.engine)), FakeRasa())
     esc = queue(desk, "conv-slow")
     age(desk, esc.id, created_at=301)
     # two instances sweep at the same moment while the creation is under way
-    await asyncio.gather(
-        service.sweep(slow, SERVERS, http), service.sweep(slow, SERVERS, http), service.sweep(slow, SERVERS, http)
-    )
+    await asyncio.gather(slow.sweep(), slow.sweep(), slow.sweep())
     assert Slow.calls == 1
-    assert await service.sweep(slow, SERVERS, http) == 0 and Slow.calls == 1
+    assert await slow.sweep() == 0 and Slow.calls == 1
 
 
 async def test_a_colleagues_claim_in_between_is_never_converted(desk) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import httpx
 import pytest
 from sqlalchemy import update
 
@@ -20,7 +19,7 @@ from desk.db import bump
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError
-from tests.conftest import plain_settings, stand_in_kb
+from tests.conftest import fake_upstream, plain_settings, stand_in_kb
 from tests.unit.test_article_store import BEAMER
 from tests.unit.test_console_api import login
 from tests.unit.test_web import rasa_mock
@@ -54,11 +53,14 @@ def live(desk):
 
 @pytest.fixture
 def app(desk, desk_settings, live):
-    app = create_app(desk_settings, live, name=f"d{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
-
-    @app.before_server_start
-    async def mock_http(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa_mock))
+    app = create_app(
+        desk_settings,
+        live,
+        name=f"d{next(_counter)}",
+        warm_up=False,
+        desk=LazyDesk.ready(desk),
+        upstream=fake_upstream(rasa_mock),
+    )
 
     return app
 

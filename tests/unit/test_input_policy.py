@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import httpx
 import pytest
 
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.text_policy import char_problem, parse_date, parse_int, username_problem
-from tests.conftest import stand_in_kb
+from tests.conftest import fake_upstream, stand_in_kb
 from tests.unit.test_console_api import FakeRasa, agent, employee_says, login, queue
 from web.app import create_app
 from web.chat.routes import hello
@@ -33,11 +32,14 @@ def rasa() -> FakeRasa:
 def app(desk, desk_settings, rasa):
     kb = stand_in_kb()
     live = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
-    app = create_app(desk_settings, live, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
-
-    @app.before_server_start
-    async def mock_http(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
+    app = create_app(
+        desk_settings,
+        live,
+        name=f"p{next(_counter)}",
+        warm_up=False,
+        desk=LazyDesk.ready(desk),
+        upstream=fake_upstream(rasa),
+    )
 
     yield app
     live.stop()

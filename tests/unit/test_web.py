@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
+from tests.conftest import fake_upstream
+from tests.unit.fakes import RecordingRasa
 from web.app import create_app
 
 OPENAPI = Path(__file__).resolve().parents[2] / "web" / "static" / "openapi.yaml"
@@ -48,11 +50,13 @@ def rasa_mock(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def app(settings, hashing_kb):
-    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False)
-
-    @app.before_server_start
-    async def mock_http(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa_mock))
+    app = create_app(
+        settings,
+        StaticKnowledgeSource(hashing_kb),
+        name=f"t{next(_counter)}",
+        warm_up=False,
+        upstream=fake_upstream(rasa_mock),
+    )
 
     return app
 
@@ -107,11 +111,13 @@ async def test_health_ok_when_all_parts_answer(app) -> None:
 
 
 async def test_health_names_missing_parts(settings, hashing_kb) -> None:
-    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False)
-
-    @app.before_server_start
-    async def down(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(503)))
+    app = create_app(
+        settings,
+        StaticKnowledgeSource(hashing_kb),
+        name=f"t{next(_counter)}",
+        warm_up=False,
+        upstream=fake_upstream(lambda r: httpx.Response(503)),
+    )
 
     _, resp = await app.asgi_client.get("/health")
     assert resp.status == 503
@@ -150,30 +156,23 @@ async def test_chat_rejects_empty_text_and_forged_sessions(app) -> None:
         assert resp.status == 401
 
 
-async def test_sessions_keep_their_conversation_and_new_starts_another(app) -> None:
-    seen: list[str] = []
-
-    def recording(request: httpx.Request) -> httpx.Response:
-        seen.append(json.loads(request.content)["sender"])
-        return httpx.Response(200, json=[{"text": "ok"}])
-
-    @app.before_server_start
-    async def record(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(recording))
-
+async def test_sessions_keep_their_conversation_and_new_starts_another(settings, hashing_kb) -> None:
+    rasa = RecordingRasa()
+    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False, rasa=rasa)
     auth = await session(app)
     again = await session(app, session=auth["authorization"].split()[1])  # another tab with the stored session
     await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=auth)
     await app.asgi_client.post("/api/chat/messages", json={"text": "Drucker"}, headers=again)
     other = await session(app)
     await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=other)
+    seen = rasa.senders
     assert seen[0] == seen[1] != seen[2]  # one conversation per session, another for another browser
     _, resp = await app.asgi_client.post("/api/chat/new", headers=auth)
     assert resp.status == 200
     _, hist = await app.asgi_client.get("/api/chat/history", headers=auth)
     assert hist.json["messages"] == []
     await app.asgi_client.post("/api/chat/messages", json={"text": "Neu"}, headers=auth)
-    assert seen[3] not in seen[:3]
+    assert rasa.senders[3] not in seen[:3]
 
 
 async def test_an_employee_identity_follows_the_person_across_browsers(settings, hashing_kb) -> None:
@@ -185,11 +184,8 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
         StaticKnowledgeSource(hashing_kb),
         name=f"t{next(_counter)}",
         warm_up=False,
+        upstream=fake_upstream(rasa_mock),
     )
-
-    @app.before_server_start
-    async def mock_http(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(rasa_mock))
 
     token = make_identity("m.mueller", key)
     _, first = await app.asgi_client.post("/api/chat/session", json={"identity": token})
@@ -246,11 +242,13 @@ async def test_openapi_documents_every_route(app) -> None:
 
 
 async def test_chat_body_must_be_an_object_and_broken_rasa_replies_are_502(settings, hashing_kb) -> None:
-    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False)
-
-    @app.before_server_start
-    async def broken(app):
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>")))
+    app = create_app(
+        settings,
+        StaticKnowledgeSource(hashing_kb),
+        name=f"t{next(_counter)}",
+        warm_up=False,
+        upstream=fake_upstream(lambda r: httpx.Response(200, text="<html>")),
+    )
 
     auth = await session(app)
     _, resp = await app.asgi_client.post("/api/chat/messages", json=[1, 2], headers=auth)

@@ -14,6 +14,7 @@ from knowledge.text_policy import LIMITS
 from texts import text
 from web.auth.client import client_address
 from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, requires, session_json
+from web.context import ctx
 from web.http import error, error_texts
 from web.input_policy import PolicyError, field_text
 from web.input_policy import body as body_of
@@ -34,10 +35,8 @@ async def login(request: Request) -> HTTPResponse:
     field_text(username, "username")  # no name over 80 characters or with control characters exists
     if len(password) > LIMITS["password"]:  # refused, never cut: no password that long can exist
         raise PolicyError("too_long", "password")
-    desk = request.app.ctx.desk.get()
-    client = throttle.client_hash(
-        desk.secret, client_address(request, request.app.ctx.settings.servers.trusted_proxies)
-    )
+    desk = ctx(request).desk.get()
+    client = throttle.client_hash(desk.secret, client_address(request, ctx(request).settings.servers.trusted_proxies))
     wait = await asyncio.to_thread(throttle.wait_seconds, desk.engine, username=username, client=client)
     if wait:
         return error(429, "auth.throttled", {"wait": wait}, retry_after=wait, headers={"Retry-After": str(wait)})
@@ -54,7 +53,7 @@ async def login(request: Request) -> HTTPResponse:
         samesite="Strict",
         path="/",
         max_age=accounts.SESSION_HOURS * 3600,
-        secure=request.app.ctx.settings.servers.public_url.startswith("https://"),
+        secure=ctx(request).settings.servers.public_url.startswith("https://"),
     )
     return resp
 
@@ -71,7 +70,7 @@ async def me(request: Request) -> HTTPResponse:
 @bp.post("/api/auth/logout")
 async def logout(request: Request) -> HTTPResponse:
     """End the session (idempotent); a live session needs its CSRF token, so no other site can log staff out."""
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     session = await current(request)
     if session is not None and not csrf_ok(request, session):
         return csrf_refused()
@@ -94,7 +93,7 @@ async def create_user(request: Request) -> HTTPResponse:
     try:
         account = await asyncio.to_thread(
             accounts.create_user,
-            request.app.ctx.desk.get().engine,
+            ctx(request).desk.get().engine,
             username=body["username"],
             password=body["password"],
             roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),

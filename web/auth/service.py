@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from desk import accounts
 from desk.accounts import Session
+from web.context import ctx
 from web.http import error
 
 COOKIE = "sd_staff"
@@ -33,7 +34,7 @@ def csrf_refused() -> HTTPResponse:
 
 async def current(request: Request) -> Session | None:
     """The staff session of this request, if logged in."""
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     return await asyncio.to_thread(accounts.session_for, engine, request.cookies.get(COOKIE))
 
 

@@ -15,7 +15,8 @@ from desk.db import tickets
 from desk.escalations import STATUSES, TransitionError
 from knowledge.text_policy import LIMITS
 from web.auth.service import requires
-from web.console import service
+from web.context import ctx
+from web.handoff import service
 from web.http import error
 from web.input_policy import body as body_of
 from web.input_policy import field_text, query_int
@@ -47,9 +48,9 @@ async def list_escalations(request: Request) -> HTTPResponse:
     wanted = tuple(s for s in raw.split(",") if s)
     if not wanted or any(s not in STATUSES for s in wanted):
         return error(400, "console.status", {"allowed": ", ".join(STATUSES)}, field="status")
-    desk = request.app.ctx.desk.get()
-    revision = request.app.ctx.notifier.revision
-    found = await asyncio.to_thread(escalations.list_by_status, desk.engine, wanted)
+    app = ctx(request)
+    revision = app.notifier.revision
+    found = await asyncio.to_thread(escalations.list_by_status, app.desk.get().engine, wanted)
     return json({"escalations": [service.list_json(e) for e in found], "revision": revision})
 
 
@@ -58,8 +59,8 @@ async def list_escalations(request: Request) -> HTTPResponse:
 async def changes(request: Request) -> HTTPResponse:
     """Long-poll: answers when the queue changed after ``since`` (or after 25 s)."""
     since = query_int(request, "since")
-    notifier = request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.servers.long_poll_s
+    notifier = ctx(request).notifier
+    deadline = asyncio.get_running_loop().time() + ctx(request).settings.servers.long_poll_s
     while notifier.revision <= since:
         left = deadline - asyncio.get_running_loop().time()
         if left <= 0 or not await notifier.changed(left):
@@ -72,7 +73,7 @@ def _title_of(request: Request):  # noqa: ANN202 - Callable[[str], str | None]
 
     def title(slug: str) -> str | None:
         try:
-            article = request.app.ctx.knowledge.get().article(slug)
+            article = ctx(request).knowledge.get().article(slug)
         except Exception:  # noqa: BLE001 - a missing index must not block a reply
             return None
         return article.title if article else None
@@ -81,7 +82,7 @@ def _title_of(request: Request):  # noqa: ANN202 - Callable[[str], str | None]
 
 
 async def _load(request: Request, escalation_id: int) -> escalations.Escalation | None:
-    return await asyncio.to_thread(escalations.get, request.app.ctx.desk.get().engine, escalation_id)
+    return await asyncio.to_thread(escalations.get, ctx(request).desk.get().engine, escalation_id)
 
 
 @bp.get("/api/escalations/<escalation_id:int>")
@@ -91,9 +92,7 @@ async def get_escalation(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
-    return json(
-        await asyncio.to_thread(service.record_json, request.app.ctx.desk.get(), request.app.ctx.settings.servers, esc)
-    )
+    return json(await asyncio.to_thread(ctx(request).handoff.record_json, esc))
 
 
 @bp.get("/api/escalations/<escalation_id:int>/messages")
@@ -104,8 +103,8 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
-    desk, notifier = request.app.ctx.desk.get(), request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.servers.long_poll_s
+    desk, notifier = ctx(request).desk.get(), ctx(request).notifier
+    deadline = asyncio.get_running_loop().time() + ctx(request).settings.servers.long_poll_s
     while True:
         mark = notifier.mark()
         current = await _load(request, escalation_id) or esc
@@ -117,19 +116,16 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
 
 
 async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
-    desk, http, account = request.app.ctx.desk.get(), request.app.ctx.http, request.ctx.staff.account
-    servers = request.app.ctx.settings.servers
+    handoff, account = ctx(request).handoff, request.ctx.staff.account
     try:
         if step == "claim":
-            esc = await service.claim(desk, escalation_id=escalation_id, account=account)
+            esc = await handoff.claim(escalation_id=escalation_id, account=account)
         elif step == "resolve":
-            esc = await service.resolve(desk, servers, http, escalation_id=escalation_id, account=account)
+            esc = await handoff.resolve(escalation_id=escalation_id, account=account)
         elif step == "handback":
-            esc = await service.hand_back(desk, servers, http, escalation_id=escalation_id, account=account)
+            esc = await handoff.hand_back(escalation_id=escalation_id, account=account)
         else:
-            esc = await service.to_ticket(
-                desk, servers, http, escalation_id=escalation_id, why="agent", account=account
-            )
+            esc = await handoff.to_ticket(escalation_id=escalation_id, why="agent", account=account)
     except LookupError:
         return _not_found()
     except service.NotYours:
@@ -138,7 +134,7 @@ async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
         if await _load(request, escalation_id) is None:
             return _not_found()
         return _conflict(exc)
-    body = await asyncio.to_thread(service.record_json, desk, servers, esc)
+    body = await asyncio.to_thread(handoff.record_json, esc)
     if step == "ticket" and esc.ticket_number is None:
         return error(502, "console.ticket_pending", **body)
     return json(body)
@@ -182,11 +178,9 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
     if len(text) > MAX_REPLY:
         return error(400, "console.too_long", field="text")
     field_text(text, "reply", multiline=True)  # characters by the input policy
-    desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
+    account = request.ctx.staff.account
     try:
-        message = await service.reply(
-            desk,
-            request.app.ctx.settings.servers,
+        message = await ctx(request).handoff.reply(
             escalation_id=escalation_id,
             account=account,
             text=text.strip(),
@@ -205,7 +199,7 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
 @requires("agent")
 async def list_tickets(request: Request) -> HTTPResponse:
     """The local ticket register, newest first."""
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
 
     def rows() -> list[dict]:
         with engine.connect() as conn:

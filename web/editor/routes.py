@@ -24,6 +24,7 @@ from knowledge.articles import Article, ArticleError, article_fields
 from knowledge.source import KnowledgeUnavailable
 from texts import text
 from web.auth.service import requires
+from web.context import ctx
 from web.editor import service
 from web.editor.service import Invalid
 from web.http import error, error_texts
@@ -73,27 +74,27 @@ async def _prepare(request: Request, article: Article | None) -> None:
         return
     try:
         kb = await _kb(request)
-        await asyncio.to_thread(prepare_vectors, kb, request.app.ctx.desk, article)
+        await asyncio.to_thread(prepare_vectors, kb, ctx(request).desk, article)
     except KnowledgeUnavailable:
         pass  # the followers embed it themselves
 
 
 async def _article(request: Request, record: ArticleRecord, status: int = 200) -> HTTPResponse:
-    desk = request.app.ctx.desk.get()
+    desk = ctx(request).desk.get()
     return json(
-        await asyncio.to_thread(service.article_json, desk, request.app.ctx.settings.servers, record), status=status
+        await asyncio.to_thread(service.article_json, desk, ctx(request).settings.servers, record), status=status
     )
 
 
 async def _conflict(request: Request, exc: store.Conflict) -> HTTPResponse:
     cur = exc.current
-    when = cur.updated_at.astimezone(request.app.ctx.settings.handoff.hours.tz).strftime("%d.%m.%Y %H:%M")
-    desk = request.app.ctx.desk.get()
+    when = cur.updated_at.astimezone(ctx(request).settings.handoff.hours.tz).strftime("%d.%m.%Y %H:%M")
+    desk = ctx(request).desk.get()
     return error(
         409,
         "editor.conflict",
         {"who": cur.updated_by, "when": when, "version": cur.version},
-        current=await asyncio.to_thread(service.article_json, desk, request.app.ctx.settings.servers, cur),
+        current=await asyncio.to_thread(service.article_json, desk, ctx(request).settings.servers, cur),
     )
 
 
@@ -104,11 +105,11 @@ async def list_articles(request: Request) -> HTTPResponse:
     status = request.args.get("status", "")
     if status not in STATUSES:
         return error(400, "editor.status", field="status")
-    desk = request.app.ctx.desk.get()
+    desk = ctx(request).desk.get()
     body = await asyncio.to_thread(
         service.list_json,
         desk,
-        request.app.ctx.settings.servers,
+        ctx(request).settings.servers,
         request.args.get("q", "")[:200],
         status,
         request.args.get("owner", "")[:200],
@@ -126,7 +127,7 @@ async def create_article(request: Request) -> HTTPResponse:
         article = service.article_from_body(body)
     except Invalid as exc:
         return _invalid(exc)
-    desk = request.app.ctx.desk.get()
+    desk = ctx(request).desk.get()
     if await asyncio.to_thread(store.exists, desk.engine, article.slug):  # before the costly embedding
         return _slug_taken(article.slug)
     await _prepare(request, article)
@@ -149,7 +150,7 @@ def _slug_taken(slug: str) -> HTTPResponse:
 async def get_article(request: Request, slug: str) -> HTTPResponse:
     """One article (any status)."""
     try:
-        record = await asyncio.to_thread(store.get, request.app.ctx.desk.get().engine, slug)
+        record = await asyncio.to_thread(store.get, ctx(request).desk.get().engine, slug)
     except Unreadable as exc:
         return _damaged(exc.damaged)
     return _not_found(slug) if record is None else await _article(request, record)
@@ -165,7 +166,7 @@ async def save_article(request: Request, slug: str) -> HTTPResponse:
         article = service.article_from_body(body, slug)
     except Invalid as exc:
         return _invalid(exc)
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     await _prepare(request, article)
     try:
         record = await asyncio.to_thread(store.save, engine, article, version, _actor(request))
@@ -186,7 +187,7 @@ async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
         expected = service.expected_version(body) if body.get("version") is not None else None
     except Invalid as exc:
         return _invalid(exc)
-    desk = request.app.ctx.desk.get()
+    desk = ctx(request).desk.get()
     try:
         if status == "published":
             current = await asyncio.to_thread(store.get, desk.engine, slug)
@@ -202,7 +203,7 @@ async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
         # A damaged article can always be taken out of the chat.
         gone = await asyncio.to_thread(store.retire_damaged, desk.engine, slug, _actor(request))
         stats = await asyncio.to_thread(knowledge_stats.all_stats, desk.engine)
-        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), request.app.ctx.settings.servers))
+        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), ctx(request).settings.servers))
     except ArticleError as exc:
         return _cannot_store(exc)
     return await _article(request, record)
@@ -226,7 +227,7 @@ async def publish_article(request: Request, slug: str) -> HTTPResponse:
 @requires("editor")
 async def list_versions(request: Request, slug: str) -> HTTPResponse:
     """Every version, newest first, with a diff against the one before."""
-    found = await asyncio.to_thread(store.versions, request.app.ctx.desk.get().engine, slug)
+    found = await asyncio.to_thread(store.versions, ctx(request).desk.get().engine, slug)
     if not found:
         return _not_found(slug)
     return json({"versions": service.versions_json(found)})
@@ -237,7 +238,7 @@ async def list_versions(request: Request, slug: str) -> HTTPResponse:
 async def get_version(request: Request, slug: str, version: int) -> HTTPResponse:
     """One version's content."""
     try:
-        v = await asyncio.to_thread(store.get_version, request.app.ctx.desk.get().engine, slug, version)
+        v = await asyncio.to_thread(store.get_version, ctx(request).desk.get().engine, slug, version)
     except store.NotFound:
         return error(404, "editor.no_version", {"version": version, "slug": slug})
     try:
@@ -266,7 +267,7 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
         current = service.expected_version(body, "current_version")
     except Invalid as exc:
         return _invalid(exc)
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     try:
         await _prepare(request, (await asyncio.to_thread(store.get_version, engine, slug, old)).article)
         record = await asyncio.to_thread(store.restore, engine, slug, old, current, _actor(request))
@@ -285,7 +286,7 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
 @requires("editor")
 async def audit_log(request: Request, slug: str) -> HTTPResponse:
     """Publish, retire, restore, create and import events, newest first."""
-    events = await asyncio.to_thread(store.audit, request.app.ctx.desk.get().engine, slug)
+    events = await asyncio.to_thread(store.audit, ctx(request).desk.get().engine, slug)
     rows = [{"action": e.action, "version": e.version, "actor": e.actor, "at": e.at.isoformat()} for e in events]
     return json({"events": rows})
 
@@ -301,7 +302,7 @@ async def preview(request: Request) -> HTTPResponse:
 
 
 async def _kb(request: Request) -> Any:
-    return await asyncio.to_thread(request.app.ctx.knowledge.get)
+    return await asyncio.to_thread(ctx(request).knowledge.get)
 
 
 def _unavailable() -> HTTPResponse:
@@ -314,7 +315,7 @@ async def test_question(request: Request) -> HTTPResponse:
     """``{"query": ..., "article": {draft fields}}``: hits and outcome as the chat would decide, with the draft."""
     body = body_of(request)
     query = body.get("query")
-    settings = request.app.ctx.settings
+    settings = ctx(request).settings
     if not isinstance(query, str) or not query.strip() or len(query) > settings.knowledge.max_query_chars:
         return error(
             400,
@@ -345,8 +346,8 @@ async def gap_queue(request: Request) -> HTTPResponse:
         kb = await _kb(request)
     except KnowledgeUnavailable:
         return _unavailable()
-    desk = request.app.ctx.desk.get()
-    tz = request.app.ctx.settings.handoff.hours.tz
+    desk = ctx(request).desk.get()
+    tz = ctx(request).settings.handoff.hours.tz
     return json(await asyncio.to_thread(service.gap_report, desk, kb, tz))
 
 
@@ -362,5 +363,5 @@ async def dismiss_gaps(request: Request) -> HTTPResponse:
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
         return error(400, "editor.gap_ids", field="gap_ids")
-    n = await asyncio.to_thread(gaps.dismiss, request.app.ctx.desk.get().engine, ids)
+    n = await asyncio.to_thread(gaps.dismiss, ctx(request).desk.get().engine, ids)
     return json({"dismissed": n})

@@ -13,6 +13,7 @@ import texts
 from desk import csat
 from knowledge.text_policy import parse_date
 from web.auth.service import requires
+from web.context import ctx
 from web.http import error
 from web.input_policy import PolicyError
 
@@ -40,7 +41,7 @@ def _date_arg(request: Request, name: str) -> date | None:
 
 
 def _range(request: Request) -> tuple[date, date] | HTTPResponse:
-    today = datetime.now(request.app.ctx.desk.get().hours.tz).date()  # the desk's local day
+    today = datetime.now(ctx(request).desk.get().hours.tz).date()  # the desk's local day
     end = _date_arg(request, "to") or today
     start = _date_arg(request, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
@@ -57,8 +58,8 @@ async def csat_figures(request: Request) -> HTTPResponse:
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    engine = request.app.ctx.desk.get().engine
-    return json(await asyncio.to_thread(csat.insights, engine, *found, request.app.ctx.desk.get().hours.tz))
+    engine = ctx(request).desk.get().engine
+    return json(await asyncio.to_thread(csat.insights, engine, *found, ctx(request).desk.get().hours.tz))
 
 
 @bp.get("/api/insights/csat.csv")
@@ -68,8 +69,8 @@ async def csat_csv(request: Request) -> HTTPResponse:
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    engine = request.app.ctx.desk.get().engine
-    figures = await asyncio.to_thread(csat.insights, engine, *found, request.app.ctx.desk.get().hours.tz)
+    engine = ctx(request).desk.get().engine
+    figures = await asyncio.to_thread(csat.insights, engine, *found, ctx(request).desk.get().hours.tz)
     name = f"csat_{found[0].isoformat()}_{found[1].isoformat()}.csv"
     return text(
         "\ufeff" + csat.insights_csv(figures),

@@ -11,6 +11,7 @@ from sanic.response import html as html_response
 
 from knowledge.source import KnowledgeUnavailable
 from texts import text
+from web.context import ctx
 from web.http import error
 from web.knowledge import service
 from web.pages import page
@@ -21,7 +22,7 @@ bp = Blueprint("knowledge")
 @bp.get("/api/knowledge/search")
 async def search(request: Request) -> HTTPResponse:
     """Ranked articles and the outcome the chat would choose."""
-    settings = request.app.ctx.settings
+    settings = ctx(request).settings
     try:
         query, k = service.parse_search_args(
             request.args.get("q"), request.args.get("k"), settings.knowledge.max_query_chars
@@ -30,7 +31,7 @@ async def search(request: Request) -> HTTPResponse:
         return error(400, exc.code, exc.values, field=exc.field)
     try:
         body = await service.search(
-            knowledge=request.app.ctx.knowledge, article_url=settings.servers.article_url, query=query, k=k
+            knowledge=ctx(request).knowledge, article_url=settings.servers.article_url, query=query, k=k
         )
     except KnowledgeUnavailable:
         return error(503, "knowledge.unavailable", field="")
@@ -41,7 +42,7 @@ async def search(request: Request) -> HTTPResponse:
 async def article_page(request: Request, slug: str) -> HTTPResponse:
     """The article as a readable page; a friendly 404 for unknown slugs."""
     try:
-        kb = await asyncio.to_thread(request.app.ctx.knowledge.get)
+        kb = await asyncio.to_thread(ctx(request).knowledge.get)
     except KnowledgeUnavailable:
         return html_response(
             page(text("page.unavailable_title"), f"<p>{html.escape(text('page.unavailable'))}</p>"), status=503

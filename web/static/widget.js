@@ -671,6 +671,7 @@
         try {
           await openSession();
           await loadHistory();
+          receive(await api("POST", "/api/chat/open", {}), false);  // the closing question, when it is due
           hideError();
           connect();
           state.started = true;
