@@ -12,7 +12,7 @@ from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.text_policy import char_problem, parse_date, parse_int, username_problem
 from tests.conftest import fake_upstream, stand_in_kb
-from tests.unit.test_console_api import FakeRasa, agent, employee_says, login, queue
+from tests.unit.web.test_console_api import FakeRasa, agent, employee_says, login, queue
 from web.app import create_app
 from web.chat.routes import hello
 from web.input_policy import PolicyError

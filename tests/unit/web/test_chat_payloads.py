@@ -11,7 +11,7 @@ from desk import conversations
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
 from tests.conftest import fake_upstream
-from tests.unit.test_console_api import conversation_of
+from tests.unit.web.test_console_api import conversation_of
 from web.app import create_app
 
 _counter = iter(range(10_000))

@@ -20,9 +20,9 @@ from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError
 from tests.conftest import fake_upstream, plain_settings, stand_in_kb
-from tests.unit.test_article_store import BEAMER
-from tests.unit.test_console_api import login
-from tests.unit.test_web import rasa_mock
+from tests.unit.desk.test_article_store import BEAMER
+from tests.unit.web.test_console_api import login
+from tests.unit.web.test_web import rasa_mock
 from web.app import create_app
 
 _counter = iter(range(10_000))

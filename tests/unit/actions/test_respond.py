@@ -14,6 +14,9 @@ from actions.respond import ActionRespond
 from knowledge.decision import DecisionParams
 from knowledge.search import KnowledgeBase
 from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
+from tests.unit.actions.helpers import make_tracker as tracker
+from tests.unit.actions.helpers import run as run_action
+from tests.unit.actions.helpers import slots_of
 from tests.unit.fakes import fixed_decision as params
 
 DOMAIN: dict[str, Any] = {
@@ -36,37 +39,13 @@ def respond(kb: KnowledgeBase | None, settings, decision: DecisionParams = ANSWE
     return ActionRespond(source, settings, params=decision)  # type: ignore[arg-type]
 
 
-def tracker(text: str, intent: str = "it_request", **slots: Any) -> Tracker:
-    return Tracker(
-        sender_id="test",
-        slots={"language": "de", **slots},
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
-            "intent_ranking": [{"name": intent, "confidence": 0.9}],
-            "entities": [],
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-
-
-def slots_of(events: list) -> dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:  # noqa: ANN001
+    return await run_action(action, t, DOMAIN)
 
 
 class Unavailable:
     def get(self) -> KnowledgeBase:
         raise KnowledgeUnavailable("model missing")
-
-
-async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:
-    d = CollectingDispatcher()
-    events = await action.run(d, t, DOMAIN)
-    return d, events
 
 
 async def test_confident_answer_shows_article_link_and_asks_for_feedback(hashing_kb, settings) -> None:

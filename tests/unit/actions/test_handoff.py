@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from functools import partial
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -22,30 +21,9 @@ from desk import escalations
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
 from tests.conftest import plain_settings
+from tests.unit.actions.helpers import make_tracker, run, slots_of
 
-
-def tracker(
-    text: str = "", intent: str = "request_human", sender: str = "conv-1", events: list | None = None, **slots: Any
-) -> Tracker:
-    return Tracker(
-        sender_id=sender,
-        slots={"language": "de", **slots},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
-        events=events or [],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-
-
-async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:  # noqa: ANN001
-    d = CollectingDispatcher()
-    return d, await action.run(d, t, {})
-
-
-def slots_of(events: list) -> dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+tracker = partial(make_tracker, intent="request_human", sender="conv-1")
 
 
 @pytest.mark.parametrize(
@@ -86,15 +64,15 @@ async def test_description_question_confirms_the_draft_or_asks_for_a_sentence() 
 async def test_form_answers_are_normalised() -> None:
     v, d = ValidateEscalationForm(), CollectingDispatcher()
     draft = {"esc_description_draft": "Drucker druckt nicht"}
-    assert await v.validate_esc_description("/affirm", d, tracker("/affirm", "affirm", **draft), {}) == {
+    assert await v.validate_esc_description("/affirm", d, tracker("/affirm", intent="affirm", **draft), {}) == {
         "esc_description": "Drucker druckt nicht"
     }
-    assert await v.validate_esc_description("nein", d, tracker("nein", "deny", **draft), {}) == {
+    assert await v.validate_esc_description("nein", d, tracker("nein", intent="deny", **draft), {}) == {
         "esc_description": None,
         "esc_description_draft": None,
     }
     assert await v.validate_esc_description(
-        "Der Drucker im 2. OG zieht kein Papier", d, tracker("x", "it_request", **draft), {}
+        "Der Drucker im 2. OG zieht kein Papier", d, tracker("x", intent="it_request", **draft), {}
     ) == {"esc_description": "Der Drucker im 2. OG zieht kein Papier"}
     assert await v.validate_esc_urgency("many", d, tracker(), {}) == {"esc_urgency": "many"}
     assert await v.validate_esc_urgency("die ganze Abteilung", d, tracker(), {}) == {"esc_urgency": "many"}
@@ -132,7 +110,7 @@ async def test_submit_stores_the_context_and_pauses_the_bot(desk, desk_settings,
     action = ActionSubmitEscalation(LazyDesk.ready(desk), desk_settings, StaticKnowledgeSource(hashing_kb))
     t = tracker(
         "-",
-        "skip",
+        intent="skip",
         events=EVENTS,
         kb_query="Drucker druckt nicht",
         kb_offered=["drucker-druckt-nicht"],
@@ -162,7 +140,7 @@ async def test_submit_stores_the_context_and_pauses_the_bot(desk, desk_settings,
 async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, desk_settings, hashing_kb) -> None:
     closed = replace(desk, handoff=plain_settings().override(SERVICEDESK_SERVICE_HOURS="never").handoff)
     action = ActionSubmitEscalation(LazyDesk.ready(closed), desk_settings, StaticKnowledgeSource(hashing_kb))
-    d, events = await run(action, tracker("-", "skip", events=EVENTS, **FORM))
+    d, events = await run(action, tracker("-", intent="skip", events=EVENTS, **FORM))
     esc = escalations.latest_for(desk.engine, "conv-1")
     assert esc is not None and esc.status == "ticket" and esc.ticket_number and esc.ticket_number.startswith("SD-")
     assert esc.ticket_number in d.messages[0]["text"] and "nicht besetzt" in d.messages[0]["text"]
@@ -172,7 +150,7 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, desk_
 
     d, _ = await run(
         ActionTicketStatus(LazyDesk.ready(closed), desk_settings),
-        tracker("Stand meines Tickets", "ticket_status"),
+        tracker("Stand meines Tickets", intent="ticket_status"),
     )
     assert d.messages[0]["response"] == "utter_ticket_status_one"
     assert d.messages[0]["number"] == esc.ticket_number and d.messages[0]["state"] == "offen"

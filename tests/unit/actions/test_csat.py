@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import partial
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.csat import ActionAskCsat, ActionStoreCsat, ActionStoreCsatComment, articles_shown
 from desk import conversations, csat, escalations
 from desk.runtime import LazyDesk
+from tests.unit.actions.helpers import make_tracker, run
 
 TODAY = datetime.now(UTC).date()
+
+
+tracker = partial(make_tracker, sender="conv")
 
 
 def rate(desk, conversation: str, score: int, path: str = "bot") -> None:
@@ -72,32 +74,14 @@ def test_article_votes(desk) -> None:
     assert csat.article_votes(desk.engine, "vpn-fehler") == (2, 1)
 
 
-def tracker(intent: str, sender: str = "conv", events: list | None = None, **slots: Any) -> Tracker:
-    return Tracker(
-        sender_id=sender,
-        slots={"language": "de", **slots},
-        latest_message={"text": "", "intent": {"name": intent}, "entities": slots.pop("entities", [])},
-        events=events or [],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-
-
-async def run(action, t: Tracker) -> tuple[CollectingDispatcher, list]:  # noqa: ANN001
-    d = CollectingDispatcher()
-    return d, await action.run(d, t, {})
-
-
 async def test_the_question_is_asked_once_with_the_right_path(desk) -> None:
     ask = ActionAskCsat(LazyDesk.ready(desk))
-    d, _ = await run(ask, tracker("goodbye"))
+    d, _ = await run(ask, tracker(intent="goodbye"))
     assert [m["response"] for m in d.messages] == ["utter_ask_csat"] and d.messages[0]["custom"] == {"type": "csat"}
     assert csat.asked_path(desk.engine, "conv") == "bot"
-    d, _ = await run(ask, tracker("thank"))
+    d, _ = await run(ask, tracker(intent="thank"))
     assert d.messages == []
-    d, _ = await run(ask, tracker("EXTERNAL_end_conversation"))
+    d, _ = await run(ask, tracker(intent="EXTERNAL_end_conversation"))
     assert [m["response"] for m in d.messages] == ["utter_conversation_ended"]
 
     escalations.create(
@@ -114,34 +98,34 @@ async def test_the_question_is_asked_once_with_the_right_path(desk) -> None:
     esc = escalations.active_for(desk.engine, "held")
     escalations.transition(desk.engine, esc.id, allowed=("waiting",), to="claimed")
     escalations.transition(desk.engine, esc.id, allowed=("claimed",), to="resolved")
-    await run(ask, tracker("EXTERNAL_agent_resolved", sender="held"))
+    await run(ask, tracker(intent="EXTERNAL_agent_resolved", sender="held"))
     assert csat.asked_path(desk.engine, "held") == "agent"
-    await run(ask, tracker("EXTERNAL_csat_inactive", sender="quiet"))
+    await run(ask, tracker(intent="EXTERNAL_csat_inactive", sender="quiet"))
     assert csat.asked_path(desk.engine, "quiet") == "abandoned"
-    await run(ask, tracker("EXTERNAL_csat_inactive", sender="helped", kb_verdicts={"vpn-fehler": "helpful"}))
+    await run(ask, tracker(intent="EXTERNAL_csat_inactive", sender="helped", kb_verdicts={"vpn-fehler": "helpful"}))
     assert csat.asked_path(desk.engine, "helped") == "bot"
 
 
 async def test_a_click_is_stored_before_the_thanks_and_the_comment_follows(desk) -> None:
     ask = ActionAskCsat(LazyDesk.ready(desk))
-    await run(ask, tracker("goodbye"))
+    await run(ask, tracker(intent="goodbye"))
     card = {"event": "bot", "text": "Anleitung", "data": {"custom": {"type": "article", "slug": "vpn-fehler"}}}
     store = ActionStoreCsat(LazyDesk.ready(desk))
-    click = tracker("csat", events=[card], entities=[{"entity": "csat_score", "value": "4"}])
+    click = tracker(intent="csat", events=[card], entities=[{"entity": "csat_score", "value": "4"}])
     d, events = await run(store, click)
     assert [m["response"] for m in d.messages] == ["utter_csat_thanks"]
     assert events[-1] == FollowupAction("csat_comment_form")
     rating = csat.rating_of(desk.engine, "conv")
     assert rating["score"] == 4 and rating["articles"] == ["vpn-fehler"] and rating["resolution_path"] == "bot"
-    d, _ = await run(store, tracker("csat", entities=[{"entity": "csat_score", "value": "1"}]))
+    d, _ = await run(store, tracker(intent="csat", entities=[{"entity": "csat_score", "value": "1"}]))
     assert [m["response"] for m in d.messages] == ["utter_csat_already"]
     assert csat.rating_of(desk.engine, "conv")["score"] == 4
-    d, _ = await run(store, tracker("csat", sender="x", entities=[{"entity": "csat_score", "value": "9"}]))
+    d, _ = await run(store, tracker(intent="csat", sender="x", entities=[{"entity": "csat_score", "value": "9"}]))
     assert [m["response"] for m in d.messages] == ["utter_ask_csat"]  # asked again, nothing stored
     assert csat.rating_of(desk.engine, "x") is None
-    await run(ActionStoreCsatComment(LazyDesk.ready(desk)), tracker("it_request", csat_comment="Gut!"))
+    await run(ActionStoreCsatComment(LazyDesk.ready(desk)), tracker(intent="it_request", csat_comment="Gut!"))
     assert csat.rating_of(desk.engine, "conv")["comment"] == "Gut!"
-    assert articles_shown(tracker("x", events=[card, {"event": "user", "text": "x"}])) == ["vpn-fehler"]
+    assert articles_shown(tracker(intent="x", events=[card, {"event": "user", "text": "x"}])) == ["vpn-fehler"]
 
 
 def test_a_rating_after_midnight_counts_for_the_day_it_was_asked(desk) -> None:

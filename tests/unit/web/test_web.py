@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
 from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
+from settings import ROOT
 from tests.conftest import fake_upstream
 from tests.unit.fakes import RecordingRasa
 from web.app import create_app
 
-OPENAPI = Path(__file__).resolve().parents[2] / "web" / "static" / "openapi.yaml"
+OPENAPI = ROOT / "web" / "static" / "openapi.yaml"
 _counter = iter(range(10_000))
 
 

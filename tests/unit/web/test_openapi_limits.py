@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from knowledge.text_policy import LIMITS
-from settings import KnowledgeSettings
+from settings import ROOT, KnowledgeSettings
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "web" / "static" / "openapi.yaml").read_text())
+SPEC = yaml.safe_load((ROOT / "web" / "static" / "openapi.yaml").read_text())
 
 
 def body_properties(path: str, method: str) -> dict:
