@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from sanic import Sanic
+from sanic import Request, Sanic
 from sanic.response import HTTPResponse, file
 
 from desk import accounts
@@ -79,6 +79,8 @@ def create_app(
     app.config.FALLBACK_ERROR_FORMAT = "json"
     for blueprint in (health_bp, knowledge_bp, assets_bp, chat_bp, auth_bp, console_bp, insights_bp, editor_bp):
         app.blueprint(blueprint)
+    # Our own scripts (ES modules), styles and pages; Sanic refuses paths outside the folder.
+    app.static("/static", STATIC, name="static")
 
     @app.get("/openapi.yaml", name="openapi")
     async def openapi(_request: object) -> HTTPResponse:
@@ -91,6 +93,7 @@ def create_app(
     async def _headers(request: object, response: HTTPResponse) -> None:
         add_security_headers(response)
         cors_headers(request, response)  # type: ignore[arg-type]
+        public_file(request, response)  # type: ignore[arg-type]
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:
@@ -119,6 +122,12 @@ def create_app(
         await upstream.aclose()
 
     return app
+
+
+def public_file(request: Request, response: HTTPResponse) -> None:
+    """Our static files may be read from any page: the widget imports its chat module from the intranet's pages."""
+    if request.path.startswith("/static/") and response.status == 200:
+        response.headers["Access-Control-Allow-Origin"] = "*"
 
 
 def ensure_admin(engine: object, staff: Staff, team_name: str) -> None:

@@ -1,4 +1,4 @@
-"""Our own files: the full-screen chat page, the widget loader, scripts and styles, Chart.js."""
+"""The full-screen chat page, the widget loader, the text catalogue and Chart.js (other files: ``app.static``)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,6 @@ from web.http import error
 bp = Blueprint("assets")
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = Path(__file__).resolve().parents[1] / "node_modules"
-ASSETS = {
-    "widget.css": "text/css",
-    "console.js": "text/javascript",
-    "console.css": "text/css",
-    "insights.js": "text/javascript",
-    "insights.css": "text/css",
-    "editor.js": "text/javascript",
-    "editor.css": "text/css",
-}
 
 
 @bp.get("/chat")
@@ -36,14 +27,6 @@ async def widget(_request: Request) -> HTTPResponse:
     resp = await file(STATIC / "widget.js", mime_type="text/javascript; charset=utf-8")
     resp.headers["Cache-Control"] = "no-cache"
     return resp
-
-
-@bp.get("/static/<name:str>")
-async def static(_request: Request, name: str) -> HTTPResponse:
-    """Our own scripts and styles (no directory listing, no path traversal)."""
-    if name not in ASSETS:
-        return error(404, "http.404")
-    return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
 
 
 @bp.get("/texts/<name:str>")

@@ -16,12 +16,13 @@ from web.pages import page
 logger = logging.getLogger(__name__)
 
 KNOWN = (400, 404, 405, 408, 413, 416)  # what the catalogue has words for ("error.http.<status>")
+MACHINE_READ = ("/api/", "/static/", "/texts/")  # answered in JSON; pages get a small HTML page
 
 
 def answer(request: Request, status: int) -> HTTPResponse:
     """JSON for the API, a small HTML page for everything else."""
     code = f"http.{status if status in KNOWN else 500 if status >= 500 else 400}"
-    if request.path.startswith("/api/") or request.path == "/health":
+    if request.path.startswith(MACHINE_READ) or request.path == "/health":
         return error(status, code)
     de, en = texts.both(f"error.{code}")
     back = texts.text("page.to_assistant")
@@ -45,6 +46,10 @@ def install(app: Sanic) -> None:
         for name, value in (getattr(exc, "headers", None) or {}).items():
             resp.headers.setdefault(name, value)
         return resp
+
+    @app.exception(IsADirectoryError)
+    async def _folder(request: Request, _exc: IsADirectoryError) -> HTTPResponse:
+        return answer(request, 404)  # /static/<folder>: there is no listing
 
     @app.exception(Exception)
     async def _failed(request: Request, exc: Exception) -> HTTPResponse:

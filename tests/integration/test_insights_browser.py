@@ -21,13 +21,14 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+import texts
 from tests.integration.conftest import ARTIFACTS, AXE, ensure_user
 
 pytestmark = pytest.mark.integration
 LEAD = {"username": "lead.insights", "password": "lead-insights-pass-123", "display_name": "Lena Leitung"}
 AGENT = {"username": "agent.insights", "password": "agent-insights-pass-123", "display_name": "Arne Agent"}
 SCORES = (5, 4, 2)  # one employee each
-PATHS = {"bot": "Assistent", "agent": "Service Desk (Chat)", "ticket": "Ticket", "abandoned": "Abgebrochen"}
+PATHS = texts.section("resolution_path")  # the one list of resolution paths, with their words
 CSV_HEADER = ["Pfad", "Gefragt", "Beantwortet", "Antwortquote", "Durchschnitt", "1", "2", "3", "4", "5"]
 BOT = 30_000  # Rasa replies take a few seconds on two cores
 
