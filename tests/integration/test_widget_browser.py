@@ -204,6 +204,15 @@ def ratings(stack: Stack, score: int) -> int:
         return db.execute("SELECT count(*) FROM csat_ratings WHERE score = ?", (score,)).fetchone()[0]
 
 
+def rows(stack: Stack) -> tuple[int, int]:
+    """Conversations and messages in the records."""
+    with database(stack) as db:
+        return (
+            db.execute("SELECT count(*) FROM conversations").fetchone()[0],
+            db.execute("SELECT count(*) FROM messages").fetchone()[0],
+        )
+
+
 def host_button_style(page: Page) -> dict[str, str]:
     return page.locator("#host-button").evaluate(
         "b => { const s = getComputedStyle(b); "
@@ -331,6 +340,34 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
         run_axe(page, "phone")
         page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
         assert dialogs == []
+    finally:
+        context.close()
+
+
+def test_an_idle_page_view_costs_no_session_no_row_and_no_websocket(
+    browser: Browser, stack: Stack, intranet: str
+) -> None:
+    """Until the launcher is clicked only the loader, its style and its words load: no session, no history, no
+    chat module, no WebSocket and no database row. Opening the chat asks for a session and connects, but a
+    conversation (and its rows) starts only with the first message."""
+    context, page, _ = new_context(browser, axe=False)
+    sockets: list[str] = []
+    requests: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("request", lambda r: requests.append(r.url))
+    before = rows(stack)
+    try:
+        page.goto(f"{intranet}/index.html")
+        ready(page)
+        page.wait_for_load_state("networkidle")
+        assert [u for u in requests if "/api/" in u or "/static/chat/" in u] == [], requests
+        assert sockets == [] and page.locator("#sd-panel").count() == 0
+        assert rows(stack) == before
+
+        page.locator("#sd-launcher").click()
+        expect(widget(page)).to_have_attribute("data-transport", "websocket", timeout=BOT)
+        assert [u for u in requests if u.endswith("/api/chat/session")] and sockets
+        assert rows(stack) == before
     finally:
         context.close()
 
