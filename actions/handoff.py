@@ -302,15 +302,20 @@ class ActionTicketStatus(DeskAction):
         """Action name used in the domain."""
         return "action_ticket_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        """Up to three newest tickets with their state; the portal for anything else."""
+    async def tickets(self, tracker: Tracker) -> list[Any]:
+        """The employee's up to three newest tickets (pseudonym of the conversation's user)."""
         desk = await asyncio.to_thread(self.desk.get)
-        language = "en" if tracker.get_slot("language") == "en" else "de"
         sender = tracker.sender_id
         user = await asyncio.to_thread(conversations.pseudonym_of, desk.engine, sender) or pseudonym(
             desk.secret, f"rasa:{sender}"
         )
-        found = await asyncio.to_thread(escalations.tickets_of, desk.engine, user, 3)
+        return await asyncio.to_thread(escalations.tickets_of, desk.engine, user, 3)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        """Up to three newest tickets with their state; the portal for anything else."""
+        desk = await asyncio.to_thread(self.desk.get)
+        language = "en" if tracker.get_slot("language") == "en" else "de"
+        found = await self.tickets(tracker)
         if not found:
             dispatcher.utter_message(
                 response="utter_ticket_status_none", url=self.settings.servers.article_url("ticket-status-abfragen")

@@ -3,7 +3,7 @@
 1. Starts an action server and two web services on one fresh SQLite database (no Rasa needed), publishes an
    article through the editor API, then edits its title N times. After each PUT it polls all three
    processes at once until each returns the new title: the web services through ``/api/knowledge/search``,
-   the action server through its ``/webhook`` running ``action_answer_from_knowledge`` as Rasa would.
+   the action server through its ``/webhook`` running ``action_respond`` as Rasa would.
    Printed: p50 / p95 / max per process and for "all three".
 2. Import of the 60 article files into an empty database, export to files, re-import (unchanged).
 3. 1,000 gap questions (300 xSID commands + 700 Microsoft 365 support titles from ../shared/data):
@@ -56,14 +56,19 @@ DATA = ROOT.parent / "shared" / "data"
 def action_call(text: str) -> dict:
     """What Rasa sends the action server for a fresh conversation's question."""
     return {
-        "next_action": "action_answer_from_knowledge",
+        "next_action": "action_respond",
         "sender_id": "bench-kb-live",
         "version": "3.6.21",
         "domain": {"responses": {}},
         "tracker": {
             "sender_id": "bench-kb-live",
             "slots": {"language": "de"},
-            "latest_message": {"text": text, "intent": {"name": "it_request", "confidence": 1.0}, "entities": []},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": "it_request", "confidence": 1.0},
+                "intent_ranking": [{"name": "it_request", "confidence": 1.0}],
+                "entities": [],
+            },
             "events": [],
             "paused": False,
             "followup_action": None,
@@ -84,6 +89,9 @@ async def action_title(client: httpx.AsyncClient) -> str:
         custom = m.get("custom") or m.get("json_message") or {}
         if custom.get("slug") == ARTICLE["slug"]:
             return str(custom.get("title"))
+        for button in m.get("buttons") or []:  # the decision may ask "Meinten Sie …?" instead
+            if f'"{ARTICLE["slug"]}"' in str(button.get("payload", "")):
+                return str(button.get("title"))
     return ""
 
 

@@ -163,7 +163,7 @@ def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent
         f"{stack.settings.servers.action_url}/webhook",
         timeout=30,
         json={
-            "next_action": "action_answer_from_knowledge",
+            "next_action": "action_respond",
             "sender_id": employee.conversation_id,
             "domain": {},
             "tracker": {

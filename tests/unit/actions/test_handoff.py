@@ -6,6 +6,7 @@ from dataclasses import replace
 from functools import partial
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -154,6 +155,21 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, desk_
     )
     assert d.messages[0]["response"] == "utter_ticket_status_one"
     assert d.messages[0]["number"] == esc.ticket_number and d.messages[0]["state"] == "offen"
+
+    # Asked in the chat, where the decision would answer with the guide to looking tickets up: their own tickets.
+    from actions.respond import ActionRespond
+    from tests.unit.fakes import fixed_decision
+
+    respond = ActionRespond(
+        StaticKnowledgeSource(hashing_kb), desk_settings, LazyDesk.ready(closed), fixed_decision(top1=0.9)
+    )
+    asked = tracker("Status eines Tickets abfragen", intent="ticket_status")
+    d, _ = await run(respond, asked)
+    assert [m["response"] for m in d.messages] == ["utter_ticket_status_one"]
+    # Somebody without tickets gets the guide itself.
+    d, _ = await run(respond, Tracker.from_dict({**asked.current_state(), "sender_id": "conv-other"}))
+    guide = d.messages[0]
+    assert guide["response"] == "utter_kb_answer" and guide["custom"]["slug"] == "ticket-status-abfragen"
 
 
 async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversation(
