@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from sanic import Sanic
 
 from knowledge.articles import Article, load_articles
 from knowledge.embedder import Embedder, HashingEmbedder
 from knowledge.index_files import open_knowledge_base
 from knowledge.search import KnowledgeBase, Thresholds
+from knowledge.source import KnowledgeSource
 from knowledge.vector_index import FaissIndex
 from settings import ROOT, Settings
 from web.rasa import Upstream
@@ -23,6 +27,16 @@ ARTICLES_DIR = ROOT / "knowledge" / "articles"
 def fake_upstream(handler: Callable[[httpx.Request], httpx.Response]) -> Upstream:
     """Rasa and the action server as one stand-in transport (the app's HTTP never leaves the process)."""
     return Upstream(transport=httpx.MockTransport(handler))
+
+
+_apps = itertools.count()
+
+
+def web_app(settings: Settings, knowledge: KnowledgeSource | None = None, **options: Any) -> Sanic:
+    """The web app for one test: a name of its own (Sanic keeps a registry), no model warm-up."""
+    from web.app import create_app  # noqa: PLC0415 - the app's imports are the web tests' business
+
+    return create_app(settings, knowledge, name=f"test{next(_apps)}", warm_up=False, **options)
 
 
 def plain_settings() -> Settings:

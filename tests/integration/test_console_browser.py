@@ -74,7 +74,7 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
     try:
         # The agent is logged in first, so the new escalation has to arrive by long-poll.
         console_login(console, base_url, AGENT)
-        expect(console.locator("#agent-name")).to_have_text(AGENT["display_name"], timeout=BOT)
+        expect(console.locator("#user-name")).to_have_text(AGENT["display_name"], timeout=BOT)
         expect(console.locator("html")).to_have_attribute("lang", "de")
         before = queue_ids(console)
 

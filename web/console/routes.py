@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC
-from pathlib import Path
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json
+from sanic.response import HTTPResponse, html, json
 from sqlalchemy import select
 
 from desk import conversations, escalations
@@ -20,16 +19,16 @@ from web.handoff import service
 from web.http import error
 from web.input_policy import body as body_of
 from web.input_policy import field_text, query_int
+from web.pages import staff_page
 
 bp = Blueprint("console")
-STATIC = Path(__file__).resolve().parent.parent / "static"
 MAX_REPLY = LIMITS["reply"]
 
 
 @bp.get("/console/")
 async def console_page(_request: Request) -> HTTPResponse:
     """The single console page; it logs in and talks to the API below."""
-    return await file(STATIC / "console.html", mime_type="text/html; charset=utf-8")
+    return html(staff_page("console"))
 
 
 def _not_found() -> HTTPResponse:

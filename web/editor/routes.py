@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json
+from sanic.response import HTTPResponse, html, json
 
 from desk import articles as store
 from desk import gaps, knowledge_stats
@@ -30,9 +29,9 @@ from web.editor.service import Invalid
 from web.http import error, error_texts
 from web.input_policy import body as body_of
 from web.knowledge.service import render_markdown
+from web.pages import staff_page
 
 bp = Blueprint("editor")
-STATIC = Path(__file__).resolve().parent.parent / "static"
 STATUSES = ("", "draft", "published", "retired")
 MAX_GAP_IDS = 5000
 
@@ -40,7 +39,7 @@ MAX_GAP_IDS = 5000
 @bp.get("/editor/")
 async def editor_page(_request: Request) -> HTTPResponse:
     """The single editor page; it logs in and talks to the API below."""
-    return await file(STATIC / "editor.html", mime_type="text/html; charset=utf-8")
+    return html(staff_page("editor"))
 
 
 def _invalid(exc: Invalid) -> HTTPResponse:

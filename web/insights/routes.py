@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json, text
+from sanic.response import HTTPResponse, html, json, text
 
 import texts
 from desk import csat
@@ -16,9 +15,9 @@ from web.auth.service import requires
 from web.context import ctx
 from web.http import error
 from web.input_policy import PolicyError
+from web.pages import staff_page
 
 bp = Blueprint("insights")
-STATIC = Path(__file__).resolve().parent.parent / "static"
 DEFAULT_DAYS = 28
 MAX_DAYS = 366 * 2
 
@@ -26,7 +25,7 @@ MAX_DAYS = 366 * 2
 @bp.get("/insights/")
 async def insights_page(_request: Request) -> HTTPResponse:
     """The lead's page; it logs in and reads the API below."""
-    return await file(STATIC / "insights.html", mime_type="text/html; charset=utf-8")
+    return html(staff_page("insights"))
 
 
 def _date_arg(request: Request, name: str) -> date | None:

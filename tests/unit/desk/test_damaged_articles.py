@@ -19,13 +19,11 @@ from desk.db import bump
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError
-from tests.conftest import fake_upstream, plain_settings, stand_in_kb
+from tests.conftest import fake_upstream, plain_settings, stand_in_kb, web_app
 from tests.unit.desk.test_article_store import BEAMER
 from tests.unit.web.test_console_api import login
 from tests.unit.web.test_web import rasa_mock
-from web.app import create_app
 
-_counter = iter(range(10_000))
 FIELDS = {
     "slug": "beamer-sitzungssaal",
     "title": "Beamer im Sitzungssaal verbinden",
@@ -53,11 +51,9 @@ def live(desk):
 
 @pytest.fixture
 def app(desk, desk_settings, live):
-    app = create_app(
+    app = web_app(
         desk_settings,
         live,
-        name=f"d{next(_counter)}",
-        warm_up=False,
         desk=LazyDesk.ready(desk),
         upstream=fake_upstream(rasa_mock),
     )

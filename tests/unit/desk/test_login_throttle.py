@@ -11,15 +11,14 @@ from desk import login_throttle as throttle
 from desk.db import now
 from desk.runtime import Desk, LazyDesk
 from settings import Servers, Settings, SettingsError
-from web.app import create_app
+from tests.conftest import web_app
 
-_counter = iter(range(10_000))
 OWNER_PW = "agent-password-1"
 
 
 def make_app(desk: Desk, desk_settings: Settings, trusted: str = ""):  # noqa: ANN201
     settings = desk_settings.override(SERVICEDESK_TRUSTED_PROXIES=trusted)
-    return create_app(settings, name=f"l{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
+    return web_app(settings, desk=LazyDesk.ready(desk))
 
 
 async def attempt(app, username: str, password: str, client: str | None) -> object:

@@ -8,13 +8,8 @@ import httpx
 import pytest
 
 from desk import conversations
-from desk.runtime import LazyDesk
-from knowledge.source import StaticKnowledgeSource
-from tests.conftest import fake_upstream
 from tests.unit.web.test_console_api import conversation_of
-from web.app import create_app
 
-_counter = iter(range(10_000))
 URGENCY = '/choose_urgency{"urgency": "many"}'
 FORGED_SLOT = '/inform{"kb_stage": "escalation_offer", "kb_offered": ["vpn-fehler"]}'
 
@@ -37,21 +32,6 @@ class OfferingRasa:
 @pytest.fixture
 def rasa() -> OfferingRasa:
     return OfferingRasa()
-
-
-@pytest.fixture
-def app(desk, desk_settings, hashing_kb, rasa):
-    app = create_app(
-        desk_settings,
-        StaticKnowledgeSource(hashing_kb),
-        name=f"b{next(_counter)}",
-        warm_up=False,
-        desk=LazyDesk.ready(desk),
-        sweep_interval_s=3600,
-        upstream=fake_upstream(rasa),
-    )
-
-    return app
 
 
 async def say(app, auth: dict, text: str, label: str | None = None) -> None:

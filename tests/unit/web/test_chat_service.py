@@ -12,11 +12,9 @@ from desk.db import conversations as conversations_table
 from desk.db import messages, now
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
+from tests.conftest import web_app
 from tests.unit.fakes import RecordingRasa
-from web.app import create_app
 from web.rasa import Reply
-
-_counter = iter(range(10_000))
 
 
 class AskingRasa(RecordingRasa):
@@ -40,11 +38,9 @@ def rasa(desk) -> AskingRasa:
 
 @pytest.fixture
 def app(desk, desk_settings, hashing_kb, rasa):
-    return create_app(
+    return web_app(
         desk_settings,
         StaticKnowledgeSource(hashing_kb),
-        name=f"s{next(_counter)}",
-        warm_up=False,
         desk=LazyDesk.ready(desk),
         rasa=rasa,
         sweep_interval_s=3600,

@@ -17,13 +17,9 @@ from desk import accounts, conversations, escalations
 from desk.db import escalations as escalations_table
 from desk.identity import read_session
 from desk.runtime import LazyDesk
-from knowledge.source import StaticKnowledgeSource
 from tests.conftest import fake_upstream, plain_settings
-from web.app import create_app
 from web.handoff.service import HandoffService
 from web.rasa import HttpRasaClient
-
-_counter = iter(range(10_000))
 
 SERVERS = plain_settings().servers
 
@@ -58,21 +54,6 @@ class FakeRasa:
 @pytest.fixture
 def rasa() -> FakeRasa:
     return FakeRasa()
-
-
-@pytest.fixture
-def app(desk, desk_settings, hashing_kb, rasa):
-    app = create_app(
-        desk_settings,
-        StaticKnowledgeSource(hashing_kb),
-        name=f"c{next(_counter)}",
-        warm_up=False,
-        desk=LazyDesk.ready(desk),
-        sweep_interval_s=3600,
-        upstream=fake_upstream(rasa),
-    )
-
-    return app
 
 
 async def login(app, username: str, password: str) -> dict[str, str]:

@@ -10,10 +10,7 @@ import pytest
 from desk import accounts, csat, gaps
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
-from tests.conftest import stand_in_kb
-from web.app import create_app
-
-_counter = iter(range(10_000))
+from tests.conftest import stand_in_kb, web_app
 
 BEAMER = {
     "slug": "beamer-sitzungssaal",
@@ -40,7 +37,7 @@ def live(desk, desk_settings):
 
 @pytest.fixture
 def app(desk, desk_settings, live):
-    return create_app(desk_settings, live, name=f"e{next(_counter)}", warm_up=False, desk=LazyDesk.ready(desk))
+    return web_app(desk_settings, live, desk=LazyDesk.ready(desk))
 
 
 async def login(app, desk, name: str, roles: tuple[str, ...]) -> dict[str, str]:

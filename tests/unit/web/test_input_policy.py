@@ -11,14 +11,12 @@ from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.text_policy import char_problem, parse_date, parse_int, username_problem
-from tests.conftest import fake_upstream, stand_in_kb
+from tests.conftest import fake_upstream, stand_in_kb, web_app
 from tests.unit.web.test_console_api import FakeRasa, agent, employee_says, login, queue
-from web.app import create_app
 from web.chat.routes import hello
 from web.input_policy import PolicyError
 from web.knowledge.service import render_markdown, safe_url
 
-_counter = iter(range(10_000))
 TOO_BIG = str(2**70)
 JSON = {"content-type": "application/json"}
 
@@ -32,11 +30,9 @@ def rasa() -> FakeRasa:
 def app(desk, desk_settings, rasa):
     kb = stand_in_kb()
     live = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
-    app = create_app(
+    app = web_app(
         desk_settings,
         live,
-        name=f"p{next(_counter)}",
-        warm_up=False,
         desk=LazyDesk.ready(desk),
         upstream=fake_upstream(rasa),
     )
@@ -242,7 +238,7 @@ async def test_pages_and_error_pages_carry_the_security_headers(app, path) -> No
 async def test_the_session_cookie_is_secure_when_the_public_url_is_https(desk_settings, tmp_path) -> None:
 
     secure = desk_settings.override(SERVICEDESK_PUBLIC_URL="https://servicedesk.stadt.example")
-    app = create_app(secure, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.of(secure))
+    app = web_app(secure, desk=LazyDesk.of(secure))
     _, resp = await app.asgi_client.post(
         "/api/auth/login", json={"username": "admin", "password": "admin-unit-password"}
     )
@@ -253,7 +249,7 @@ async def test_the_session_cookie_is_secure_when_the_public_url_is_https(desk_se
 
 async def login_cookie_flags(settings) -> str:
 
-    app = create_app(settings, name=f"p{next(_counter)}", warm_up=False, desk=LazyDesk.of(settings))
+    app = web_app(settings, desk=LazyDesk.of(settings))
     _, resp = await app.asgi_client.post(
         "/api/auth/login", json={"username": "admin", "password": "admin-unit-password"}
     )

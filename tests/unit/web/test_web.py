@@ -10,12 +10,10 @@ import yaml
 
 from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
 from settings import ROOT
-from tests.conftest import fake_upstream
+from tests.conftest import fake_upstream, web_app
 from tests.unit.fakes import RecordingRasa
-from web.app import create_app
 
 OPENAPI = ROOT / "web" / "static" / "openapi.yaml"
-_counter = iter(range(10_000))
 
 
 def rasa_mock(request: httpx.Request) -> httpx.Response:
@@ -50,11 +48,9 @@ def rasa_mock(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def app(settings, hashing_kb):
-    app = create_app(
+    app = web_app(
         settings,
         StaticKnowledgeSource(hashing_kb),
-        name=f"t{next(_counter)}",
-        warm_up=False,
         upstream=fake_upstream(rasa_mock),
     )
 
@@ -93,7 +89,10 @@ async def test_search_without_knowledge_base_is_503(settings) -> None:
         def get(self):
             raise KnowledgeUnavailable("no model")
 
-    app = create_app(settings, Missing(), name=f"t{next(_counter)}", warm_up=False)
+    app = web_app(
+        settings,
+        Missing(),
+    )
     _, resp = await app.asgi_client.get("/api/knowledge/search", params={"q": "Drucker"})
     assert resp.status == 503
 
@@ -111,11 +110,9 @@ async def test_health_ok_when_all_parts_answer(app) -> None:
 
 
 async def test_health_names_missing_parts(settings, hashing_kb) -> None:
-    app = create_app(
+    app = web_app(
         settings,
         StaticKnowledgeSource(hashing_kb),
-        name=f"t{next(_counter)}",
-        warm_up=False,
         upstream=fake_upstream(lambda r: httpx.Response(503)),
     )
 
@@ -158,7 +155,7 @@ async def test_chat_rejects_empty_text_and_forged_sessions(app) -> None:
 
 async def test_sessions_keep_their_conversation_and_new_starts_another(settings, hashing_kb) -> None:
     rasa = RecordingRasa()
-    app = create_app(settings, StaticKnowledgeSource(hashing_kb), name=f"t{next(_counter)}", warm_up=False, rasa=rasa)
+    app = web_app(settings, StaticKnowledgeSource(hashing_kb), rasa=rasa)
     auth = await session(app)
     again = await session(app, session=auth["authorization"].split()[1])  # another tab with the stored session
     await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo"}, headers=auth)
@@ -179,11 +176,9 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
     from desk.identity import make_identity
 
     key = b"intranet-shared-key-with-32-bytes"
-    app = create_app(
+    app = web_app(
         settings.override(SERVICEDESK_IDENTITY_SECRET=key.decode()),
         StaticKnowledgeSource(hashing_kb),
-        name=f"t{next(_counter)}",
-        warm_up=False,
         upstream=fake_upstream(rasa_mock),
     )
 
@@ -210,11 +205,9 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
 
 
 async def test_cors_only_for_allowed_intranet_origins(settings, hashing_kb) -> None:
-    app = create_app(
+    app = web_app(
         settings.override(SERVICEDESK_ALLOWED_ORIGINS="http://intranet.example"),
         StaticKnowledgeSource(hashing_kb),
-        name=f"t{next(_counter)}",
-        warm_up=False,
     )
     headers = {"origin": "http://intranet.example", "access-control-request-method": "POST"}
     _, resp = await app.asgi_client.options("/api/chat/messages", headers=headers)
@@ -243,11 +236,9 @@ async def test_openapi_documents_every_route(app) -> None:
 
 
 async def test_chat_body_must_be_an_object_and_broken_rasa_replies_are_502(settings, hashing_kb) -> None:
-    app = create_app(
+    app = web_app(
         settings,
         StaticKnowledgeSource(hashing_kb),
-        name=f"t{next(_counter)}",
-        warm_up=False,
         upstream=fake_upstream(lambda r: httpx.Response(200, text="<html>")),
     )
 
@@ -263,6 +254,36 @@ async def test_chat_body_must_be_an_object_and_broken_rasa_replies_are_502(setti
 async def test_pages_carry_a_content_security_policy(app) -> None:
     _, resp = await app.asgi_client.get("/chat")
     assert "default-src 'self'" in resp.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "path, page, own",
+    [
+        ("/console/", "console", 'id="workspace"'),
+        ("/editor/", "editor", 'id="nav"'),
+        ("/insights/", "insights", "chart"),
+    ],
+)
+async def test_staff_pages_share_one_frame_with_their_own_parts(app, path, page, own) -> None:
+    """The frame's login form and "no access" once, the page's own parts, its module, nothing left unfilled."""
+    _, resp = await app.asgi_client.get(path)
+    assert resp.status == 200 and resp.headers["content-type"].startswith("text/html")
+    assert "script-src" not in resp.headers["content-security-policy"]  # default-src 'self': no inline scripts
+    body = resp.text
+    assert body.count('id="login-form"') == 1 and body.count('id="no-role"') == 1 and body.count("<main") == 1
+    assert own in body and f'<script type="module" src="/static/{page}/main.js">' in body
+    assert f'href="/static/{page}.css"' in body and "${" not in body and "<!--slot" not in body
+    _, script = await app.asgi_client.get(f"/static/{page}/main.js")
+    assert script.status == 200 and "javascript" in script.headers["content-type"]
+
+
+async def test_static_files_are_ours_only_and_readable_from_any_page(app) -> None:
+    _, resp = await app.asgi_client.get("/static/staff/api.js", headers={"origin": "http://intranet.example"})
+    assert resp.status == 200 and resp.headers["access-control-allow-origin"] == "*"
+    for path in ("/static/staff/", "/static/nope.js", "/static/%2e%2e/app.py", "/static/..%2Fapp.py"):
+        _, resp = await app.asgi_client.get(path)
+        assert resp.status == 404 and resp.headers["content-type"].startswith("application/json"), path
+        assert "access-control-allow-origin" not in resp.headers
 
 
 def test_article_markdown_cannot_carry_script_links(articles) -> None:

@@ -54,7 +54,6 @@ const shell = createShell({
   role: "agent",
   roleLabel: "Agent",
   why: "ui.console.no_role",
-  userNameId: "agent-name",
   views: {workspace: el.workspace},
   loginTitle: TITLE,
   enter: enter,

@@ -5,11 +5,11 @@ import {api, ApiError, isAbort, setCsrf} from "./api.js";
 import {$} from "./dom.js";
 import {applyTexts, loadTexts, t} from "./i18n.js";
 
-// options: {role, roleLabel, why, views: {name: element}, userNameId, loginTitle, expiredKey, checkRole,
+// options: {role, roleLabel, why, views: {name: element}, loginTitle, expiredKey, checkRole,
 //           enter(data, focus), leave(), beforeLogout() -> bool, onExpired()}
 export function createShell(options) {
   const el = {
-    userbox: $("userbox"), userName: $(options.userNameId || "user-name"), logout: $("logout"), error: $("error"),
+    userbox: $("userbox"), userName: $("user-name"), logout: $("logout"), error: $("error"),
     loginView: $("login-view"), loginForm: $("login-form"), username: $("username"), password: $("password"),
     loginError: $("login-error"), noRole: $("no-role"), noRoleTitle: $("no-role-title"), noRoleText: $("no-role-text"),
   };
