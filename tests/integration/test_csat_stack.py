@@ -80,7 +80,7 @@ def test_end_button_and_inactivity_ask_once(stack: Stack) -> None:
     with engine.begin() as conn:  # as if the employee had left the chat 15 minutes ago
         conn.execute(
             update(messages)
-            .where(messages.c.conversation_id == quiet.conversation())
+            .where(messages.c.conversation_id == quiet.conversation_id)
             .values(created_at=now() - timedelta(minutes=15))
         )
     history = quiet.http.get("/api/chat/history").json()  # loading a page asks nothing
@@ -92,7 +92,7 @@ def test_end_button_and_inactivity_ask_once(stack: Stack) -> None:
     assert history["csat"] == "asked" and sum(1 for m in history["messages"] if m["data"].get("csat")) == 1
     reply = quiet.say('/csat{"csat_score": "2"}', "2")
     assert "Vielen Dank" in Employee.texts(reply)
-    rating = csat.rating_of(engine, quiet.conversation())
+    rating = csat.rating_of(engine, quiet.conversation_id)
     assert rating is not None and rating["resolution_path"] == "abandoned"
 
 
