@@ -1,5 +1,5 @@
 # servicedesk: `make run` starts everything, `make test` checks everything.
-# Paths below are the defaults of knowledge/settings.py; override both together if you move them.
+# Paths below are the defaults of the settings package (settings/parts.py); override both together if you move them.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -19,12 +19,12 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
-        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export
+        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
 	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
-	@echo "other: setup build kb-import kb-export eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
+	@echo "other: setup build migrate kb-import kb-export eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
 
 setup: node_modules/.installed
 	@scripts/setup_envs.sh all
@@ -70,7 +70,7 @@ lint: setup
 	$(APP_PY) -m ruff format --check .
 
 typecheck: setup
-	$(APP_PY) -m mypy knowledge desk web actions scripts bench
+	$(APP_PY) -m mypy settings texts knowledge desk web actions scripts bench
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --quiet
@@ -91,6 +91,10 @@ integration: build setup-browser
 
 test: lint typecheck validate build rasa-test setup-browser
 	$(APP_PY) -m pytest
+
+# The records database to the newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
+migrate: setup
+	@$(APP_PY) -m desk.migrate $(if $(SQL),--sql)
 
 # Article files <-> database (the source of truth at run time). KB_DIR defaults to knowledge/articles.
 kb-import: model

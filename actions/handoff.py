@@ -19,12 +19,14 @@ from rasa_sdk.types import DomainDict
 from actions.kb_records import note_gap
 from desk import conversations, escalations
 from desk.identity import pseudonym
+from desk.live_knowledge import LiveKnowledgeSource
 from desk.notices import notice, ticket_notice
 from desk.runtime import LazyDesk
 from desk.ticketing import create_ticket
 from desk.tickets.base import TicketError
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
-from knowledge.settings import Settings
+from knowledge.source import KnowledgeSource, KnowledgeUnavailable
+from settings import Settings
+from texts import section
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +43,6 @@ _BLOCKED = (
     "urgent",
     "cannot work",
 )
-STATE_TEXT = {
-    "open": ("offen", "open"),
-    "in_progress": ("in Bearbeitung", "in progress"),
-    "closed": ("erledigt", "closed"),
-    "forwarded": ("an den Service Desk übergeben", "passed to the service desk"),
-    "unknown": ("Stand gerade nicht abrufbar – bitte später noch einmal fragen", "status not available right now"),
-}
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -73,7 +68,7 @@ def start_events(
     """Intro, the reason and the draft description; then the form asks for the rest."""
     dispatcher.utter_message(response="utter_escalation_intro")
     if not open_now:
-        dispatcher.utter_message(response="utter_escalation_closed_hours", hours=settings.service_hours)
+        dispatcher.utter_message(response="utter_escalation_closed_hours", hours=settings.handoff.service_hours)
     draft = (tracker.get_slot("kb_query") or "").strip()
     if draft.startswith("/"):
         draft = ""
@@ -90,8 +85,8 @@ class DeskAction(Action):
 
     def __init__(self, desk: LazyDesk | None = None, settings: Settings | None = None) -> None:
         """The SDK calls this bare; the server and tests pass shared handles."""
-        self.settings = settings or (desk.settings if desk else Settings.from_env())
-        self.desk = desk or LazyDesk(self.settings)
+        self.settings = settings or Settings.load()
+        self.desk = desk or LazyDesk.of(self.settings)
 
     def name(self) -> str:  # pragma: no cover - every subclass names itself
         """Overridden."""
@@ -219,7 +214,7 @@ class ActionSubmitEscalation(DeskAction):
     ) -> None:
         """Article titles for the context card come from the knowledge base."""
         super().__init__(desk, settings)
-        self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
+        self.knowledge = knowledge or LiveKnowledgeSource(self.settings.knowledge, self.desk)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -263,7 +258,7 @@ class ActionSubmitEscalation(DeskAction):
         reset: list[EventType] = [SlotSet(s, None) for s in (*FORM_SLOTS, "esc_reason", "esc_description_draft")]
         reset.append(SlotSet("kb_stage", None))
         if esc.status == "waiting":
-            minutes = str(max(1, round(self.settings.handoff_timeout_s / 60)))
+            minutes = str(max(1, round(self.settings.handoff.handoff_timeout_s / 60)))
             dispatcher.utter_message(response="utter_handoff_notice", text=notice("queued", language, minutes=minutes))
             return [*reset, ConversationPaused()]
         ref = await asyncio.to_thread(create_ticket, desk.engine, desk.sink, esc)
@@ -274,10 +269,10 @@ class ActionSubmitEscalation(DeskAction):
                 number=ref.number,
                 language=language,
                 hours=desk.hours,
-                response_hours=self.settings.ticket_response_hours,
+                response_hours=self.settings.handoff.ticket_response_hours,
                 at=at,
                 why="closed_hours",
-                spec=self.settings.service_hours,
+                spec=self.settings.handoff.service_hours,
             )
             dispatcher.utter_message(response="utter_handoff_notice", text=text)
         return reset
@@ -323,7 +318,7 @@ class ActionTicketStatus(DeskAction):
         found = await self.tickets(tracker)
         if not found:
             dispatcher.utter_message(
-                response="utter_ticket_status_none", url=self.settings.article_url("ticket-status-abfragen")
+                response="utter_ticket_status_none", url=self.settings.servers.article_url("ticket-status-abfragen")
             )
             return []
         for esc in found:
@@ -335,9 +330,7 @@ class ActionTicketStatus(DeskAction):
                 logger.warning("ticket system did not answer for %s", number)
                 status = None
             state = status.state if status else ("unknown" if same_sink else "forwarded")
-            de, en = STATE_TEXT.get(state, (state, state))
+            words = section("ticket.state", language).get(state, state)
             title = status.title if status else (esc.summary[0] if esc.summary else "")
-            dispatcher.utter_message(
-                response="utter_ticket_status_one", number=number, state=en if language == "en" else de, title=title
-            )
+            dispatcher.utter_message(response="utter_ticket_status_one", number=number, state=words, title=title)
         return []

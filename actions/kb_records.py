@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 
 from desk import gaps, knowledge_stats
 from desk.runtime import LazyDesk
-from knowledge.runtime import KnowledgeSource
+from knowledge.source import KnowledgeSource
 
 logger = logging.getLogger(__name__)
 

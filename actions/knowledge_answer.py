@@ -13,11 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.kb_records import note_gap, note_shown
 from actions.texts import response_text
 from desk import csat
+from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import Article
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable, LazyKnowledgeSource
 from knowledge.search import KnowledgeBase, SearchHit
-from knowledge.settings import Settings
+from knowledge.source import KnowledgeSource, KnowledgeUnavailable
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,10 @@ class KnowledgeAction(Action):
         self, knowledge: KnowledgeSource | None = None, settings: Settings | None = None, desk: LazyDesk | None = None
     ) -> None:
         """The SDK calls this bare; tests and the server pass a shared source. ``desk`` keeps the statistics."""
-        self.settings = settings or Settings.from_env()
-        self.knowledge = knowledge or LazyKnowledgeSource(self.settings)
-        self.desk = desk or LazyDesk(self.settings)
+        self.settings = settings or Settings.load()
+        self.desk = desk or LazyDesk.of(self.settings)
+        # The articles in the database, followed live (nothing is loaded before the first question).
+        self.knowledge = knowledge or LiveKnowledgeSource(self.settings.knowledge, self.desk)
 
     async def knowledge_base(self) -> KnowledgeBase | None:
         """The knowledge base, loaded off the event loop; ``None`` (logged) when it cannot be loaded."""
@@ -101,7 +103,7 @@ class KnowledgeReplies(KnowledgeAction):
         slug = tracker.get_slot("article_slug")
         article = kb.article(str(slug)) if slug else None
         if article is not None:
-            present_article(dispatcher, article, self.settings.article_url(article.slug))
+            present_article(dispatcher, article, self.settings.servers.article_url(article.slug))
             await note_shown(self.desk, article.slug)
             return answered_events(article.slug, _list(tracker, "kb_offered"), _list(tracker, "kb_candidates"))
         # The article was retired since the buttons were shown: say so instead of searching the payload.
@@ -123,13 +125,13 @@ class KnowledgeReplies(KnowledgeAction):
         if article is None:  # retired between search and answer
             dispatcher.utter_message(response="utter_kb_no_answer")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION), SlotSet("kb_candidates", [])]
-        if article.slug in self.settings.needs_person_set:
+        if article.slug in self.settings.handoff.needs_person:
             # Lost devices, suspected viruses, broken hardware: show the first steps, then a person.
-            present_article(dispatcher, article, self.settings.article_url(article.slug), ask=False)
+            present_article(dispatcher, article, self.settings.servers.article_url(article.slug), ask=False)
             await note_shown(self.desk, article.slug)
             dispatcher.utter_message(response="utter_needs_person")
             return answered_events(article.slug, [], []) + start_escalation("needs_person")
-        present_article(dispatcher, article, self.settings.article_url(article.slug))
+        present_article(dispatcher, article, self.settings.servers.article_url(article.slug))
         await note_shown(self.desk, article.slug)
         return answered_events(article.slug, [], runners_up)
 
@@ -205,6 +207,6 @@ class Feedback(KnowledgeAction):
         if article is None:
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
-        present_article(dispatcher, article, self.settings.article_url(article.slug), "utter_kb_next_answer")
+        present_article(dispatcher, article, self.settings.servers.article_url(article.slug), "utter_kb_next_answer")
         await note_shown(self.desk, article.slug)
         return answered_events(article.slug, offered, remaining[1:])

@@ -23,9 +23,9 @@ from actions.handoff import ActionStartEscalation, ActionTicketStatus
 from actions.knowledge_answer import Feedback, KnowledgeAction, KnowledgeReplies
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
-from knowledge.runtime import KnowledgeSource
 from knowledge.search import KnowledgeBase
-from knowledge.settings import Settings
+from knowledge.source import KnowledgeSource
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class ActionRespond(KnowledgeAction):
         if self._params is None:
             with self._params_lock:
                 if self._params is None:
-                    self._params = DecisionParams.load(self.settings.decision_file)
+                    self._params = DecisionParams.load(self.settings.knowledge.decision_file)
         return self._params
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
@@ -79,7 +79,7 @@ class ActionRespond(KnowledgeAction):
                 return await self._intent(intent, dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_kb_unavailable")
             return []
-        query = text[: self.settings.max_query_chars]
+        query = text[: self.settings.knowledge.max_query_chars]
         decision = await asyncio.to_thread(self._decide, kb, query, tracker)
         logger.debug("decision %s", decision.why())
         return await self._carry_out(decision, query, dispatcher, tracker, domain, kb)

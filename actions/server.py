@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
 from rasa_sdk.endpoint import create_app
@@ -24,7 +23,7 @@ from actions.respond import ActionRespond
 from desk import escalations
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
-from knowledge.settings import Settings
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +61,9 @@ def create_action_app(
     settings: Settings, knowledge: LiveKnowledgeSource | None = None, desk: LazyDesk | None = None
 ) -> Sanic:
     """Build the Sanic app; the knowledge base and the records open before the server accepts requests."""
-    desk = desk or LazyDesk(settings)
+    desk = desk or LazyDesk.of(settings)
     # Published articles from the database, followed live like in the web service.
-    knowledge = knowledge or LiveKnowledgeSource(settings, desk)
+    knowledge = knowledge or LiveKnowledgeSource(settings.knowledge, desk)
     executor = GuardedExecutor(desk)
     respond = ActionRespond(knowledge, settings, desk)
     for action in (
@@ -95,12 +94,12 @@ def create_action_app(
 
 def main() -> None:
     """Run on loopback at the configured port."""
-    logging.basicConfig(
-        level=os.environ.get("SERVICEDESK_LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(levelname)s %(message)s"
-    )
-    settings = Settings.from_env()
+    settings = Settings.load()
+    logging.basicConfig(level=settings.servers.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_action_app(settings)
-    app.run(host=settings.host, port=settings.action_port, single_process=True, access_log=False, motd=False)
+    app.run(
+        host=settings.servers.host, port=settings.servers.action_port, single_process=True, access_log=False, motd=False
+    )
 
 
 if __name__ == "__main__":

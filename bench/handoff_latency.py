@@ -13,7 +13,6 @@ import asyncio
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -22,8 +21,8 @@ from bench.common import percentile
 from desk import conversations
 from desk.db import open_db
 from desk.identity import read_session
-from knowledge.settings import Settings
 from scripts.stack import Stack, free_port, isolated_settings
+from settings import Settings
 
 RUNS = 30  # per path
 DB: list[str] = []
@@ -106,8 +105,8 @@ async def one(employee_base: str, agent: httpx.AsyncClient) -> tuple[float, floa
 
 
 async def measure(settings: Settings, second_port: int) -> None:
-    base = f"http://{settings.host}:{settings.web_port}"
-    second = f"http://{settings.host}:{second_port}"
+    base = settings.servers.web_url
+    second = f"http://{settings.servers.host}:{second_port}"
     admin = await login(base, ADMIN)
     await admin.post("/api/users", json=AGENT)
     print(
@@ -136,10 +135,10 @@ def main() -> int:
         SERVICEDESK_ADMIN_PASSWORD=ADMIN["password"],
         SERVICEDESK_SECRET_KEY="bench-secret",
     )
-    DB[:] = [settings.db_url]
+    DB[:] = [settings.records.db_url]
     stack = Stack(settings)
     second_port = free_port()
-    second = Stack(replace(settings, web_port=second_port))
+    second = Stack(settings.override(SERVICEDESK_WEB_PORT=str(second_port)))
     print("handoff latency: starting the stack and a second web service on loopback ...", flush=True)
     stack.start()
     second.start(only=("web",))

@@ -17,20 +17,18 @@ import json
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
 import httpx
 
 from bench.common import percentile
-from desk import articles as store
-from desk import gaps
+from desk import article_files, gaps
 from desk.runtime import Desk
 from knowledge.articles import load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
-from knowledge.settings import ROOT, Settings
 from scripts.stack import Stack, free_port
+from settings import ROOT, Settings
 
 EDITS = 20
 # Each probe is a real search (a query embedding, ~35 ms of CPU): probing three processes faster than this
@@ -105,8 +103,8 @@ async def wait_for(probe, client: httpx.AsyncClient, title: str, start: float) -
 
 
 async def edit_to_searchable(settings: Settings, second_port: int) -> dict[str, list[float]]:
-    web_a = f"http://{settings.host}:{settings.web_port}"
-    web_b = f"http://{settings.host}:{second_port}"
+    web_a = settings.servers.web_url
+    web_b = f"http://{settings.servers.host}:{second_port}"
     admin = httpx.AsyncClient(base_url=web_a, timeout=60)
     (await admin.post("/api/auth/login", json=ADMIN)).raise_for_status()
     admin.headers["X-CSRF-Token"] = (await admin.get("/api/auth/me")).json()["csrf_token"]
@@ -119,7 +117,7 @@ async def edit_to_searchable(settings: Settings, second_port: int) -> dict[str, 
     clients = {
         "web service A (edited here)": (web_title, httpx.AsyncClient(base_url=web_a, timeout=60)),
         "web service B": (web_title, httpx.AsyncClient(base_url=web_b, timeout=60)),
-        "action server": (action_title, httpx.AsyncClient(base_url=settings.action_url, timeout=60)),
+        "action server": (action_title, httpx.AsyncClient(base_url=settings.servers.action_url, timeout=60)),
     }
     for probe, client in clients.values():  # published version visible everywhere before timing edits
         await wait_for(probe, client, str(ARTICLE["title"]), time.monotonic())
@@ -145,21 +143,21 @@ async def edit_to_searchable(settings: Settings, second_port: int) -> dict[str, 
 
 
 def import_export(tmp: Path) -> None:
-    settings = Settings.from_env(env={"SERVICEDESK_VAR_DIR": str(tmp / "ie")}, dotenv=tmp / "none.env")
-    engine = Desk.open(settings).engine
+    settings = Settings.load(env={"SERVICEDESK_VAR_DIR": str(tmp / "ie")}, dotenv=tmp / "none.env")
+    engine = Desk.open(settings.records, settings.tickets, settings.handoff).engine
     start = time.perf_counter()
-    articles = load_articles(settings.articles_dir)
-    stats = store.import_articles(engine, articles)
+    articles = load_articles(settings.knowledge.articles_dir)
+    stats = article_files.import_articles(engine, articles)
     t_import = time.perf_counter() - start
     start = time.perf_counter()
-    n = store.export_articles(engine, tmp / "export")
+    n = article_files.export_articles(engine, tmp / "export")
     t_export = time.perf_counter() - start
     same = all(
         (tmp / "export" / p.name).read_text(encoding="utf-8") == p.read_text(encoding="utf-8")
-        for p in settings.articles_dir.glob("*.md")
+        for p in settings.knowledge.articles_dir.glob("*.md")
     )
     start = time.perf_counter()
-    again = store.import_articles(engine, load_articles(tmp / "export"))
+    again = article_files.import_articles(engine, load_articles(tmp / "export"))
     t_again = time.perf_counter() - start
     print(
         f"\nImport of {len(articles)} article files into an empty database: {t_import:.2f} s ({stats.created} created)"
@@ -185,13 +183,13 @@ def gap_questions() -> list[str]:
 
 def clustering(tmp: Path, settings: Settings) -> None:
     questions = gap_questions()
-    embedder = SentenceTransformerEmbedder(settings.model_path)
+    embedder = SentenceTransformerEmbedder(settings.knowledge.model_path)
     embedder.embed_queries(["warm up"])
     start = time.perf_counter()
     vectors = embedder.embed_queries(questions)
     t_embed = time.perf_counter() - start
-    gsettings = Settings.from_env(env={"SERVICEDESK_VAR_DIR": str(tmp / "gaps")}, dotenv=tmp / "none.env")
-    desk = Desk.open(gsettings)
+    gsettings = Settings.load(env={"SERVICEDESK_VAR_DIR": str(tmp / "gaps")}, dotenv=tmp / "none.env")
+    desk = Desk.open(gsettings.records, gsettings.tickets, gsettings.handoff)
     for i, (q, v) in enumerate(zip(questions, vectors, strict=True)):
         gaps.record_gap(
             desk.engine, secret=desk.secret, conversation_id=f"c{i}", question=q, reason="none", language="de", vector=v
@@ -213,21 +211,20 @@ def clustering(tmp: Path, settings: Settings) -> None:
 
 
 def main() -> int:
-    base = Settings.from_env()
+    base = Settings.load()
     with tempfile.TemporaryDirectory(prefix="bench-kb-") as tmp_name:
         tmp = Path(tmp_name)
-        settings = replace(
-            base,
-            var_dir=tmp / "var",
-            web_port=free_port(),  # free ports: nothing assumes a port is unused
-            rasa_port=free_port(),
-            action_port=free_port(),
-            admin_user=ADMIN["username"],
-            admin_password=ADMIN["password"],
-            secret_key="bench-kb-live-secret",
+        settings = base.override(
+            SERVICEDESK_VAR_DIR=str(tmp / "var"),
+            SERVICEDESK_WEB_PORT=str(free_port()),  # free ports: nothing assumes a port is unused
+            SERVICEDESK_RASA_PORT=str(free_port()),
+            SERVICEDESK_ACTION_PORT=str(free_port()),
+            SERVICEDESK_ADMIN_USER=ADMIN["username"],
+            SERVICEDESK_ADMIN_PASSWORD=ADMIN["password"],
+            SERVICEDESK_SECRET_KEY="bench-kb-live-secret",
         )
         second_port = free_port()
-        first, second = Stack(settings), Stack(replace(settings, web_port=second_port))
+        first, second = Stack(settings), Stack(settings.override(SERVICEDESK_WEB_PORT=str(second_port)))
         print(f"Starting an action server and two web services on one database ({tmp}) ...", flush=True)
         first.start(only=("actions", "web"))
         second.start(only=("web",))

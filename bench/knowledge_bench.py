@@ -17,8 +17,9 @@ from bench.common import percentile, rss_mb
 from knowledge.articles import Article, Section, load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
 from knowledge.evaluate import load_dev_set
-from knowledge.search import Thresholds, open_knowledge_base
-from knowledge.settings import ROOT, Settings
+from knowledge.index_files import open_knowledge_base
+from knowledge.search import Thresholds
+from settings import ROOT, KnowledgeSettings
 
 DISTRACTORS = ROOT.parent / "shared" / "data" / "ms-alchemyinsights-de" / "articles_de.jsonl"
 _MD = re.compile(r"<[^>]+>|\[|\]\([^)]*\)|[#*`]")
@@ -55,7 +56,7 @@ def top1(kb, dev) -> float:
 
 
 def main() -> None:
-    settings = Settings.from_env()
+    settings = KnowledgeSettings()
     thresholds = Thresholds.load(settings.calibration_file)
     dev = load_dev_set(ROOT / "tests/data/knowledge_dev.yml")
     questions = [d.q for d in dev]
@@ -85,7 +86,7 @@ def main() -> None:
         print(f"\n(distractor corpus not found at {DISTRACTORS}; skipped that part)")
         return
     extra = distractor_articles(DISTRACTORS)
-    cache = settings.var_dir / "bench" / "distractors"
+    cache = ROOT / "var" / "bench" / "distractors"
     t0 = time.perf_counter()
     big, stats = open_knowledge_base(embedder, articles + extra, thresholds, index_dir=cache, persist=True)
     build = time.perf_counter() - t0

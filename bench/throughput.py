@@ -51,7 +51,7 @@ def rest_levels(stack: Stack, script: Path, levels: str, seconds: float, think: 
         raise FileNotFoundError(f"load generator not found at {LOADGEN} (set SERVICEDESK_LOADGEN)")
     out = script.with_suffix(".out.json")
     pids = ",".join(f"{p}={stack.procs[p].pid}" for p in PROCS)
-    cmd = [sys.executable, LOADGEN.name, "--url", stack.settings.rasa_url, "--script", str(script)]
+    cmd = [sys.executable, LOADGEN.name, "--url", stack.settings.servers.rasa_url, "--script", str(script)]
     cmd += ["-c", levels, "-d", str(seconds), "--pids", pids, "--json-out", str(out)]
     if think:
         cmd += ["--think", think]
@@ -66,7 +66,7 @@ def rest_levels(stack: Stack, script: Path, levels: str, seconds: float, think: 
 
 def web_levels(stack: Stack, script: list[list[str]], levels: list[int], seconds: float) -> list[dict]:
     """The web chat API, closed loop, with CPU ms per turn of each process."""
-    base = stack.settings.public_url
+    base = stack.settings.servers.public_url
     result = []
     for n in levels:
         asyncio.run(load_client.closed_loop("web", base, n, 2.0, script))  # warm-up, not measured
@@ -92,7 +92,7 @@ def one_run(cache: bool, quick: bool, tmp: Path) -> dict:
         script = load_client.knowledge_conversations(40)
         script_file = tmp / "script.json"
         script_file.write_text(json.dumps(script, ensure_ascii=False))
-        asyncio.run(load_client.closed_loop("rest", settings.rasa_url, 4, 5.0, script))  # everything warm
+        asyncio.run(load_client.closed_loop("rest", settings.servers.rasa_url, 4, 5.0, script))  # everything warm
         figures: dict = {"cache": cache, "rss_at_rest_mb": rss(stack)}
         print(f"\n== query cache {'on' if cache else 'off'}; RSS at rest {figures['rss_at_rest_mb']} MB", flush=True)
         figures["rest"] = rest_levels(stack, script_file, "1,8,16", seconds)
@@ -104,7 +104,7 @@ def one_run(cache: bool, quick: bool, tmp: Path) -> dict:
         figures["burst"] = []
         for _ in range(2):
             employees, within = (60, 12.0) if quick else (300, 60.0)
-            burst = asyncio.run(load_client.arrivals("rest", settings.rasa_url, employees, within, (2.0, 8.0)))
+            burst = asyncio.run(load_client.arrivals("rest", settings.servers.rasa_url, employees, within, (2.0, 8.0)))
             burst["rss_after_mb"] = rss(stack)
             figures["burst"].append(burst)
             print(
@@ -112,7 +112,7 @@ def one_run(cache: bool, quick: bool, tmp: Path) -> dict:
                 f"RSS after {burst['rss_after_mb']} MB",
                 flush=True,
             )
-        figures["long"] = long_turns(settings.rasa_url, 2 if quick else 5)
+        figures["long"] = long_turns(settings.servers.rasa_url, 2 if quick else 5)
         print(
             f"turn 30 / turn 3: {figures['long']['ratio']} ({figures['long']['turn3_ms']} → "
             f"{figures['long']['turn30_ms']} ms, medians)",

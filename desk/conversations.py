@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, TypedDict
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import aware, conversations, messages, new_id, now
@@ -59,20 +59,20 @@ def pseudonym_of(engine: Engine, conversation_id: str) -> str | None:
 
 def add_messages(engine: Engine, conversation_id: str, items: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
     """Append (role, text, data) messages in one transaction; returns their ids in order."""
-    ids = []
     with engine.begin() as conn:
-        for role, text, data in items:
-            if role not in ROLES:
-                raise ValueError(f"unknown role {role!r}")
-            ids.append(
-                new_id(
-                    conn.execute(
-                        insert(messages).values(
-                            conversation_id=conversation_id, role=role, text=text, data=data, created_at=now()
-                        )
-                    )
-                )
-            )
+        return insert_messages(conn, conversation_id, items)
+
+
+def insert_messages(conn: Connection, conversation_id: str, items: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
+    """Append messages inside the caller's transaction."""
+    ids = []
+    for role, text, data in items:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        row = insert(messages).values(
+            conversation_id=conversation_id, role=role, text=text, data=data, created_at=now()
+        )
+        ids.append(new_id(conn.execute(row)))
     return ids
 
 
@@ -85,11 +85,18 @@ def messages_after(
     engine: Engine, conversation_id: str, after: int = 0, limit: int = 500, until: int | None = None
 ) -> list[MessageRow]:
     """Messages with ``after`` < id (≤ ``until``), oldest first."""
+    with engine.connect() as conn:
+        return rows_after(conn, conversation_id, after, limit, until)
+
+
+def rows_after(
+    conn: Connection, conversation_id: str, after: int = 0, limit: int = 500, until: int | None = None
+) -> list[MessageRow]:
+    """:func:`messages_after` inside the caller's transaction."""
     where = [messages.c.conversation_id == conversation_id, messages.c.id > after]
     if until is not None:
         where.append(messages.c.id <= until)
-    with engine.connect() as conn:
-        rows = conn.execute(select(messages).where(*where).order_by(messages.c.id).limit(limit)).all()
+    rows = conn.execute(select(messages).where(*where).order_by(messages.c.id).limit(limit)).all()
     return [
         MessageRow(
             id=r.id,
@@ -111,12 +118,35 @@ def latest_message_id(engine: Engine) -> int:
 def current(engine: Engine, user_pseudonym: str) -> str | None:
     """The user's open conversation (the newest one not ended), if any."""
     with engine.connect() as conn:
-        return conn.execute(
-            select(conversations.c.id)
-            .where(conversations.c.user_pseudonym == user_pseudonym, conversations.c.ended_at.is_(None))
-            .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
-            .limit(1)
-        ).scalar()
+        return current_in(conn, user_pseudonym)
+
+
+def current_in(conn: Connection, user_pseudonym: str) -> str | None:
+    """:func:`current` inside the caller's transaction."""
+    return conn.execute(
+        select(conversations.c.id)
+        .where(conversations.c.user_pseudonym == user_pseudonym, conversations.c.ended_at.is_(None))
+        .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def start_in(conn: Connection, user_pseudonym: str, language: str = "de") -> str:
+    """A new conversation inside the caller's transaction (random id: also the Rasa sender id)."""
+    conversation_id = secrets.token_hex(16)
+    ts = now()
+    conn.execute(
+        insert(conversations).values(
+            id=conversation_id, user_pseudonym=user_pseudonym, language=language, created_at=ts, updated_at=ts
+        )
+    )
+    return conversation_id
+
+
+def csat_asked_in(conn: Connection, conversation_id: str) -> bool:
+    """Whether the closing question was asked in this conversation."""
+    asked = conn.execute(select(conversations.c.csat_asked_at).where(conversations.c.id == conversation_id)).scalar()
+    return asked is not None
 
 
 def start(engine: Engine, user_pseudonym: str, language: str = "de") -> str:

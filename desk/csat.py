@@ -15,8 +15,10 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import article_feedback, aware, conversations, csat_ratings, now
+from texts import section, text
 
-PATHS = ("bot", "agent", "ticket", "abandoned")
+# How a conversation ended: the one list (labels in texts/*.yml "resolution_path"; README, insights page and CSV).
+PATHS = ("bot", "agent", "ticket", "incident", "action", "abandoned")
 SCORES = (1, 2, 3, 4, 5)
 
 
@@ -171,7 +173,7 @@ def insights(engine: Engine, start: date, end: date, tz: tzinfo = UTC) -> dict[s
 
 def insights_csv(figures: dict[str, Any]) -> str:
     """One row per resolution path and a total row; German header, ";" separated, decimal comma."""
-    labels = {"bot": "Assistent", "agent": "Service Desk (Chat)", "ticket": "Ticket", "abandoned": "Abgebrochen"}
+    labels = section("resolution_path")
 
     def row(name: str, f: dict[str, Any]) -> str:
         rate = "" if f["response_rate"] is None else f"{f['response_rate'] * 100:.1f}".replace(".", ",")
@@ -180,7 +182,7 @@ def insights_csv(figures: dict[str, Any]) -> str:
             [name, str(f["asked"]), str(f["answered"]), rate, avg, *(str(f["distribution"][str(s)]) for s in SCORES)]
         )
 
-    lines = ["Pfad;Gefragt;Beantwortet;Antwortquote (%);Durchschnitt;1;2;3;4;5"]
+    lines = [text("csat.csv_header")]
     lines += [row(labels[p], figures["by_path"][p]) for p in PATHS]
-    lines.append(row("Gesamt", figures))
+    lines.append(row(text("csat.total"), figures))
     return "\r\n".join(lines) + "\r\n"

@@ -148,7 +148,7 @@ csat_ratings = Table(
     Column("conversation_id", String(64), nullable=False, unique=True),
     Column("score", Integer, nullable=False),
     Column("comment", Text, nullable=True),
-    Column("resolution_path", String(16), nullable=False),  # bot | agent | ticket | abandoned
+    Column("resolution_path", String(16), nullable=False),  # desk.csat.PATHS
     Column("articles", JSON, nullable=False),
     Column("language", String(8), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -268,7 +268,7 @@ counters = Table(
     Column("name", String(32), primary_key=True),
     Column("value", Integer, nullable=False),
 )
-COUNTER_NAMES = ("escalations", "knowledge")
+COUNTER_NAMES = ("escalations", "knowledge")  # rows created by the baseline migration
 
 
 def now() -> datetime:
@@ -331,8 +331,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
-def _add_missing_columns(engine: Engine) -> None:
-    """Columns added in later versions (all nullable) are added to an existing database in place."""
+def add_missing_columns(engine: Engine) -> None:
+    """Columns added before migrations existed (all nullable): an old database gets them in place."""
     inspector = inspect(engine)
     for table in metadata.sorted_tables:
         if not inspector.has_table(table.name):
@@ -346,22 +346,18 @@ def _add_missing_columns(engine: Engine) -> None:
 
 
 def init_schema(engine: Engine) -> None:
-    """Create missing tables, columns and counters; safe when two processes start at once."""
-    for attempt in range(5):
+    """Migrate the database to the newest revision; safe when two processes start at once."""
+    from desk.migrate import upgrade  # noqa: PLC0415 - Alembic is loaded only by processes that open the records
+
+    for attempt in range(8):
         try:
-            metadata.create_all(engine)
-            _add_missing_columns(engine)
-            with engine.begin() as conn:
-                have = set(conn.execute(select(counters.c.name)).scalars())
-                for name in COUNTER_NAMES:
-                    if name not in have:
-                        conn.execute(counters.insert().values(name=name, value=0))
+            upgrade(engine)
             return
         except (OperationalError, IntegrityError):
-            # Another process created the same table a moment earlier (SQLite has no IF NOT EXISTS race guard).
-            if attempt == 4:
+            # Another process is creating the same tables right now (SQLite): wait for it and look again.
+            if attempt == 7:
                 raise
-            time.sleep(0.2 * (attempt + 1))
+            time.sleep(0.25 * (attempt + 1))
 
 
 def bump(conn: Any, name: str) -> int:

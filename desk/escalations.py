@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, literal, or_, select, update
 
 from desk.db import aware, bump, counters, escalations, messages, new_id, now
+from texts import section, text
 
 REASONS = ("user_request", "no_answer", "not_helpful", "needs_person")
 STATUSES = ("waiting", "claimed", "resolved", "handed_back", "ticket")
@@ -22,29 +23,11 @@ SKIPPED = "-"
 TICKET_LEASE_S = 60  # a ticket creation in progress blocks retries this long (sinks time out after ~10 s)
 WAKE_RETRY_S = 20
 
-REASON_TEXT = {
-    "user_request": "Person ausdrücklich gewünscht",
-    "no_answer": "keine passende Anleitung in der Wissensdatenbank",
-    "not_helpful": "die angebotenen Anleitungen haben nicht geholfen",
-    "needs_person": "Thema braucht immer eine Person",
-}
-VERDICT_TEXT = {
-    "helpful": "hat geholfen",
-    "not_helpful": "hat nicht geholfen",
-    "not_chosen": "nicht gewählt",
-    "shown": "ohne Rückmeldung",
-}
-URGENCY_TEXT = {
-    "single_ok": "nur ich betroffen, kann weiterarbeiten",
-    "single_blocked": "nur ich betroffen, kann nicht arbeiten",
-    "many": "mehrere Personen betroffen",
-}
-DETAIL_LABELS = {
-    "description": "Beschreibung",
-    "system": "Gerät/System",
-    "urgency": "Dringlichkeit",
-    "contact": "Erreichbar",
-}
+# The desk works in German: the console's words for reasons, verdicts, urgencies and details (texts/de.yml).
+REASON_TEXT = section("escalation.reason")
+VERDICT_TEXT = section("escalation.verdict")
+URGENCY_TEXT = section("escalation.urgency")
+DETAIL_LABELS = section("escalation.detail")
 
 
 class TransitionError(RuntimeError):
@@ -99,25 +82,29 @@ def build_summary(
         value = (details.get(key) or "").strip()
         return "" if value == SKIPPED else value
 
-    wanted = given("description") or query.strip() or "nicht angegeben"
+    wanted = given("description") or query.strip() or text("escalation.summary.not_given")
     if articles:
         tried = "; ".join(
-            f"„{a.get('title') or a['slug']}“ ({VERDICT_TEXT.get(a.get('verdict', 'shown'), 'ohne Rückmeldung')})"
+            f"„{a.get('title') or a['slug']}“ ({VERDICT_TEXT.get(a.get('verdict', 'shown'), VERDICT_TEXT['shown'])})"
             for a in articles
         )
     elif reason == "no_answer":
-        tried = "Wissensdatenbank durchsucht, keine passende Anleitung"
+        tried = text("escalation.summary.searched")
     else:
-        tried = "noch nichts, direkt an den Service Desk"
+        tried = text("escalation.summary.nothing_yet")
     open_parts = [REASON_TEXT.get(reason, reason)]
     if given("system"):
-        open_parts.append(f"betroffen: {given('system')}")
+        open_parts.append(text("escalation.summary.affected", text=given("system")))
     urgency = given("urgency")
     if urgency:
-        open_parts.append(f"Dringlichkeit: {URGENCY_TEXT.get(urgency, urgency)}")
+        open_parts.append(text("escalation.summary.urgency", text=URGENCY_TEXT.get(urgency, urgency)))
     if given("contact"):
-        open_parts.append(f"erreichbar: {given('contact')}")
-    return (f"Anliegen: {wanted}", f"Versucht: {tried}", f"Offen: {'; '.join(open_parts)}")
+        open_parts.append(text("escalation.summary.reachable", text=given("contact")))
+    return (
+        text("escalation.summary.wanted", text=wanted),
+        text("escalation.summary.tried", text=tried),
+        text("escalation.summary.open", text="; ".join(open_parts)),
+    )
 
 
 def _record(row: Any) -> Escalation:
@@ -215,22 +202,30 @@ def get(engine: Engine, escalation_id: int) -> Escalation | None:
 def active_for(engine: Engine, conversation_id: str) -> Escalation | None:
     """The waiting or claimed escalation of a conversation, if any."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(escalations)
-            .where(escalations.c.conversation_id == conversation_id, escalations.c.status.in_(ACTIVE))
-            .order_by(escalations.c.id.desc())
-        ).first()
+        return active_in(conn, conversation_id)
+
+
+def active_in(conn: Connection, conversation_id: str) -> Escalation | None:
+    """:func:`active_for` inside the caller's transaction."""
+    row = conn.execute(
+        select(escalations)
+        .where(escalations.c.conversation_id == conversation_id, escalations.c.status.in_(ACTIVE))
+        .order_by(escalations.c.id.desc())
+    ).first()
     return _record(row) if row else None
 
 
 def latest_for(engine: Engine, conversation_id: str) -> Escalation | None:
     """The newest escalation of a conversation, whatever its status."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(escalations)
-            .where(escalations.c.conversation_id == conversation_id)
-            .order_by(escalations.c.id.desc())
-        ).first()
+        return latest_in(conn, conversation_id)
+
+
+def latest_in(conn: Connection, conversation_id: str) -> Escalation | None:
+    """:func:`latest_for` inside the caller's transaction."""
+    row = conn.execute(
+        select(escalations).where(escalations.c.conversation_id == conversation_id).order_by(escalations.c.id.desc())
+    ).first()
     return _record(row) if row else None
 
 

@@ -1,29 +1,32 @@
-"""The installation secret, and pseudonymous user ids derived from it."""
+"""The installation secret, pseudonymous user ids, and the signed tokens: the intranet's identity, chat sessions.
+
+Both tokens are JWTs (PyJWT) with the algorithm pinned to HS256; nothing here parses a token by hand.
+"""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
-import math
 import os
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.settings import Settings
+import jwt
+
+from knowledge.text_policy import LIMITS
+from settings import Records
 
 
-def load_secret(settings: Settings) -> bytes:
+def load_secret(records: Records) -> bytes:
     """``SERVICEDESK_SECRET_KEY``, else a key generated once into ``var/secret.key`` (mode 600).
 
     Several machines must share one key through the environment; on one machine the file suffices.
     """
-    if settings.secret_key:
-        return settings.secret_key.encode()
-    path: Path = settings.var_dir / "secret.key"
+    if records.secret_key.get_secret_value():
+        return records.secret_key.get_secret_value().encode()
+    path: Path = records.var_dir / "secret.key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -44,55 +47,53 @@ def pseudonym(secret: bytes, identity: str) -> str:
 
 
 class IdentityError(ValueError):
-    """A token that is malformed, badly signed or expired."""
+    """A token that is malformed, badly signed, expired or meant for someone else."""
 
 
-def _b64d(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+ALGORITHM = "HS256"  # pinned: the intranet signs with the shared key; "none" and every other algorithm fail
+SESSION_AUDIENCE = "servicedesk:chat-session"
 
 
-def _sign(key: bytes, data: str) -> str:
-    return base64.urlsafe_b64encode(hmac.new(key, data.encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+@dataclass(frozen=True)
+class IntranetIdentity:
+    """A verified employee: the intranet's subject and when its token expires."""
+
+    sub: str
+    exp: float
 
 
-def verify_identity(token: str, key: bytes, at: float | None = None) -> str:
-    """The employee id (``sub``) of an intranet identity token: a JWT signed with HS256 and the shared key.
+def verify_identity(
+    token: str, key: bytes, *, audience: str = "", issuer: str = "", leeway_s: int = 60
+) -> IntranetIdentity:
+    """The employee behind an intranet identity token: a JWT signed with HS256 and the shared key.
 
-    Required claims: ``sub`` and ``exp``; ``nbf`` is honoured. Any other algorithm is refused.
+    Required claims: ``sub`` and ``exp``; ``nbf`` and ``iat`` are honoured, each with ``leeway_s`` of clock
+    difference; ``aud`` and ``iss`` must match when configured (``SERVICEDESK_IDENTITY_AUDIENCE`` / ``_ISSUER``).
     """
     if not key:
         raise IdentityError("no identity key configured (SERVICEDESK_IDENTITY_SECRET)")
     try:
-        head_b64, body_b64, sig = token.strip().split(".")
-        header, claims = json.loads(_b64d(head_b64)), json.loads(_b64d(body_b64))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IdentityError("not a JWT") from exc
-    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
-        raise IdentityError("only HS256 tokens are accepted")
-    if not hmac.compare_digest(sig.encode(), _sign(key, f"{head_b64}.{body_b64}").encode()):
-        raise IdentityError("bad signature")
-    moment = time.time() if at is None else at
-    exp, nbf, sub = claims.get("exp"), claims.get("nbf"), claims.get("sub")
-    if not isinstance(exp, int | float) or not math.isfinite(exp) or exp < moment:
-        raise IdentityError("expired or without exp")
-    if isinstance(nbf, int | float) and nbf > moment + 60:
-        raise IdentityError("not valid yet")
+        claims = jwt.decode(
+            token.strip(),
+            key,
+            algorithms=[ALGORITHM],
+            audience=audience or None,
+            issuer=issuer or None,
+            leeway=leeway_s,
+            options={"require": ["exp", "sub"], "verify_aud": bool(audience), "strict_aud": bool(audience)},
+        )
+    except jwt.PyJWTError as exc:
+        raise IdentityError(f"{type(exc).__name__}: {exc}") from None
+    sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip() or len(sub) > 200:
         raise IdentityError("no subject")
-    return sub.strip()
+    return IntranetIdentity(sub.strip(), float(claims["exp"]))
 
 
-def identity_expiry(token: str) -> float:
-    """The ``exp`` of an identity token already checked by :func:`verify_identity`."""
-    return float(json.loads(_b64d(token.strip().split(".")[1]))["exp"])
-
-
-def make_identity(sub: str, key: bytes, ttl_s: int = 3600, at: float | None = None) -> str:
+def make_identity(sub: str, key: bytes, ttl_s: int = 3600, *, at: float | None = None, **claims: object) -> str:
     """An identity token as the intranet would issue it (for tests and the integration guide)."""
-    head = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()).rstrip(b"=").decode()
     moment = int(time.time() if at is None else at)
-    body = base64.urlsafe_b64encode(json.dumps({"sub": sub, "exp": moment + ttl_s}).encode()).rstrip(b"=").decode()
-    return f"{head}.{body}.{_sign(key, f'{head}.{body}')}"
+    return jwt.encode({"sub": sub, "iat": moment, "exp": moment + ttl_s, **claims}, key, algorithm=ALGORITHM)
 
 
 @dataclass(frozen=True)
@@ -107,34 +108,41 @@ class ChatSession:
         return self.subject if self.kind == "e" else pseudonym(secret, f"anon:{self.subject}")
 
 
+def _session_key(secret: bytes) -> bytes:
+    # A key of its own for chat sessions, derived from the installation secret (32 bytes, as HS256 wants).
+    return hmac.new(secret, b"chat-session-key", hashlib.sha256).digest()
+
+
 def issue_session(secret: bytes, session: ChatSession, ttl_s: int, at: float | None = None) -> str:
-    """A signed, opaque session token for the chat (kept by the browser, sent as a Bearer token)."""
-    exp = int((time.time() if at is None else at) + ttl_s)
-    data = f"v1.{session.kind}.{session.subject}.{exp}"
-    return f"{data}.{_sign(secret, 'chat-session:' + data)}"
+    """A signed session token for the chat (a JWT the browser keeps and sends as a Bearer token)."""
+    moment = int(time.time() if at is None else at)
+    claims = {"k": session.kind, "s": session.subject, "iat": moment, "exp": moment + ttl_s, "aud": SESSION_AUDIENCE}
+    return jwt.encode(claims, _session_key(secret), algorithm=ALGORITHM)
 
 
-def read_session(secret: bytes, token: str | None, at: float | None = None) -> ChatSession | None:
-    """The session behind a token, or ``None`` when forged, malformed or expired."""
-    if not token or len(token) > 300:
-        return None
-    parts = token.strip().split(".")
-    if len(parts) != 5 or parts[0] != "v1" or parts[1] not in {"a", "e"}:
-        return None
-    data = ".".join(parts[:4])
-    if not hmac.compare_digest(parts[4].encode(), _sign(secret, "chat-session:" + data).encode()):
+def read_session(secret: bytes, token: str | None) -> ChatSession | None:
+    """The session behind a token, or ``None`` when forged, malformed, expired or of another kind."""
+    if not token or len(token) > LIMITS["session"]:
         return None
     try:
-        if int(parts[3]) < (time.time() if at is None else at):
-            return None
-    except ValueError:
+        claims = jwt.decode(
+            token.strip(),
+            _session_key(secret),
+            algorithms=[ALGORITHM],
+            audience=SESSION_AUDIENCE,
+            options={"require": ["exp", "aud", "k", "s"]},
+        )
+    except jwt.PyJWTError:
         return None
-    return ChatSession(kind=parts[1], subject=parts[2])
+    kind, subject = claims.get("k"), claims.get("s")
+    if kind not in {"a", "e"} or not isinstance(subject, str) or not subject:
+        return None
+    return ChatSession(kind=kind, subject=subject)
 
 
 def new_anonymous() -> ChatSession:
     """A fresh anonymous browser."""
-    return ChatSession(kind="a", subject=secrets.token_urlsafe(18).replace(".", "_"))
+    return ChatSession(kind="a", subject=secrets.token_urlsafe(18))
 
 
 def employee(secret: bytes, sub: str) -> ChatSession:

@@ -13,14 +13,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from desk import article_files
 from desk import article_vectors as vectors_store
 from desk import articles as store
 from desk.runtime import LazyDesk
 from knowledge.articles import Article, load_articles
 from knowledge.embedders import embedder_for
-from knowledge.runtime import KnowledgeUnavailable
-from knowledge.search import KnowledgeBase, Thresholds
-from knowledge.settings import Settings
+from knowledge.index_files import open_knowledge_base, thresholds_of
+from knowledge.search import KnowledgeBase
+from knowledge.source import KnowledgeUnavailable
+from settings import KnowledgeSettings
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +46,12 @@ def prepare_vectors(kb: KnowledgeBase, engine_desk: LazyDesk, article: Article) 
         vectors_store.put_vectors(engine, article.content_hash, kb.vector_key, ids, matrix)
 
 
-def seed_if_empty(engine_desk: LazyDesk, settings: Settings) -> int:
+def seed_if_empty(engine_desk: LazyDesk, settings: KnowledgeSettings) -> int:
     """A fresh database gets the article files (the seed content); returns how many were created."""
     engine = engine_desk.get().engine
     if store.count(engine):
         return 0
-    created = store.seed_articles(engine, load_articles(settings.articles_dir))
+    created = article_files.seed_articles(engine, load_articles(settings.articles_dir))
     if created:
         logger.info("knowledge: seeded %d articles from %s", created, settings.articles_dir)
     return created
@@ -73,18 +75,21 @@ def catch_up(kb: KnowledgeBase, engine_desk: LazyDesk, seen: int) -> Applied:
 
 
 class LiveKnowledgeSource:
-    """Loads the published articles from the database on first use and follows their changes."""
+    """Loads the published articles from the database on first use and follows their changes.
+
+    The knowledge source of every server (a :class:`knowledge.source.KnowledgeSource`).
+    """
 
     def __init__(
         self,
-        settings: Settings,
-        desk: LazyDesk | None = None,
+        settings: KnowledgeSettings,
+        desk: LazyDesk,
         poll_s: float = 0.25,
         kb: KnowledgeBase | None = None,
     ) -> None:
         """Nothing is loaded here; ``kb`` lets tests pass a base built with a stand-in embedder."""
         self.settings = settings
-        self.desk = desk or LazyDesk(settings)
+        self.desk = desk
         self.poll_s = poll_s
         self._kb = kb
         self._loaded = False
@@ -97,8 +102,8 @@ class LiveKnowledgeSource:
         self.damaged: dict[str, str] = {}
 
     @property
-    def loaded(self) -> bool:
-        """True once the knowledge base is ready."""
+    def ready(self) -> bool:
+        """True once the knowledge base is loaded."""
         return self._loaded
 
     def get(self) -> KnowledgeBase:
@@ -138,10 +143,10 @@ class LiveKnowledgeSource:
         published = [r.article for r in records if r.status == "published"]
         if self._kb is None:
             s = self.settings
-            thresholds = Thresholds.load(s.calibration_file) if s.calibration_file.is_file() else Thresholds()
-            self._kb = KnowledgeBase(embedder_for(s), thresholds)
-        # The saved index (``make index``) spares embedding what has not changed since it was built.
-        self._kb.sync(published, index_dir=self.settings.index_dir)
+            # The saved index (``make index``) spares embedding what has not changed since it was built.
+            self._kb, _ = open_knowledge_base(embedder_for(s), published, thresholds_of(s), index_dir=s.index_dir)
+        else:
+            self._kb.sync(published)
         self.revision = revision
         self.error = None
         self._loaded = True

@@ -1,73 +1,33 @@
-"""What the employee is told about the handoff, German first and English for English conversations."""
+"""What the employee is told about the handoff, in the conversation's language (words: ``texts/``, ``notice.*``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from desk.hours import ServiceHours
-
-WEEKDAYS_DE = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
-WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-_TEXTS = {
-    "queued": (
-        "Ich habe Ihr Anliegen an den Service Desk übergeben. Sobald eine Kollegin oder ein Kollege frei ist, "
-        "meldet sie oder er sich hier im Chat – spätestens nach {minutes} Minuten erstelle ich sonst ein Ticket.",
-        "I have passed your request to the service desk. As soon as a colleague is free, they will reply here – "
-        "if nobody is free within {minutes} minutes, I will create a ticket.",
-    ),
-    "still_waiting": (
-        "Ihre Nachricht ist beim Service Desk angekommen. Bitte haben Sie noch etwas Geduld.",
-        "Your message has reached the service desk. Please bear with us a moment.",
-    ),
-    "connected": (
-        "Sie sind jetzt mit dem Service Desk verbunden ({agent}).",
-        "You are now connected to the service desk ({agent}).",
-    ),
-    "resolved": (
-        "Der Service Desk hat das Gespräch beendet.",
-        "The service desk has closed the conversation.",
-    ),
-    "handed_back": (
-        "Der Service Desk hat das Gespräch wieder an den Assistenten übergeben.",
-        "The service desk has handed the conversation back to the assistant.",
-    ),
-    "ticket": (
-        "Ich habe ein Ticket für Ihr Anliegen erstellt: {number}. "
-        "Eine Antwort erhalten Sie voraussichtlich bis {when}.",
-        "I have created a ticket for your request: {number}. You can expect an answer by {when}.",
-    ),
-    "ticket_no_agent": (
-        "Leider ist gerade niemand am Service Desk frei. ",
-        "Unfortunately nobody at the service desk is free right now. ",
-    ),
-    "ticket_closed_hours": (
-        "Der Service Desk ist gerade nicht besetzt (Servicezeiten: {hours}). ",
-        "The service desk is not staffed right now (service hours: {hours}). ",
-    ),
-    "ticket_pending": (
-        "Ihr Anliegen ist gespeichert. Das Ticketsystem antwortet gerade nicht; die Ticketnummer erhalten Sie "
-        "hier, sobald es wieder erreichbar ist.",
-        "Your request is saved. The ticket system is not answering right now; you will get the ticket number "
-        "here as soon as it is reachable again.",
-    ),
-}
+from settings.hours import ServiceHours
+from texts import text
 
 
 def notice(key: str, language: str, **values: str) -> str:
-    """A handoff notice in the conversation's language."""
-    de, en = _TEXTS[key]
-    return (en if language == "en" else de).format(**values)
+    """A handoff notice in the conversation's language (the catalogue's ``notice.<key>``)."""
+    return text(f"notice.{key}", language, **values)
 
 
 def when_text(moment: datetime | None, hours: ServiceHours, language: str) -> str:
     """A deadline as the employee reads it, in the desk's time zone."""
     if moment is None:
-        return "zum nächsten Arbeitstag" if language != "en" else "the next working day"
+        return text("notice.next_working_day", language)
     local = moment.astimezone(hours.tz)
-    if language == "en":
-        return f"{WEEKDAYS_EN[local.weekday()]} {local:%d/%m} at {local:%H:%M}"
-    return f"{WEEKDAYS_DE[local.weekday()]}, {local:%d.%m.} um {local:%H:%M} Uhr"
+    weekday = text("notice.weekdays", language).split(",")[local.weekday()]
+    return text(
+        "notice.when",
+        language,
+        weekday=weekday,
+        day=f"{local:%d}",
+        month=f"{local:%m}",
+        hour=f"{local:%H}",
+        minute=f"{local:%M}",
+    )
 
 
 def ticket_notice(

@@ -13,20 +13,21 @@ from sqlalchemy import Engine
 from desk import escalations
 from desk.escalations import DETAIL_LABELS, Escalation
 from desk.tickets.base import TicketDraft, TicketError, TicketRef, TicketSink
+from texts import section, text
 
 logger = logging.getLogger(__name__)
-SPEAKERS = {"user": "Beschäftigte/r", "bot": "Assistent", "agent": "Service Desk", "system": "System"}
+SPEAKERS = section("ticket.speaker")  # tickets are read by the desk: in German
 
 
 def draft_for(esc: Escalation) -> TicketDraft:
     """Title from the description (or the first summary line), body from the context card."""
-    title = esc.detail_text("description") or esc.summary[0].removeprefix("Anliegen: ")
+    title = esc.detail_text("description") or esc.summary[0].removeprefix(text("escalation.summary.wanted", text=""))
     details = {DETAIL_LABELS[k]: esc.detail_text(k) for k in DETAIL_LABELS if esc.detail_text(k)}
-    details["Grund der Weitergabe"] = esc.reason
-    details["Sprache"] = esc.language
+    details[text("ticket.reason")] = esc.reason
+    details[text("ticket.language")] = esc.language
     transcript = tuple((SPEAKERS.get(str(t.get("role")), "?"), str(t.get("text", ""))) for t in esc.transcript)
     return TicketDraft(
-        title=f"Chat: {title}"[:200],
+        title=text("ticket.title", text=title)[:200],
         summary=esc.summary,
         details=details,
         transcript=transcript,

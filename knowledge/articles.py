@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+import texts
 from knowledge.text_policy import LIMITS, message, parse_date, text_problem
 
 REQUIRED_FIELDS = ("slug", "title", "language", "tags", "owner", "reviewed", "audience")
@@ -24,21 +25,8 @@ STEPS_HEADING = "So gehen Sie vor"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
 _STEP_RE = re.compile(r"^\s*\d+[.)]\s+(.*\S)\s*$")
-# German labels of the front-matter fields, for messages editors read.
-FIELD_LABELS = {
-    "slug": "Kurzname (Slug)",
-    "title": "Titel",
-    "language": "Sprache",
-    "tags": "Schlagwörter",
-    "owner": "Zuständig",
-    "reviewed": "Zuletzt geprüft",
-    "review_by": "Prüfen bis",
-    "audience": "Zielgruppe",
-    "questions": "Fragen",
-    "status": "Status",
-    "notes": "Notizen",
-    "body": "Text",
-}
+# German labels of the front-matter fields, for messages editors read (the editor shows the same ones).
+FIELD_LABELS = texts.section("article.field")
 
 
 class ArticleError(ValueError):
@@ -160,10 +148,10 @@ def _text_problems(meta: Mapping[str, Any], tags: list[str] | None, questions: l
         if items is None:
             continue
         if len(items) > LIMITS[name]:
-            de[name] = f"Höchstens {LIMITS[name]} Einträge."
+            de[name] = texts.text("article.error.too_many", limit=LIMITS[name])
         if any(text_problem(v, f"{name}_item", name=name == "tags") for v in items):
             limit = LIMITS[f"{name}_item"]
-            de[name] = f"„{FIELD_LABELS[name]}“: höchstens {limit} Zeichen je Eintrag, ohne Steuerzeichen."
+            de[name] = texts.text("article.error.items", field=FIELD_LABELS[name], limit=limit)
     body = meta.get("body")
     if isinstance(body, str) and text_problem(body, "body", multiline=True):
         de["body"] = message(text_problem(body, "body", multiline=True) or "control", "body", FIELD_LABELS["body"])[0]
@@ -177,48 +165,46 @@ def build_article(meta: Mapping[str, Any], body: str) -> Article:
     # Only spaces (or a no-break space) is as empty as nothing: such a title could not be read back.
     missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, [], ()) or str(meta.get(f)).strip() == ""]
     for f in missing:
-        de[f] = f"Bitte füllen Sie „{FIELD_LABELS[f]}“ aus."
+        de[f] = texts.text("article.error.missing", field=FIELD_LABELS[f])
     if missing:
         en.append(f"missing front matter field(s): {', '.join(missing)}")
     slug = str(meta.get("slug") or "").strip()
     if slug and (not SLUG_RE.match(slug) or len(slug) > MAX_SLUG):
-        de["slug"] = (
-            "Nur Kleinbuchstaben a–z, Ziffern und Bindestriche (z. B. „beamer-verbinden“), höchstens 80 Zeichen."
-        )
+        de["slug"] = texts.text("article.error.slug")
         en.append(f"slug {slug!r} must be lowercase ASCII words joined by '-'")
     language = str(meta.get("language") or "").strip()
     if language and language not in LANGUAGES:
-        de["language"] = "Sprache muss „de“ oder „en“ sein."
+        de["language"] = texts.text("article.error.language")
         en.append("language must be de or en")
     reviewed = _date(meta.get("reviewed")) if "reviewed" not in missing else None
     if "reviewed" not in missing and reviewed is None:
-        de["reviewed"] = "Bitte ein Datum im Format JJJJ-MM-TT (2000 bis 2099) angeben."
+        de["reviewed"] = texts.text("article.error.date")
         en.append("reviewed must be a date (YYYY-MM-DD)")
     review_by = None
     if meta.get("review_by") not in (None, ""):
         review_by = _date(meta.get("review_by"))
         if review_by is None:
-            de["review_by"] = "Bitte ein Datum im Format JJJJ-MM-TT (2000 bis 2099) angeben."
+            de["review_by"] = texts.text("article.error.date")
             en.append("review_by must be a date (YYYY-MM-DD)")
     tags = _text_list(meta.get("tags"), split_commas=True)
     if tags is None:
-        de["tags"] = "Schlagwörter bitte durch Kommas getrennt angeben."
+        de["tags"] = texts.text("article.error.tags")
         en.append("tags must be a list of texts")
     questions = _text_list(meta.get("questions"), split_commas=False)
     if questions is None:
-        de["questions"] = "Fragen bitte als Liste nicht leerer Texte angeben (eine pro Zeile)."
+        de["questions"] = texts.text("article.error.questions")
         en.append("questions must be a list of non-empty texts")
     status = str(meta.get("status") or "published").strip()
     if status not in STATUSES:
-        de["status"] = "Status muss draft, published oder retired sein."
+        de["status"] = texts.text("article.error.status")
         en.append("status must be draft, published or retired")
     notes = meta.get("notes") or ""
     if not isinstance(notes, str):
-        de["notes"] = "Notizen müssen Text sein."
+        de["notes"] = texts.text("article.error.notes")
         en.append("notes must be text")
     body = (body or "").strip()
     if not body:
-        de["body"] = "Der Text des Artikels ist leer."
+        de["body"] = texts.text("article.error.body_empty")
         en.append("body is empty")
     policy = {k: v for k, v in _text_problems({**meta, "body": body}, tags, questions).items() if k not in de}
     if policy:
@@ -254,9 +240,13 @@ def parse_article(text: str, source: str = "<text>") -> Article:
     try:
         meta = yaml.safe_load(parts[0].lstrip("-\n")) or {}
     except yaml.YAMLError as exc:
-        raise ArticleError(f"{source}: front matter is not valid YAML: {exc}", {"body": "Kein gültiges YAML."}) from exc
+        raise ArticleError(
+            f"{source}: front matter is not valid YAML: {exc}", {"body": texts.text("article.error.yaml")}
+        ) from exc
     if not isinstance(meta, dict):
-        raise ArticleError(f"{source}: front matter must be a mapping", {"body": "Front matter ungültig."})
+        raise ArticleError(
+            f"{source}: front matter must be a mapping", {"body": texts.text("article.error.front_matter")}
+        )
     body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
     try:
         return build_article(meta, body)
@@ -313,7 +303,7 @@ def check_round_trip(article: Article) -> None:
     Stores call this before they commit, so a value the format cannot carry is refused with a field message
     instead of leaving a record nobody can read.
     """
-    cannot = "Dieser Wert lässt sich so nicht speichern (unzulässige Zeichen?)."
+    cannot = texts.text("article.error.round_trip")
     try:
         back = parse_article(serialize_article(article), article.slug)
     except ArticleError as exc:

@@ -85,13 +85,13 @@ def write(path: Path, t: Thresholds, source: str) -> None:
 def main() -> int:
     """CLI for ``make calibrate``; ``--check`` reports a two-fold estimate too."""
     from knowledge.evaluate import format_report  # noqa: PLC0415
-    from knowledge.runtime import knowledge_base_from_settings  # noqa: PLC0415
-    from knowledge.settings import ROOT, Settings  # noqa: PLC0415
+    from knowledge.index_files import knowledge_base_from_files  # noqa: PLC0415
+    from settings import ROOT, KnowledgeSettings  # noqa: PLC0415
 
-    settings = Settings.from_env()
+    settings = KnowledgeSettings()
     dev_path = ROOT / "tests/data/knowledge_dev.yml"
     dev = load_dev_set(dev_path)
-    kb, _ = knowledge_base_from_settings(settings)
+    kb, _ = knowledge_base_from_files(settings)
     data = [(item, kb.candidates(item.q)) for item in dev]
     # Honest estimate: calibrate on one half, measure on the other, both ways.
     halves = [data[0::2], data[1::2]]

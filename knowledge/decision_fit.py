@@ -27,10 +27,10 @@ from bot.components.langid import detect_language
 from knowledge import chatset
 from knowledge.chat_grading import Observed, format_table, grade, summary
 from knowledge.decision import KINDS, Decision, DecisionParams, Logistic, Scores, Signals, choose, features, score
-from knowledge.runtime import knowledge_base_from_settings
+from knowledge.index_files import knowledge_base_from_files
 from knowledge.search import KnowledgeBase
-from knowledge.settings import ROOT, Settings
 from scripts.nlu_rankings import DEFAULT_MODEL, model_digest
+from settings import ROOT, KnowledgeSettings
 
 OUT = ROOT / "knowledge" / "decision.yml"
 CACHE = ROOT / "var" / "decision"
@@ -283,8 +283,7 @@ def prepare(kb: KnowledgeBase) -> list[Example]:
 
 def main() -> int:
     """Fit, report the nested cross-validated figures, write the parameters."""
-    settings = Settings.from_env()
-    kb, _ = knowledge_base_from_settings(settings)
+    kb, _ = knowledge_base_from_files(KnowledgeSettings())
     examples = prepare(kb)
     counts = {o: sum(1 for e in examples if e.origin == o) for o in ("chat-dev", "nlu-dev", "kb-dev", "xsid")}
     print(f"decision fit: {counts}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from knowledge.embedder import Embedder, SentenceTransformerEmbedder
 from knowledge.onnx_embedder import OnnxEmbedder
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 BACKENDS = ("onnx", "torch")
 
@@ -78,7 +78,7 @@ class CachedEmbedder:
         return self.inner.embed_passages(texts)
 
 
-def embedder_for(settings: Settings) -> Embedder:
+def embedder_for(settings: KnowledgeSettings) -> Embedder:
     """The serving embedder of ``settings``: backend, then the query cache when it has a size."""
     if settings.embedding_backend not in BACKENDS:
         raise ValueError(f"SERVICEDESK_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}")

@@ -121,11 +121,11 @@ def format_report(r: Report) -> str:
 
 def main() -> int:
     """CLI for ``make eval-knowledge``."""
-    from knowledge.runtime import knowledge_base_from_settings  # noqa: PLC0415 - loads the model
-    from knowledge.settings import ROOT, Settings  # noqa: PLC0415
+    from knowledge.index_files import knowledge_base_from_files  # noqa: PLC0415 - loads the model
+    from settings import ROOT, KnowledgeSettings  # noqa: PLC0415
 
     dev = load_dev_set(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/knowledge_dev.yml")
-    kb, _ = knowledge_base_from_settings(Settings.from_env())
+    kb, _ = knowledge_base_from_files(KnowledgeSettings())
     print(f"thresholds: {kb.thresholds}")
     pairs = [(item, kb.search(item.q, k=5)) for item in dev]
     r = report(pairs)

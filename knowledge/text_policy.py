@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from texts import text
+
 # Characters per field (lists: items per list, "_item" entries: characters per item). A chat message and a
 # search question may have SERVICEDESK_MAX_QUERY_CHARS characters (default 1000; a setting, not fixed here).
 LIMITS: dict[str, int] = {
@@ -42,34 +44,26 @@ _LINE_SEPARATORS = frozenset("\u2028\u2029\x85")
 _USERNAME_RE = re.compile(r"[A-Za-z0-9._@-]+")  # ASCII: no look-alikes ("ａｄｍｉｎ", "аdmin")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "type": ("Bitte als Text angeben.", "Must be text."),
-    "encoding": ("Enthält ungültige Zeichen (kein gültiges Unicode).", "Contains invalid characters (not Unicode)."),
-    "control": ("Enthält unzulässige Steuerzeichen.", "Contains control characters that are not allowed."),
-    "bidi": ("Enthält unzulässige Richtungszeichen.", "Contains text-direction characters that are not allowed."),
-    "newline": ("Bitte ohne Zeilenumbruch angeben.", "Must be a single line."),
-    "too_long": ("Zu lang.", "Too long."),
-    "too_many": ("Zu viele Einträge.", "Too many entries."),
-    "empty": ("Bitte ausfüllen.", "Required."),
-    "username": (
-        "Nur Buchstaben a–z, Ziffern und . _ @ - (höchstens 80 Zeichen).",
-        "Only letters a-z, digits and . _ @ - (at most 80 characters).",
-    ),
-    "int": ("Bitte eine ganze Zahl im gültigen Bereich angeben.", "Must be a whole number within range."),
-    "date": ("Bitte ein Datum zwischen 2000 und 2099 (JJJJ-MM-TT) angeben.", "Must be a date from 2000 to 2099."),
-    "json": ("Die Anfrage ist kein gültiges JSON-Objekt.", "The request body is not a valid JSON object."),
-    "depth": ("Die Anfrage ist zu tief verschachtelt.", "The request body is nested too deeply."),
-}
+# The problem codes; their words are in the text catalogue (texts/*.yml, "policy.<code>").
+CODES = (
+    *("type", "encoding", "control", "bidi", "newline", "too_long", "too_many"),
+    *("empty", "username", "int", "date", "json", "depth"),
+)
 
 
 def message(code: str, field: str, label: str | None = None) -> tuple[str, str]:
     """German and English message for a problem code, naming the field (``label``: its German name)."""
-    de, en = MESSAGES.get(code, MESSAGES["control"])
+    code = code if code in CODES else "control"
     shown = label or field
     if code == "too_long" and field in LIMITS:
         limit = LIMITS[field]
-        return f"„{shown}“ ist zu lang (höchstens {limit} Zeichen).", f"'{field}' is too long (at most {limit})."
-    return f"„{shown}“: {de}", f"'{field}': {en}"
+        return text("policy.field_too_long", "de", field=shown, limit=limit), text(
+            "policy.field_too_long", "en", field=field, limit=limit
+        )
+    return (
+        text("policy.field", "de", field=shown, problem=text(f"policy.{code}", "de")),
+        text("policy.field", "en", field=field, problem=text(f"policy.{code}", "en")),
+    )
 
 
 def char_problem(value: str, *, multiline: bool = False, name: bool = False) -> str | None:

@@ -25,8 +25,8 @@ import httpx
 
 from knowledge import chatset
 from knowledge.chat_grading import Observed, format_table, grade, load_templates, observe, summary
-from knowledge.settings import ROOT
 from scripts.stack import Stack, isolated_settings
+from settings import ROOT
 
 PRIMER = {"de": "Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen", "en": "My printer does not print"}
 IN_FLOW = {"affirm", "deny"}
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = Stack(settings)
         print("eval-chat: starting Rasa, action server and web service on free loopback ports ...", flush=True)
         stack.start()
-        rasa_url, web_url = settings.rasa_url, f"http://{settings.host}:{settings.web_port}"
+        rasa_url, web_url = settings.servers.rasa_url, settings.servers.web_url
     try:
         if stack is not None:
             stack.wait_healthy(timeout=400)

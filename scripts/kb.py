@@ -15,25 +15,31 @@ import sys
 import time
 from pathlib import Path
 
+from desk import article_files
 from desk import articles as store
 from desk.live_knowledge import seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError, load_articles
 from knowledge.embedders import embedder_for
-from knowledge.search import open_knowledge_base
-from knowledge.settings import Settings
+from knowledge.index_files import open_knowledge_base
+from settings import Settings
 
 
 def build_index(settings: Settings) -> int:
     """Bring the saved index in ``var/index`` up to date with the published articles in the database."""
     start = time.perf_counter()
-    desk = LazyDesk(settings)
-    seeded = seed_if_empty(desk, settings)
+    desk = LazyDesk.of(settings)
+    seeded = seed_if_empty(desk, settings.knowledge)
     if seeded:
-        print(f"Knowledge: database seeded with {seeded} articles from {settings.articles_dir}", flush=True)
+        print(f"Knowledge: database seeded with {seeded} articles from {settings.knowledge.articles_dir}", flush=True)
     published = [r.article for r in store.all_records(desk.get().engine) if r.status == "published"]
-    print(f"Knowledge index: {len(published)} published articles -> {settings.index_dir} ...", flush=True)
-    _, stats = open_knowledge_base(embedder_for(settings), published, index_dir=settings.index_dir, persist=True)
+    print(f"Knowledge index: {len(published)} published articles -> {settings.knowledge.index_dir} ...", flush=True)
+    _, stats = open_knowledge_base(
+        embedder_for(settings.knowledge),
+        published,
+        index_dir=settings.knowledge.index_dir,
+        persist=True,
+    )
     print(
         f"Knowledge index: {stats.embedded_chunks} chunks embedded, {stats.removed_articles} removed, "
         f"{time.perf_counter() - start:.1f} s",
@@ -50,7 +56,7 @@ def import_dir(settings: Settings, directory: Path) -> int:
     except ArticleError as exc:
         print(f"kb import: nothing imported, {exc}", file=sys.stderr)
         return 2
-    stats = store.import_articles(LazyDesk(settings).get().engine, found)
+    stats = article_files.import_articles(LazyDesk.of(settings).get().engine, found)
     print(
         f"kb import: {len(found)} files from {directory}: {stats.created} new, {stats.updated} updated, "
         f"{stats.unchanged} unchanged ({time.perf_counter() - start:.2f} s)"
@@ -61,8 +67,8 @@ def import_dir(settings: Settings, directory: Path) -> int:
 def export_dir(settings: Settings, directory: Path) -> int:
     """Database -> files (drafts and retired articles carry a ``status:`` line)."""
     start = time.perf_counter()
-    engine = LazyDesk(settings).get().engine
-    n = store.export_articles(engine, directory)
+    engine = LazyDesk.of(settings).get().engine
+    n = article_files.export_articles(engine, directory)
     extra = sorted(
         p.name for p in directory.glob("*.md") if store.get(engine, p.stem) is None
     )  # files of articles the database does not know
@@ -81,10 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=f"{name} article files")
         p.add_argument("directory", nargs="?", type=Path, help="default: knowledge/articles")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    settings = Settings.load()
     if args.command == "index":
         return build_index(settings)
-    directory = args.directory or settings.articles_dir
+    directory = args.directory or settings.knowledge.articles_dir
     return import_dir(settings, directory) if args.command == "import" else export_dir(settings, directory)
 
 

@@ -6,14 +6,14 @@ import signal
 import sys
 import time
 
-from knowledge.settings import Settings
 from scripts.stack import Stack
 from scripts.users import bootstrap_admin
+from settings import Settings
 
 
 def main() -> int:
     """Run until interrupted or until a part dies."""
-    settings = Settings.from_env()
+    settings = Settings.load()
     stack = Stack(settings)
     stopping = False
 
@@ -26,9 +26,8 @@ def main() -> int:
     generated = bootstrap_admin(settings)
     if generated:
         # Shown once on this terminal, never logged; change it with `python -m scripts.users password`.
-        print(
-            f"\nFirst start: created the admin account {settings.admin_user!r} with the password\n\n    {generated}\n"
-        )
+        admin = settings.staff.admin_user
+        print(f"\nFirst start: created the admin account {admin!r} with the password\n\n    {generated}\n")
         print("Note it now; it is not shown again.\n", flush=True)
     print("Starting Rasa, the action server and the web service (logs in var/logs/) ...", flush=True)
     try:
@@ -41,15 +40,15 @@ def main() -> int:
                 continue
         if not stopping:
             print("\nThe assistant is ready.", flush=True)
-            print(f"  Chat:        {settings.public_url}/chat", flush=True)
+            print(f"  Chat:        {settings.servers.public_url}/chat", flush=True)
             print(
-                f"  Console:     {settings.public_url}/console/  (agents; accounts: python -m scripts.users)",
+                f"  Console:     {settings.servers.public_url}/console/  (agents; accounts: python -m scripts.users)",
                 flush=True,
             )
-            print(f"  Editor:      {settings.public_url}/editor/  (role editor)", flush=True)
-            print(f"  Insights:    {settings.public_url}/insights/  (role lead)", flush=True)
-            print(f"  Health:      {settings.public_url}/health", flush=True)
-            print(f"  Search API:  {settings.public_url}/api/knowledge/search?q=Drucker", flush=True)
+            print(f"  Editor:      {settings.servers.public_url}/editor/  (role editor)", flush=True)
+            print(f"  Insights:    {settings.servers.public_url}/insights/  (role lead)", flush=True)
+            print(f"  Health:      {settings.servers.public_url}/health", flush=True)
+            print(f"  Search API:  {settings.servers.public_url}/api/knowledge/search?q=Drucker", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             if stack.dead():

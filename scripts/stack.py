@@ -17,15 +17,9 @@ from pathlib import Path
 import httpx
 
 from desk.db import private_sqlite_file
-from knowledge.settings import ROOT, Settings
+from settings import ROOT, Settings
 
-RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"
-SECRET_VARS = {
-    "SERVICEDESK_SECRET_KEY",
-    "SERVICEDESK_ADMIN_PASSWORD",
-    "SERVICEDESK_ZAMMAD_TOKEN",
-    "SERVICEDESK_IDENTITY_SECRET",
-}
+RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"  # the default of SERVICEDESK_RASA_MODEL
 
 
 def free_port() -> int:
@@ -41,7 +35,7 @@ def isolated_settings(tmp: Path, base: Settings | None = None, **extra: str) -> 
     Used by the integration tests, the benchmarks and ``make eval-chat`` so that none of them collides
     with a running ``make run`` or with another program's port. ``extra`` adds ``SERVICEDESK_*`` values.
     """
-    base = base or Settings.from_env()
+    base = base or Settings.load()
     web = free_port()
     env = base.as_env() | {
         "SERVICEDESK_WEB_PORT": str(web),
@@ -51,7 +45,7 @@ def isolated_settings(tmp: Path, base: Settings | None = None, **extra: str) -> 
         "SERVICEDESK_TRACKER_DB": str(tmp / "tracker.db"),
         "SERVICEDESK_VAR_DIR": str(tmp),
     }
-    return Settings.from_env(env=env | extra, dotenv=tmp / "none.env")
+    return Settings.load(env=env | extra, dotenv=tmp / "none.env")
 
 
 def child_env(settings: Settings) -> dict[str, str]:
@@ -67,13 +61,13 @@ def child_env(settings: Settings) -> dict[str, str]:
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
             "TOKENIZERS_PARALLELISM": "false",
-            "SANIC_HOST": settings.host,
+            "SANIC_HOST": settings.servers.host,
         }
     )
     return env
 
 
-def commands(settings: Settings, rasa_model: Path = RASA_MODEL) -> dict[str, list[str]]:
+def commands(settings: Settings, rasa_model: Path | None = None) -> dict[str, list[str]]:
     """The command line of each process; everything binds to loopback."""
     return {
         "rasa": [
@@ -81,11 +75,11 @@ def commands(settings: Settings, rasa_model: Path = RASA_MODEL) -> dict[str, lis
             "run",
             "--enable-api",
             "--interface",
-            settings.host,
+            settings.servers.host,
             "--port",
-            str(settings.rasa_port),
+            str(settings.servers.rasa_port),
             "--model",
-            str(rasa_model),
+            str(rasa_model or settings.servers.rasa_model),
             "--endpoints",
             str(ROOT / "bot/endpoints.yml"),
             "--credentials",
@@ -101,24 +95,26 @@ class Stack:
     """The running processes; logs go to ``var/logs/<name>.log``."""
 
     settings: Settings
-    rasa_model: Path = RASA_MODEL
+    rasa_model: Path | None = None
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: list = field(default_factory=list)
 
     def start(self, only: tuple[str, ...] = ("rasa", "actions", "web")) -> None:
         """Start the processes in the background."""
-        if not self.rasa_model.is_file() and "rasa" in only:
-            raise FileNotFoundError(f"no trained Rasa model at {self.rasa_model}: run 'make build'")
-        logs = self.settings.var_dir / "logs"
+        model = self.rasa_model or self.settings.servers.rasa_model
+        if not model.is_file() and "rasa" in only:
+            raise FileNotFoundError(f"no trained Rasa model at {model}: run 'make build'")
+        logs = self.settings.records.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         # Rasa's tracker store holds every message: created here as 0600, so Rasa opens a private file.
-        private_sqlite_file(self.settings.tracker_db)
+        private_sqlite_file(self.settings.servers.tracker_db)
         env = child_env(self.settings)
-        for name, cmd in commands(self.settings, self.rasa_model).items():
+        secrets = Settings.secret_variables()
+        for name, cmd in commands(self.settings, model).items():
             if name not in only:
                 continue
             # Rasa needs ports and paths, not the installation secret or the admin password.
-            proc_env = env if name != "rasa" else {k: v for k, v in env.items() if k not in SECRET_VARS}
+            proc_env = env if name != "rasa" else {k: v for k, v in env.items() if k not in secrets}
             log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
             self._logs.append(log)
             self.procs[name] = subprocess.Popen(
@@ -132,7 +128,7 @@ class Stack:
     def health(self) -> tuple[int, dict]:
         """Status code and body of the web service's ``/health`` (0 when not reachable)."""
         try:
-            resp = httpx.get(f"http://{self.settings.host}:{self.settings.web_port}/health", timeout=5)
+            resp = httpx.get(f"{self.settings.servers.web_url}/health", timeout=5)
             return resp.status_code, resp.json()
         except (httpx.HTTPError, ValueError):
             return 0, {}
@@ -159,7 +155,7 @@ class Stack:
         """Last lines of each log, for error messages."""
         out = []
         for name in self.procs:
-            path = self.settings.var_dir / "logs" / f"{name}.log"
+            path = self.settings.records.var_dir / "logs" / f"{name}.log"
             if path.is_file():
                 tail = path.read_text(errors="replace").splitlines()[-lines:]
                 out.append(f"--- {name} ---\n" + "\n".join(tail))
@@ -190,4 +186,4 @@ class Stack:
 
 
 if __name__ == "__main__":  # pragma: no cover - convenience
-    print(commands(Settings.from_env()), file=sys.stderr)
+    print(commands(Settings.load()), file=sys.stderr)

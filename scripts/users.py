@@ -15,19 +15,24 @@ import sys
 
 from desk import accounts
 from desk.db import open_db
-from knowledge.settings import Settings
+from settings import Records, Settings
 
 
 def bootstrap_admin(settings: Settings) -> str | None:
     """With no accounts yet, create the first admin; returns a generated password to show once, else None."""
-    engine = open_db(settings.db_url)
+    engine = open_db(settings.records.db_url)
     if accounts.count_users(engine) > 0:
         return None
-    password = settings.admin_password or secrets.token_urlsafe(15)
+    configured = settings.staff.admin_password.get_secret_value()
+    password = configured or secrets.token_urlsafe(15)
     accounts.create_user(
-        engine, username=settings.admin_user, password=password, roles=("admin",), display_name=settings.team_name
+        engine,
+        username=settings.staff.admin_user,
+        password=password,
+        roles=("admin",),
+        display_name=settings.handoff.team_name,
     )
-    return None if settings.admin_password else password
+    return None if configured else password
 
 
 def _ask_password() -> str:
@@ -48,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     pw = sub.add_parser("password", help="set a new password (ends the account's sessions)")
     pw.add_argument("username")
     args = parser.parse_args(argv)
-    engine = open_db(Settings.from_env().db_url)
+    engine = open_db(Records().db_url)
     try:
         if args.command == "add":
             accounts.create_user(

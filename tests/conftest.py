@@ -2,16 +2,62 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from sanic import Sanic
 
 from knowledge.articles import Article, load_articles
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds, open_knowledge_base
-from knowledge.settings import ROOT, Settings
+from knowledge.embedder import Embedder, HashingEmbedder
+from knowledge.index_files import open_knowledge_base
+from knowledge.search import KnowledgeBase, Thresholds
+from knowledge.source import KnowledgeSource
+from knowledge.vector_index import FaissIndex
+from settings import ROOT, Settings
+from web.rasa import Upstream
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
+
+
+def fake_upstream(handler: Callable[[httpx.Request], httpx.Response]) -> Upstream:
+    """Rasa and the action server as one stand-in transport (the app's HTTP never leaves the process)."""
+    return Upstream(transport=httpx.MockTransport(handler))
+
+
+_apps = itertools.count()
+
+
+def web_app(settings: Settings, knowledge: KnowledgeSource | None = None, **options: Any) -> Sanic:
+    """The web app for one test: a name of its own (Sanic keeps a registry), no model warm-up."""
+    from web.app import create_app  # noqa: PLC0415 - the app's imports are the web tests' business
+
+    return create_app(settings, knowledge, name=f"test{next(_apps)}", warm_up=False, **options)
+
+
+def desk_web_app(desk: Any, settings: Settings, knowledge: KnowledgeSource, rasa: Any, **options: Any) -> Sanic:
+    """The web app over the test's records (``desk``), with ``rasa`` (an httpx handler) answering as Rasa."""
+    from desk.runtime import LazyDesk  # noqa: PLC0415
+
+    return web_app(settings, knowledge, desk=LazyDesk.ready(desk), upstream=fake_upstream(rasa), **options)
+
+
+def plain_settings() -> Settings:
+    """The defaults, whatever the environment or a ``.env`` file say."""
+    return Settings.load(env={}, dotenv=Path(os.devnull))
+
+
+STAND_IN = Thresholds(answer=0.5, margin=0.0, clarify=0.3)  # what the trigram embedder's scores allow
+
+
+def stand_in_kb(embedder: Embedder | None = None) -> KnowledgeBase:
+    """An empty knowledge base behind the deterministic trigram embedder (no model needed)."""
+    emb = embedder or HashingEmbedder()
+    return KnowledgeBase(emb, FaissIndex(emb.dimension), STAND_IN)
 
 
 @pytest.fixture(scope="session")
@@ -22,13 +68,13 @@ def articles() -> list[Article]:
 @pytest.fixture
 def hashing_kb(articles: list[Article]) -> KnowledgeBase:
     """All real articles behind a deterministic trigram embedder (no model needed)."""
-    kb, _ = open_knowledge_base(HashingEmbedder(), articles, Thresholds(answer=0.5, margin=0.0, clarify=0.3))
+    kb, _ = open_knowledge_base(HashingEmbedder(), articles, STAND_IN)
     return kb
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(
+    return Settings.load(
         env={"SERVICEDESK_VAR_DIR": str(tmp_path), "SERVICEDESK_INDEX_DIR": str(tmp_path / "index")},
         dotenv=tmp_path / "no.env",
     )
@@ -37,7 +83,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def desk_settings(tmp_path: Path) -> Settings:
     """Records in a temporary SQLite file; agents always on duty unless a test says otherwise."""
-    return Settings.from_env(
+    return Settings.load(
         env={
             "SERVICEDESK_VAR_DIR": str(tmp_path),
             "SERVICEDESK_INDEX_DIR": str(tmp_path / "index"),
@@ -53,4 +99,4 @@ def desk_settings(tmp_path: Path) -> Settings:
 def desk(desk_settings: Settings):  # noqa: ANN201 - desk.runtime.Desk
     from desk.runtime import Desk
 
-    return Desk.open(desk_settings)
+    return Desk.open(desk_settings.records, desk_settings.tickets, desk_settings.handoff)

@@ -6,28 +6,30 @@ import asyncio
 import logging
 from pathlib import Path
 
-import httpx
-from sanic import Sanic
+from sanic import Request, Sanic
 from sanic.response import HTTPResponse, file
 
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
-from knowledge.runtime import KnowledgeSource, KnowledgeUnavailable
-from knowledge.settings import Settings
+from knowledge.source import KnowledgeSource, KnowledgeUnavailable
+from settings import Settings, Staff
 from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
 from web.chat.routes import cors_headers
-from web.console import service as console_service
+from web.chat.service import ChatService
 from web.console.routes import bp as console_bp
+from web.context import AppContext
 from web.editor.routes import bp as editor_bp
 from web.errors import install as install_errors
+from web.handoff.service import HandoffService
 from web.health.routes import bp as health_bp
 from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
 from web.live import Notifier
+from web.rasa import HttpRasaClient, RasaClient, Upstream
 from web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)
@@ -37,26 +39,48 @@ STATIC = Path(__file__).parent / "static"
 def create_app(
     settings: Settings,
     knowledge: KnowledgeSource | None = None,
+    *,
     name: str = "servicedesk",
     warm_up: bool = True,
     desk: LazyDesk | None = None,
+    upstream: Upstream | None = None,
+    rasa: RasaClient | None = None,
     sweep_interval_s: float = 2.0,
 ) -> Sanic:
-    """Build the app; each test builds its own. The knowledge base loads before serving."""
-    app = Sanic(name, configure_logging=False)
+    """Build the app; each test builds its own (with a stand-in ``rasa`` or an ``upstream`` transport).
+
+    Nothing is opened here: the records, the knowledge base and the connections open when the server starts.
+    """
+    servers = settings.servers
+    desk = desk or LazyDesk.of(settings)
+    upstream = upstream or Upstream(servers.upstream_timeout_s)
+    rasa = rasa or HttpRasaClient(upstream, servers.rasa_url, servers.public_url)
+    notifier = Notifier(desk)
+    handoff = HandoffService(desk, rasa, servers.public_url)
+    context = AppContext(
+        settings=settings,
+        desk=desk,
+        # Published articles from the database, followed live (edits are searchable within a second or so).
+        knowledge=knowledge or LiveKnowledgeSource(settings.knowledge, desk),
+        upstream=upstream,
+        rasa=rasa,
+        notifier=notifier,
+        handoff=handoff,
+        chat=ChatService(
+            desk,
+            rasa,
+            handoff,
+            notifier,
+            max_chars=settings.knowledge.max_query_chars,
+            csat_inactivity_s=settings.chat.csat_inactivity_s,
+        ),
+    )
+    app = Sanic(name, ctx=context, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    app.ctx.settings = settings
-    app.ctx.desk = desk or LazyDesk(settings)
-    # Published articles from the database, followed live (edits are searchable within a second or so).
-    app.ctx.knowledge = knowledge or LiveKnowledgeSource(settings, app.ctx.desk)
-    app.blueprint(health_bp)
-    app.blueprint(knowledge_bp)
-    app.blueprint(assets_bp)
-    app.blueprint(chat_bp)
-    app.blueprint(auth_bp)
-    app.blueprint(console_bp)
-    app.blueprint(insights_bp)
-    app.blueprint(editor_bp)
+    for blueprint in (health_bp, knowledge_bp, assets_bp, chat_bp, auth_bp, console_bp, insights_bp, editor_bp):
+        app.blueprint(blueprint)
+    # Our own scripts (ES modules), styles and pages; Sanic refuses paths outside the folder.
+    app.static("/static", STATIC, name="static")
 
     @app.get("/openapi.yaml", name="openapi")
     async def openapi(_request: object) -> HTTPResponse:
@@ -69,71 +93,82 @@ def create_app(
     async def _headers(request: object, response: HTTPResponse) -> None:
         add_security_headers(response)
         cors_headers(request, response)  # type: ignore[arg-type]
+        public_file(request, response)  # type: ignore[arg-type]
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:
-        app.ctx.http = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
-        opened = await asyncio.to_thread(app.ctx.desk.get)
-        await asyncio.to_thread(ensure_admin, opened.engine, settings)
-        await asyncio.to_thread(seed_if_empty, app.ctx.desk, settings)  # a fresh database gets the article files
-        app.ctx.notifier = Notifier(opened.engine)
-        app.ctx.notifier.start()
-        app.ctx.sweeper = asyncio.get_running_loop().create_task(_sweep_forever(app, sweep_interval_s))
-        if warm_up and hasattr(app.ctx.knowledge, "warm_up"):
+        opened = await asyncio.to_thread(desk.get)
+        await asyncio.to_thread(ensure_admin, opened.engine, settings.staff, settings.handoff.team_name)
+        await asyncio.to_thread(seed_if_empty, desk, settings.knowledge)  # a fresh database gets the article files
+        await asyncio.to_thread(notifier.prime)
+        notifier.start()
+        context.tasks.append(asyncio.get_running_loop().create_task(_sweep_forever(handoff, sweep_interval_s)))
+        if warm_up:
             try:
-                await asyncio.to_thread(app.ctx.knowledge.warm_up)
+                await asyncio.to_thread(context.knowledge.warm_up)
             except KnowledgeUnavailable as exc:  # /health reports it; the rest of the site still works
                 logger.error("knowledge base not loaded: %s", exc)
 
     @app.before_server_stop
-    async def _stop_tasks(app: Sanic) -> None:
-        app.ctx.sweeper.cancel()
-        await app.ctx.notifier.stop()
+    async def _stop_tasks(_app: Sanic) -> None:
+        for task in context.tasks:
+            task.cancel()
+        context.tasks.clear()
+        await notifier.stop()
         # The knowledge follower is a daemon thread: it ends with the process, not with a server cycle.
 
     @app.after_server_stop
-    async def _stop(app: Sanic) -> None:
-        await app.ctx.http.aclose()
+    async def _stop(_app: Sanic) -> None:
+        await upstream.aclose()
 
     return app
 
 
-def ensure_admin(engine: object, settings: Settings) -> None:
+def public_file(request: Request, response: HTTPResponse) -> None:
+    """Our static files may be read from any page: the widget imports its chat module from the intranet's pages."""
+    if request.path.startswith("/static/") and response.status == 200:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+
+
+def ensure_admin(engine: object, staff: Staff, team_name: str) -> None:
     """With no accounts yet, create the first admin from SERVICEDESK_ADMIN_USER / _PASSWORD.
 
     Without a configured password the launcher (``scripts/run.py``) creates one and prints it once; the web
     service never writes a password anywhere.
     """
-    if settings.admin_password and accounts.count_users(engine) == 0:  # type: ignore[arg-type]
+    password = staff.admin_password.get_secret_value()
+    if password and accounts.count_users(engine) == 0:  # type: ignore[arg-type]
         try:
             accounts.create_user(
                 engine,  # type: ignore[arg-type]
-                username=settings.admin_user,
-                password=settings.admin_password,
+                username=staff.admin_user,
+                password=password,
                 roles=("admin",),
-                display_name=settings.team_name,
+                display_name=team_name,
             )
-            logger.info("created the first admin account %r", settings.admin_user)
+            logger.info("created the first admin account %r", staff.admin_user)
         except accounts.AccountError as exc:
             logger.error("first admin not created: %s", exc)
 
 
-async def _sweep_forever(app: Sanic, interval: float) -> None:
+async def _sweep_forever(handoff: HandoffService, interval: float) -> None:
     """Unclaimed escalations become tickets; failed ticket creations are retried (every instance may run this)."""
     while True:
         await asyncio.sleep(interval)
         try:
-            await console_service.sweep(app.ctx.desk.get(), app.ctx.http)
+            await handoff.sweep()
         except Exception:  # noqa: BLE001 - one failed round must not end the sweeper
             logger.exception("escalation sweep failed")
 
 
 def main() -> None:
     """Run on loopback at the configured port."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = Settings.from_env()
+    settings = Settings.load()
+    logging.basicConfig(level=settings.servers.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(settings)
-    app.run(host=settings.host, port=settings.web_port, single_process=True, access_log=False, motd=False)
+    app.run(
+        host=settings.servers.host, port=settings.servers.web_port, single_process=True, access_log=False, motd=False
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Our own files: the full-screen chat page, the widget loader, scripts and styles, Chart.js."""
+"""The full-screen chat page, the widget loader, the text catalogue and Chart.js (other files: ``app.static``)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,12 @@ from pathlib import Path
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json
 
+import texts
+from web.http import error
+
 bp = Blueprint("assets")
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = Path(__file__).resolve().parents[1] / "node_modules"
-ASSETS = {
-    "widget.css": "text/css",
-    "console.js": "text/javascript",
-    "console.css": "text/css",
-    "insights.js": "text/javascript",
-    "insights.css": "text/css",
-    "editor.js": "text/javascript",
-    "editor.css": "text/css",
-}
-
-
-def _error(status: int, de: str, en: str) -> HTTPResponse:
-    return json({"error": de, "error_en": en}, status=status)
 
 
 @bp.get("/chat")
@@ -39,12 +29,15 @@ async def widget(_request: Request) -> HTTPResponse:
     return resp
 
 
-@bp.get("/static/<name:str>")
-async def static(_request: Request, name: str) -> HTTPResponse:
-    """Our own scripts and styles (no directory listing, no path traversal)."""
-    if name not in ASSETS:
-        return _error(404, "Nicht gefunden.", "Not found.")
-    return await file(STATIC / name, mime_type=f"{ASSETS[name]}; charset=utf-8")
+@bp.get("/texts/<name:str>")
+async def catalogue(_request: Request, name: str) -> HTTPResponse:
+    """The text catalogue of one language (``de.json``, ``en.json``) for the staff pages and the widget."""
+    language = name.removesuffix(".json")
+    if not name.endswith(".json") or language not in texts.LANGUAGES:
+        return error(404, "http.404")
+    # Public words, the same for everyone: any page may read them (the widget runs on the intranet's origin).
+    headers = {"Cache-Control": "max-age=300", "Access-Control-Allow-Origin": "*"}
+    return json(texts.catalogue(language), headers=headers)
 
 
 @bp.get("/static/vendor/chart.umd.min.js")
@@ -52,7 +45,5 @@ async def chart_js(_request: Request) -> HTTPResponse:
     """Chart.js for the lead's page, as installed by ``make setup-node`` (never committed)."""
     path = VENDOR / "chart.js" / "dist" / "chart.umd.min.js"
     if not path.is_file():
-        return _error(
-            404, "Chart.js fehlt: bitte 'make setup-node' ausführen.", "Chart.js missing: run 'make setup-node'."
-        )
+        return error(404, "assets.chart_missing")
     return await file(path, mime_type="text/javascript; charset=utf-8")

@@ -3,32 +3,35 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
-from sanic.response import HTTPResponse, html, json
+from sanic.response import HTTPResponse, html
 
+import texts
+from web.http import error
 from web.pages import page
 
 logger = logging.getLogger(__name__)
 
-TEXTS: dict[int, tuple[str, str]] = {
-    400: ("Die Anfrage ist ungültig.", "The request is not valid."),
-    404: ("Nicht gefunden.", "Not found."),
-    405: ("Diese Methode ist hier nicht erlaubt.", "This method is not allowed here."),
-    408: ("Die Anfrage hat zu lange gedauert.", "The request took too long."),
-    413: ("Die Anfrage ist zu groß.", "The request is too large."),
-    416: ("Dieser Bereich ist nicht verfügbar.", "This range is not available."),
-}
-SERVER_ERROR = ("Ein interner Fehler ist aufgetreten.", "An internal error occurred.")
+KNOWN = (400, 404, 405, 408, 413, 416)  # what the catalogue has words for ("error.http.<status>")
+MACHINE_READ = ("/api/", "/static/", "/texts/")  # answered in JSON; pages get a small HTML page
 
 
 def answer(request: Request, status: int) -> HTTPResponse:
     """JSON for the API, a small HTML page for everything else."""
-    de, en = TEXTS.get(status, SERVER_ERROR if status >= 500 else TEXTS[400])
-    if request.path.startswith("/api/") or request.path == "/health":
-        return json({"error": de, "error_en": en}, status=status)
-    return html(page(de, f'<p>{en}</p><p><a href="/chat">Zum Assistenten</a></p>'), status=status)
+    code = f"http.{status if status in KNOWN else 500 if status >= 500 else 400}"
+    if request.path.startswith(MACHINE_READ) or request.path == "/health":
+        return error(status, code)
+    de, en = texts.both(f"error.{code}")
+    back = texts.text("page.to_assistant")
+    return html(page(de, f'<p>{en_html(en)}</p><p><a href="/chat">{en_html(back)}</a></p>'), status=status)
+
+
+def en_html(value: str) -> str:
+    """Catalogue text inside HTML."""
+    return escape(value)
 
 
 def install(app: Sanic) -> None:
@@ -43,6 +46,10 @@ def install(app: Sanic) -> None:
         for name, value in (getattr(exc, "headers", None) or {}).items():
             resp.headers.setdefault(name, value)
         return resp
+
+    @app.exception(IsADirectoryError)
+    async def _folder(request: Request, _exc: IsADirectoryError) -> HTTPResponse:
+        return answer(request, 404)  # /static/<folder>: there is no listing
 
     @app.exception(Exception)
     async def _failed(request: Request, exc: Exception) -> HTTPResponse:

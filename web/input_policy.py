@@ -18,6 +18,7 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+import texts
 from knowledge.text_policy import LIMITS, MAX_JSON_DEPTH, char_problem, int_problem, message, parse_int, text_problem
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # the largest legitimate body is an article (100,000 characters of Markdown)
@@ -27,7 +28,7 @@ class PolicyError(ValueError):
     """Input the policy refuses: ``field`` names it, ``de``/``en`` say why."""
 
     def __init__(self, code: str, field: str, de: str | None = None, en: str | None = None, status: int = 400) -> None:
-        """``code`` is a :data:`knowledge.text_policy.MESSAGES` key; ``de``/``en`` override its text."""
+        """``code`` is a :data:`knowledge.text_policy.CODES` entry; ``de``/``en`` override its catalogue text."""
         default_de, default_en = message(code, field)
         super().__init__(en or default_en)
         self.code, self.field, self.de, self.en = code, field, de or default_de, en or default_en
@@ -35,7 +36,13 @@ class PolicyError(ValueError):
 
     def response(self) -> HTTPResponse:
         """The 400 answer; ``fields`` as the editor's forms expect it (field -> German message)."""
-        body = {"error": self.de, "error_en": self.en, "field": self.field, "fields": {self.field: self.de}}
+        body = {
+            "code": f"policy.{self.code}",
+            "error": self.de,
+            "error_en": self.en,
+            "field": self.field,
+            "fields": {self.field: self.de},
+        }
         return json_response(body, status=self.status)
 
 
@@ -99,13 +106,7 @@ def check_request(request: Request) -> None:
                 raise PolicyError(found, name)
     if request.body:
         if not (request.content_type or "").startswith("application/json"):
-            raise PolicyError(
-                "json",
-                "content-type",
-                "Bitte senden Sie JSON (Content-Type: application/json).",
-                "Send JSON (Content-Type: application/json).",
-                status=415,
-            )
+            raise PolicyError("json", "content-type", *texts.both("policy.content_type"), status=415)
         request.parsed_json = parse_body(request.body)
         if not isinstance(request.parsed_json, dict):
             raise PolicyError("json", "body")
@@ -123,12 +124,7 @@ def query_int(request: Request, name: str, default: int = 0, lo: int = 0) -> int
     """A whole-number query parameter within ``lo`` … 2**63-1; :class:`PolicyError` otherwise."""
     value = parse_int(request.args.get(name), default, lo)
     if value is None:
-        raise PolicyError(
-            "int",
-            name,
-            f"{name} muss eine ganze Zahl sein.",
-            f"{name} must be a whole number.",
-        )
+        raise PolicyError("int", name, *texts.both("policy.whole_number", field=name))
     return value
 
 

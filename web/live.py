@@ -10,10 +10,9 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy import Engine
-
 from desk.conversations import latest_message_id
 from desk.escalations import change_counter
+from desk.runtime import LazyDesk
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +20,9 @@ logger = logging.getLogger(__name__)
 class Notifier:
     """``mark = notifier.mark(); <read>; await notifier.changed(timeout, mark)``: woken by any change."""
 
-    def __init__(self, engine: Engine, interval: float = 0.1) -> None:
-        """Poll every ``interval`` seconds."""
-        self.engine = engine
+    def __init__(self, desk: LazyDesk, interval: float = 0.1) -> None:
+        """Poll every ``interval`` seconds (the records open when polling starts)."""
+        self.desk = desk
         self.interval = interval
         self.message_id = 0
         self.revision = 0
@@ -31,7 +30,8 @@ class Notifier:
         self._task: asyncio.Task | None = None
 
     def _read(self) -> tuple[int, int]:
-        return latest_message_id(self.engine), change_counter(self.engine)
+        engine = self.desk.get().engine
+        return latest_message_id(engine), change_counter(engine)
 
     async def _run(self) -> None:
         while True:
@@ -45,9 +45,13 @@ class Notifier:
                 logger.exception("change poll failed")
             await asyncio.sleep(self.interval)
 
+    def prime(self) -> None:
+        """Read the current numbers (blocking: call it off the event loop, before :meth:`start`)."""
+        self.message_id, self.revision = self._read()
+
     def start(self) -> None:
         """Begin polling (inside the running loop)."""
-        self.message_id, self.revision = self._read()
+        self._event = asyncio.Event()  # bound to this server cycle's loop
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:

@@ -8,30 +8,22 @@ from desk.tickets.base import TicketSink
 from desk.tickets.email import EmailTicketSink
 from desk.tickets.sql import SqlTicketSink
 from desk.tickets.zammad import ZammadTicketSink
-from knowledge.settings import Settings, SettingsError
+from settings import Tickets
 
 
-def make_sink(settings: Settings, engine: Engine) -> TicketSink:
-    """The sink named by ``settings.ticket_sink`` (sql, zammad or email), working on ``engine``."""
-    if settings.ticket_sink == "sql":
-        return SqlTicketSink(engine)
-    if settings.ticket_sink == "zammad":
+def make_sink(tickets: Tickets, engine: Engine, timeout: float = 10.0) -> TicketSink:
+    """The sink named by ``tickets.sink`` (sql, zammad or email), working on ``engine``."""
+    if tickets.sink == "zammad":
+        z = tickets.zammad
         return ZammadTicketSink(
             engine,
-            base_url=settings.zammad_url,
-            token=settings.zammad_token,
-            group=settings.zammad_group,
-            customer=settings.zammad_customer,
-            timeout=settings.upstream_timeout_s,
+            base_url=z.url,
+            token=z.token.get_secret_value(),
+            group=z.group,
+            customer=z.customer,
+            timeout=timeout,
         )
-    if settings.ticket_sink == "email":
-        return EmailTicketSink(
-            engine,
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            recipient=settings.smtp_to,
-            timeout=settings.upstream_timeout_s,
-        )
-    # Settings.validate() rejects other names; this guards hand-built Settings objects.
-    raise SettingsError(f"SERVICEDESK_TICKET_SINK={settings.ticket_sink}: use sql, zammad or email")
+    if tickets.sink == "email":
+        m = tickets.smtp
+        return EmailTicketSink(engine, host=m.host, port=m.port, sender=m.sender, recipient=m.to, timeout=timeout)
+    return SqlTicketSink(engine)

@@ -21,11 +21,10 @@ import pytest
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import Desk, LazyDesk
-from knowledge.embedder import HashingEmbedder
-from knowledge.search import KnowledgeBase, Thresholds
-from knowledge.settings import Settings
 from scripts.stack import free_port
+from settings import Settings
 from tests.attack import stats
+from tests.conftest import fake_upstream, stand_in_kb
 from web.app import create_app
 
 PASSWORD = "attack-suite-password-1"
@@ -119,7 +118,7 @@ def _stop(loop: asyncio.AbstractEventLoop, thread: threading.Thread, server) -> 
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     tmp: Path = tmp_path_factory.mktemp("attack")
     port = free_port()
-    settings = Settings.from_env(
+    settings = Settings.load(
         env={
             "SERVICEDESK_VAR_DIR": str(tmp),
             "SERVICEDESK_INDEX_DIR": str(tmp / "index"),
@@ -137,19 +136,17 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         },
         dotenv=tmp / "none.env",
     )
-    desk = Desk.open(settings)
-    lazy = LazyDesk(settings, desk)
-    kb = KnowledgeBase(HashingEmbedder(), Thresholds(answer=0.5, margin=0.0, clarify=0.3))
-    knowledge = LiveKnowledgeSource(settings, lazy, poll_s=0.1, kb=kb)
+    desk = Desk.open(settings.records, settings.tickets, settings.handoff)
+    lazy = LazyDesk.ready(desk)
+    kb = stand_in_kb()
+    knowledge = LiveKnowledgeSource(settings.knowledge, lazy, poll_s=0.1, kb=kb)
     upstream = FakeUpstream()
-    app = create_app(settings, knowledge, name=f"attack{port}", desk=lazy, sweep_interval_s=3600)
+    app = create_app(
+        settings, knowledge, name=f"attack{port}", desk=lazy, sweep_interval_s=3600, upstream=fake_upstream(upstream)
+    )
     # Sanic's TouchUp rewrites methods on the Sanic class itself when a server starts outside test mode; the
     # unit tests' apps (test mode) would then rebuild from rewritten methods. This app is served as it is.
     app.config.TOUCHUP = False
-
-    @app.before_server_start
-    async def _fake_upstream(app) -> None:  # noqa: ANN001
-        app.ctx.http = httpx.AsyncClient(transport=httpx.MockTransport(upstream))
 
     served = _serve(app, port)
     for identity, roles in ROLES.items():

@@ -10,25 +10,26 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from knowledge.runtime import knowledge_base_from_settings
+from knowledge.index_files import knowledge_base_from_files
 from knowledge.search import KnowledgeBase
-from knowledge.settings import Settings
 from scripts.stack import RASA_MODEL, Stack, free_port, isolated_settings
+from settings import Settings
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="session")
 def real_settings() -> Settings:
-    settings = Settings.from_env()
-    if not (settings.model_path / "modules.json").is_file():
-        pytest.fail(f"embedding model missing at {settings.model_path}: run 'make build' first (make test does)")
+    settings = Settings.load()
+    model = settings.knowledge.model_path
+    if not (model / "modules.json").is_file():
+        pytest.fail(f"embedding model missing at {model}: run 'make build' first (make test does)")
     return settings
 
 
 @pytest.fixture(scope="session")
 def real_kb(real_settings: Settings) -> KnowledgeBase:
-    kb, _ = knowledge_base_from_settings(real_settings)
+    kb, _ = knowledge_base_from_files(real_settings.knowledge)
     return kb
 
 
@@ -52,7 +53,7 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Sett
         SERVICEDESK_SECRET_KEY="integration-test-secret",
         SERVICEDESK_HANDOFF_TIMEOUT_S="600",
         SERVICEDESK_ALLOWED_ORIGINS=intranet_origin,
-        SERVICEDESK_IDENTITY_SECRET="integration-intranet-key",
+        SERVICEDESK_IDENTITY_SECRET="integration-intranet-key-of-32-bytes",
     )
 
 
@@ -73,7 +74,7 @@ class RasaChat:
     """Talks to Rasa's REST webhook as one employee."""
 
     def __init__(self, settings: Settings, sender: str) -> None:
-        self.url = f"{settings.rasa_url}/webhooks/rest/webhook"
+        self.url = f"{settings.servers.rasa_url}/webhooks/rest/webhook"
         self.sender = sender
 
     def say(self, text: str) -> list[dict]:
@@ -113,13 +114,12 @@ def browser() -> Iterator[Browser]:
 
 
 ADMIN = {"username": "admin", "password": "admin-test-password-123"}  # set for the stack above
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
 def base_url(stack: Stack) -> str:
     """The web service of the test stack."""
-    return f"http://{stack.settings.host}:{stack.settings.web_port}"
+    return stack.settings.servers.web_url
 
 
 def staff_client(base_url: str, account: dict[str, str]) -> httpx.Client:

@@ -27,7 +27,7 @@ def figures(stack) -> dict:
 
     async def go() -> list:
         async with httpx.AsyncClient(timeout=60) as client:
-            return await run_all(RestPath(client, stack.settings.rasa_url), lines, load_templates())
+            return await run_all(RestPath(client, stack.settings.servers.rasa_url), lines, load_templates())
 
     observed = asyncio.run(go())
     return summary((line, grade(line, got)) for line, got in zip(lines, observed, strict=True))

@@ -59,7 +59,7 @@ def test_a_bare_danke_after_an_answer_thanks_and_asks_the_closing_question(chat)
 
 def test_rasa_extracts_it_entities_with_the_spacy_layer(stack) -> None:
     parsed = httpx.post(
-        f"{stack.settings.rasa_url}/model/parse",
+        f"{stack.settings.servers.rasa_url}/model/parse",
         json={"text": "Outlook zeigt Fehler 0x80070005, Ticket SD-2026-004711"},
     ).json()
     found = {(e["entity"], e["value"]) for e in parsed["entities"] if e.get("extractor") == "SpacyEntityExtractor"}
@@ -71,6 +71,6 @@ def test_rasa_keeps_its_trackers_in_the_project_sql_tracker_store(chat, stack) -
     import sqlite3
 
     chat.say("Moin")
-    with sqlite3.connect(stack.settings.tracker_db) as db:
+    with sqlite3.connect(stack.settings.servers.tracker_db) as db:
         (count,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (chat.sender,)).fetchone()
     assert count > 0

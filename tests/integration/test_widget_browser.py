@@ -9,90 +9,29 @@ itself stays as it is.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import signal
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, WebSocket, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
 
-from desk.identity import make_identity
 from scripts.stack import Stack
-from tests.integration.conftest import ARTIFACTS, AXE, ensure_user, staff_client
+from tests.integration.browser import BOT, assert_accessible, deep_active, new_context, say, settled
+from tests.integration.conftest import ARTIFACTS, ensure_user, staff_client
+from tests.integration.intranet import HOST_BUTTON, serve_intranet
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 LEAD = {"username": "lead.widget", "password": "lead-widget-password-1", "display_name": "Lena Leitung"}
-BOT = 40_000  # Rasa replies take a few seconds on two cores
 QUESTION = "Mein Drucker druckt nicht, die Aufträge hängen"
 THANKS = "Vielen Dank für Ihre Bewertung!"
 XSS = "<img src=x onerror=alert(1)>"
-EMPLOYEE = "e.mueller"
-# The intranet's own look: the widget must neither take it over nor be taken over by it.
-HOST_CSS = """
-* { font-family: serif; color: purple; }
-body { margin: 2rem; background: #fffdf5; }
-div { border: 3px dotted orange; padding: 1.5rem; text-transform: uppercase; }
-button { background: #ffffe0; border: 2px solid purple; padding: 4px 10px; font-size: 20px; }
-"""
-HOST_BUTTON = {
-    "color": "rgb(128, 0, 128)",
-    "fontFamily": "serif",
-    "fontSize": "20px",
-    "backgroundColor": "rgb(255, 255, 224)",
-}
-DEEP_ACTIVE = """() => {
-  let node = document.activeElement;
-  while (node && node.shadowRoot && node.shadowRoot.activeElement) { node = node.shadowRoot.activeElement; }
-  return node ? {id: node.id, score: node.getAttribute("data-score"), tag: node.tagName} : null;
-}"""
-
-
-def intranet_page(base_url: str, title: str, identity: str = "") -> str:
-    """A page of the intranet; a signed-in employee's page passes the intranet's identity token."""
-    signed = f' data-identity="{identity}"' if identity else ""
-    return f"""<!doctype html>
-<html lang="de">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – Intranet der Stadtverwaltung</title>
-<link rel="stylesheet" href="/intranet.css"></head>
-<body>
-<header><p>Intranet der Stadtverwaltung</p>
-<nav aria-label="Hauptmenü"><a href="/index.html">Startseite</a></nav></header>
-<main><h1>{title}</h1><p>Neuigkeiten aus dem Haus.</p>
-<button id="host-button" type="button">Urlaubsantrag stellen</button></main>
-<script src="{base_url}/widget.js" data-language="de"{signed} async></script>
-</body>
-</html>
-"""
-
-
-class IntranetHandler(SimpleHTTPRequestHandler):
-    """Static files; the strict page gets a CSP without 'unsafe-inline' (as a careful intranet would send)."""
-
-    web_origin = ""
-
-    def end_headers(self) -> None:
-        if self.path.startswith("/strict"):
-            ws = self.web_origin.replace("http://", "ws://")
-            self.send_header(
-                "Content-Security-Policy",
-                f"default-src 'self'; script-src 'self' {self.web_origin}; style-src 'self' {self.web_origin}; "
-                f"connect-src {self.web_origin} {ws}; img-src 'self'",
-            )
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -100,24 +39,8 @@ def intranet(
     tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str, intranet_origin: str
 ) -> Iterator[str]:
     """The intranet on its own origin, embedding the widget with one script tag."""
-    root = tmp_path_factory.mktemp("intranet")
-    (root / "intranet.css").write_text(HOST_CSS, encoding="utf-8")
-    (root / "index.html").write_text(intranet_page(base_url, "Startseite"), encoding="utf-8")
-    (root / "strict.html").write_text(intranet_page(base_url, "Strenge Seite"), encoding="utf-8")
-    token = make_identity(EMPLOYEE, stack.settings.identity_secret.encode())
-    (root / "signed.html").write_text(intranet_page(base_url, "Mein Bereich", token), encoding="utf-8")
-    (root / "forged.html").write_text(intranet_page(base_url, "Mein Bereich", token[:-4] + "AAAA"), encoding="utf-8")
-    handler = type("Handler", (IntranetHandler,), {"web_origin": base_url})
-    port = int(intranet_origin.rsplit(":", 1)[1])  # allowed in SERVICEDESK_ALLOWED_ORIGINS (conftest)
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield intranet_origin
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_intranet(tmp_path_factory.mktemp("intranet"), stack, base_url, intranet_origin) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
@@ -129,45 +52,12 @@ def lead(base_url: str) -> Iterator[httpx.Client]:
     client.close()
 
 
-def new_context(
-    browser: Browser, width: int = 1280, height: int = 900, axe: bool = True
-) -> tuple[BrowserContext, Page, list[str]]:
-    """A fresh browser profile; the page records (and dismisses) any dialog, e.g. an XSS alert."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE", bypass_csp=axe)
-    page = context.new_page()
-    dialogs: list[str] = []
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return context, page, dialogs
-
-
-def run_axe(page: Page, state: str) -> None:
-    """axe-core over the whole page, shadow DOM included: no violations (printed when there are some)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run()).violations")
-    for v in violations:
-        print(f"axe [{state}] {v['id']} ({v['impact']}): {v['help']}")
-        for node in v["nodes"]:
-            print("   ", node["target"], node.get("failureSummary", "").replace("\n", " "))
-    assert violations == [], f"axe found {len(violations)} violation(s) in state {state!r}"
-
-
 def widget(page: Page) -> Locator:
     return page.locator("#servicedesk-widget")
 
 
 def ready(page: Page) -> None:
     expect(widget(page)).to_have_attribute("data-state", "ready", timeout=BOT)
-
-
-def deep_active(page: Page) -> dict | None:
-    """The focused element, through shadow roots."""
-    return page.evaluate(DEEP_ACTIVE)
 
 
 def tab_to(page: Page, element_id: str, key: str = "Tab", limit: int = 15) -> None:
@@ -179,15 +69,13 @@ def tab_to(page: Page, element_id: str, key: str = "Tab", limit: int = 15) -> No
     raise AssertionError(f"#{element_id} not reached with {key}; focus is on {deep_active(page)}")
 
 
-def say(page: Page, text: str) -> None:
-    page.fill("#sd-input", text)
-    page.press("#sd-input", "Enter")
-
-
-def settled(page: Page, text: str) -> None:
-    """The own message is stored (it has its id) and the reply is there (no typing indicator)."""
-    page.locator("#sd-log .msg-user[data-id]", has_text=text).last.wait_for(timeout=BOT)
-    expect(page.locator("#sd-typing")).to_be_hidden(timeout=BOT)
+def open_and_say(page: Page, url: str, text: str) -> None:
+    """Open an intranet page and the chat, send ``text`` and wait for the reply."""
+    page.goto(url)
+    ready(page)
+    page.locator("#sd-launcher").click()
+    say(page, text)
+    settled(page, text)
 
 
 def log(page: Page) -> Locator:
@@ -195,13 +83,22 @@ def log(page: Page) -> Locator:
 
 
 def database(stack: Stack) -> sqlite3.Connection:
-    path = stack.settings.var_dir / "servicedesk.db"
+    path = stack.settings.records.var_dir / "servicedesk.db"
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
 
 
 def ratings(stack: Stack, score: int) -> int:
     with database(stack) as db:
         return db.execute("SELECT count(*) FROM csat_ratings WHERE score = ?", (score,)).fetchone()[0]
+
+
+def rows(stack: Stack) -> tuple[int, int]:
+    """Conversations and messages in the records."""
+    with database(stack) as db:
+        return (
+            db.execute("SELECT count(*) FROM conversations").fetchone()[0],
+            db.execute("SELECT count(*) FROM messages").fetchone()[0],
+        )
 
 
 def host_button_style(page: Page) -> dict[str, str]:
@@ -217,14 +114,14 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     fives_before = ratings(stack, 5)
     lead_before = lead.get("/api/insights/csat").json()
-    context, page, dialogs = new_context(browser)
+    context, page, dialogs = new_context(browser, axe=True)
     try:
         page.goto(f"{intranet}/index.html")
         ready(page)
         launcher = page.locator("#sd-launcher")
         expect(launcher).to_have_attribute("aria-expanded", "false")
         expect(page.locator("#sd-panel")).to_be_hidden()
-        run_axe(page, "closed")
+        assert_accessible(page, "closed")
 
         # Keyboard only: Tab through the intranet page to the launcher, Enter opens, focus is in the composer.
         tab_to(page, "sd-launcher")
@@ -241,7 +138,7 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
         assert deep_active(page)["id"] == "sd-launcher"
         page.keyboard.press("Enter")
         expect(panel).to_be_visible()
-        run_axe(page, "open")
+        assert_accessible(page, "open")
         page.screenshot(path=str(ARTIFACTS / "widget-open.png"))
 
         page.keyboard.type(QUESTION)
@@ -260,7 +157,7 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
         csat = page.locator('#sd-log [data-csat="open"]').last
         csat.wait_for(timeout=BOT)
         expect(csat.locator("button")).to_have_count(5)
-        run_axe(page, "conversation + CSAT")
+        assert_accessible(page, "conversation + CSAT")
         page.screenshot(path=str(ARTIFACTS / "widget-csat.png"))
 
         # Keyboard only: from the composer back to the rating, arrow keys within it, Space rates.
@@ -328,9 +225,37 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
             assert box and box["x"] == 0 and box["width"] == width, box
             send_box = page.locator("#sd-send").bounding_box()
             assert send_box and send_box["x"] + send_box["width"] <= width and send_box["y"] < height, send_box
-        run_axe(page, "phone")
+        assert_accessible(page, "phone")
         page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
         assert dialogs == []
+    finally:
+        context.close()
+
+
+def test_an_idle_page_view_costs_no_session_no_row_and_no_websocket(
+    browser: Browser, stack: Stack, intranet: str
+) -> None:
+    """Until the launcher is clicked only the loader, its style and its words load: no session, no history, no
+    chat module, no WebSocket and no database row. Opening the chat asks for a session and connects, but a
+    conversation (and its rows) starts only with the first message."""
+    context, page, _ = new_context(browser, axe=False)
+    sockets: list[str] = []
+    requests: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("request", lambda r: requests.append(r.url))
+    before = rows(stack)
+    try:
+        page.goto(f"{intranet}/index.html")
+        ready(page)
+        page.wait_for_load_state("networkidle")
+        assert [u for u in requests if "/api/" in u or "/static/chat/" in u] == [], requests
+        assert sockets == [] and page.locator("#sd-panel").count() == 0
+        assert rows(stack) == before
+
+        page.locator("#sd-launcher").click()
+        expect(widget(page)).to_have_attribute("data-transport", "websocket", timeout=BOT)
+        assert [u for u in requests if u.endswith("/api/chat/session")] and sockets
+        assert rows(stack) == before
     finally:
         context.close()
 
@@ -338,11 +263,7 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
 def test_a_message_with_markup_shows_literally(browser: Browser, intranet: str) -> None:
     context, page, dialogs = new_context(browser, axe=False)
     try:
-        page.goto(f"{intranet}/index.html")
-        ready(page)
-        page.locator("#sd-launcher").click()
-        say(page, XSS)
-        settled(page, XSS)
+        open_and_say(page, f"{intranet}/index.html", XSS)
         expect(page.locator("#sd-log .msg-user .text").last).to_have_text(XSS)
         assert page.locator("#servicedesk-widget img").count() == 0
         assert page.locator("img").count() == 0
@@ -396,11 +317,7 @@ def test_a_signed_in_employee_finds_the_conversation_on_another_device(browser: 
     forged, stranger, _ = new_context(browser, axe=False)
     note = f"Notiz vom Schreibtisch {time.time():.0f}"
     try:
-        page.goto(f"{intranet}/signed.html")
-        ready(page)
-        page.locator("#sd-launcher").click()
-        say(page, note)
-        settled(page, note)
+        open_and_say(page, f"{intranet}/signed.html", note)
 
         other.goto(f"{intranet}/signed.html")
         ready(other)
@@ -423,11 +340,7 @@ def test_killing_the_web_service_right_after_the_click_loses_no_rating(
 ) -> None:
     context, page, _ = new_context(browser, axe=False)
     try:
-        page.goto(f"{intranet}/index.html")
-        ready(page)
-        page.locator("#sd-launcher").click()
-        say(page, "Mein Passwort ist abgelaufen")
-        settled(page, "Mein Passwort ist abgelaufen")
+        open_and_say(page, f"{intranet}/index.html", "Mein Passwort ist abgelaufen")
         page.locator("#sd-end").click()
         four = page.locator('#sd-log [data-csat="open"] [data-score="4"]').last
         four.wait_for(timeout=BOT)

@@ -11,8 +11,11 @@ from desk import accounts
 from desk import login_throttle as throttle
 from desk.accounts import Session
 from knowledge.text_policy import LIMITS
+from texts import text
 from web.auth.client import client_address
-from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, error, requires, session_json
+from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, requires, session_json
+from web.context import ctx
+from web.http import error, error_texts
 from web.input_policy import PolicyError, field_text
 from web.input_policy import body as body_of
 
@@ -28,25 +31,19 @@ async def login(request: Request) -> HTTPResponse:
     body = body_of(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        return error(400, "Bitte Benutzername und Passwort angeben.", "Username and password are required.")
+        return error(400, "auth.credentials_missing")
     field_text(username, "username")  # no name over 80 characters or with control characters exists
     if len(password) > LIMITS["password"]:  # refused, never cut: no password that long can exist
         raise PolicyError("too_long", "password")
-    desk = request.app.ctx.desk.get()
-    client = throttle.client_hash(desk.secret, client_address(request, request.app.ctx.settings.trusted_proxy_networks))
+    desk = ctx(request).desk.get()
+    client = throttle.client_hash(desk.secret, client_address(request, ctx(request).settings.servers.trusted_proxies))
     wait = await asyncio.to_thread(throttle.wait_seconds, desk.engine, username=username, client=client)
     if wait:
-        return error(
-            429,
-            f"Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie {wait} Sekunden.",
-            f"Too many failed logins. Please wait {wait} seconds.",
-            retry_after=wait,
-            headers={"Retry-After": str(wait)},
-        )
+        return error(429, "auth.throttled", {"wait": wait}, retry_after=wait, headers={"Retry-After": str(wait)})
     account = await asyncio.to_thread(accounts.authenticate, desk.engine, username, password)
     if account is None:
         await asyncio.to_thread(throttle.record_failure, desk.engine, username=username, client=client)
-        return error(401, "Benutzername oder Passwort ist falsch.", "Wrong username or password.")
+        return error(401, "auth.wrong")
     token, csrf = await asyncio.to_thread(accounts.start_session, desk.engine, account)
     resp = json(session_json(Session(account=account, csrf_token=csrf)))
     resp.add_cookie(
@@ -56,7 +53,7 @@ async def login(request: Request) -> HTTPResponse:
         samesite="Strict",
         path="/",
         max_age=accounts.SESSION_HOURS * 3600,
-        secure=request.app.ctx.settings.public_url.startswith("https://"),
+        secure=ctx(request).settings.servers.public_url.startswith("https://"),
     )
     return resp
 
@@ -66,14 +63,14 @@ async def me(request: Request) -> HTTPResponse:
     """The logged-in account, or 401."""
     session = await current(request)
     if session is None:
-        return error(401, "Bitte melden Sie sich an.", "Please log in.")
+        return error(401, "auth.login")
     return json(session_json(session))
 
 
 @bp.post("/api/auth/logout")
 async def logout(request: Request) -> HTTPResponse:
     """End the session (idempotent); a live session needs its CSRF token, so no other site can log staff out."""
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     session = await current(request)
     if session is not None and not csrf_ok(request, session):
         return csrf_refused()
@@ -96,7 +93,7 @@ async def create_user(request: Request) -> HTTPResponse:
     try:
         account = await asyncio.to_thread(
             accounts.create_user,
-            request.app.ctx.desk.get().engine,
+            ctx(request).desk.get().engine,
             username=body["username"],
             password=body["password"],
             roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
@@ -104,7 +101,7 @@ async def create_user(request: Request) -> HTTPResponse:
         )
     except accounts.AccountError as exc:
         status = 409 if "exists" in str(exc) else 400
-        return error(status, "Das Konto kann so nicht angelegt werden.", str(exc), field=exc.field)
+        return error_texts(status, "auth.account", text("error.auth.account"), str(exc), field=exc.field)
     return json(
         {"username": account.username, "display_name": account.display_name, "roles": list(account.roles)}, status=201
     )

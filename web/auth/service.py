@@ -9,19 +9,16 @@ from functools import wraps
 from typing import Any
 
 from sanic import Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 
 from desk import accounts
 from desk.accounts import Session
+from web.context import ctx
+from web.http import error
 
 COOKIE = "sd_staff"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 Handler = Callable[..., Awaitable[HTTPResponse]]
-
-
-def error(status: int, de: str, en: str, headers: dict[str, str] | None = None, **extra: Any) -> HTTPResponse:
-    """A JSON error in German and English."""
-    return json({"error": de, "error_en": en, **extra}, status=status, headers=headers)
 
 
 def csrf_ok(request: Request, session: Session) -> bool:
@@ -32,16 +29,12 @@ def csrf_ok(request: Request, session: Session) -> bool:
 
 def csrf_refused() -> HTTPResponse:
     """403 for a state change without the session's CSRF token."""
-    return error(
-        403,
-        "Sicherheits-Token fehlt oder ist ungültig. Bitte laden Sie die Seite neu.",
-        "Security token missing or invalid. Please reload the page.",
-    )
+    return error(403, "auth.csrf")
 
 
 async def current(request: Request) -> Session | None:
     """The staff session of this request, if logged in."""
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     return await asyncio.to_thread(accounts.session_for, engine, request.cookies.get(COOKIE))
 
 
@@ -53,14 +46,9 @@ def requires(role: str) -> Callable[[Handler], Handler]:
         async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
             session = await current(request)
             if session is None:
-                return error(401, "Bitte melden Sie sich an.", "Please log in.")
+                return error(401, "auth.login")
             if not session.account.has_role(role):
-                return error(
-                    403,
-                    f"Ihrem Konto fehlt die Rolle „{role}“.",
-                    f"Your account lacks the role '{role}'.",
-                    role=role,
-                )
+                return error(403, "auth.role", {"role": role}, role=role)
             if request.method in UNSAFE and not csrf_ok(request, session):
                 return csrf_refused()
             request.ctx.staff = session

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, select
 
 from desk.db import messages
 
@@ -22,15 +22,14 @@ CSAT = re.compile(r'/csat\{"csat_score": ?"[1-5]"\}')
 RECENT = 20  # bot messages whose buttons still count as offered
 
 
-def offered(engine: Engine, conversation_id: str, recent: int = RECENT) -> frozenset[str]:
-    """Payloads of the buttons in the conversation's latest bot messages."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(messages.c.data)
-            .where(messages.c.conversation_id == conversation_id, messages.c.role == "bot")
-            .order_by(messages.c.id.desc())
-            .limit(recent)
-        ).all()
+def offered(conn: Connection, conversation_id: str, recent: int = RECENT) -> frozenset[str]:
+    """Payloads of the buttons in the conversation's latest bot messages (inside the caller's transaction)."""
+    rows = conn.execute(
+        select(messages.c.data)
+        .where(messages.c.conversation_id == conversation_id, messages.c.role == "bot")
+        .order_by(messages.c.id.desc())
+        .limit(recent)
+    ).all()
     found: set[str] = set()
     for (data,) in rows:
         buttons: Any = (data or {}).get("buttons") if isinstance(data, dict) else None

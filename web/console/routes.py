@@ -4,42 +4,39 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC
-from pathlib import Path
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json
+from sanic.response import HTTPResponse, html, json
 from sqlalchemy import select
 
 from desk import conversations, escalations
 from desk.db import tickets
 from desk.escalations import STATUSES, TransitionError
 from knowledge.text_policy import LIMITS
-from web.auth.service import error, requires
-from web.console import service
+from web.auth.service import requires
+from web.context import ctx
+from web.handoff import service
+from web.http import error
 from web.input_policy import body as body_of
 from web.input_policy import field_text, query_int
+from web.pages import staff_page
 
 bp = Blueprint("console")
-STATIC = Path(__file__).resolve().parent.parent / "static"
 MAX_REPLY = LIMITS["reply"]
 
 
 @bp.get("/console/")
 async def console_page(_request: Request) -> HTTPResponse:
     """The single console page; it logs in and talks to the API below."""
-    return await file(STATIC / "console.html", mime_type="text/html; charset=utf-8")
+    return html(staff_page("console"))
 
 
 def _not_found() -> HTTPResponse:
-    return error(404, "Diese Weitergabe gibt es nicht.", "No such escalation.")
+    return error(404, "console.not_found")
 
 
 def _conflict(exc: Exception) -> HTTPResponse:
-    return error(
-        409,
-        "Das geht in diesem Zustand nicht (vielleicht hat eine Kollegin es schon übernommen).",
-        f"Not possible in this state: {exc}",
-    )
+    return error(409, "console.conflict", detail=str(exc))
 
 
 @bp.get("/api/escalations")
@@ -49,15 +46,10 @@ async def list_escalations(request: Request) -> HTTPResponse:
     raw = request.args.get("status", "waiting,claimed")
     wanted = tuple(s for s in raw.split(",") if s)
     if not wanted or any(s not in STATUSES for s in wanted):
-        return error(
-            400,
-            f"Unbekannter Status; erlaubt: {', '.join(STATUSES)}.",
-            f"Unknown status; use {', '.join(STATUSES)}.",
-            field="status",
-        )
-    desk = request.app.ctx.desk.get()
-    revision = request.app.ctx.notifier.revision
-    found = await asyncio.to_thread(escalations.list_by_status, desk.engine, wanted)
+        return error(400, "console.status", {"allowed": ", ".join(STATUSES)}, field="status")
+    app = ctx(request)
+    revision = app.notifier.revision
+    found = await asyncio.to_thread(escalations.list_by_status, app.desk.get().engine, wanted)
     return json({"escalations": [service.list_json(e) for e in found], "revision": revision})
 
 
@@ -66,8 +58,8 @@ async def list_escalations(request: Request) -> HTTPResponse:
 async def changes(request: Request) -> HTTPResponse:
     """Long-poll: answers when the queue changed after ``since`` (or after 25 s)."""
     since = query_int(request, "since")
-    notifier = request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.long_poll_s
+    notifier = ctx(request).notifier
+    deadline = asyncio.get_running_loop().time() + ctx(request).settings.servers.long_poll_s
     while notifier.revision <= since:
         left = deadline - asyncio.get_running_loop().time()
         if left <= 0 or not await notifier.changed(left):
@@ -80,7 +72,7 @@ def _title_of(request: Request):  # noqa: ANN202 - Callable[[str], str | None]
 
     def title(slug: str) -> str | None:
         try:
-            article = request.app.ctx.knowledge.get().article(slug)
+            article = ctx(request).knowledge.get().article(slug)
         except Exception:  # noqa: BLE001 - a missing index must not block a reply
             return None
         return article.title if article else None
@@ -89,7 +81,7 @@ def _title_of(request: Request):  # noqa: ANN202 - Callable[[str], str | None]
 
 
 async def _load(request: Request, escalation_id: int) -> escalations.Escalation | None:
-    return await asyncio.to_thread(escalations.get, request.app.ctx.desk.get().engine, escalation_id)
+    return await asyncio.to_thread(escalations.get, ctx(request).desk.get().engine, escalation_id)
 
 
 @bp.get("/api/escalations/<escalation_id:int>")
@@ -99,7 +91,7 @@ async def get_escalation(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
-    return json(await asyncio.to_thread(service.record_json, request.app.ctx.desk.get(), esc))
+    return json(await asyncio.to_thread(ctx(request).handoff.record_json, esc))
 
 
 @bp.get("/api/escalations/<escalation_id:int>/messages")
@@ -110,8 +102,8 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
-    desk, notifier = request.app.ctx.desk.get(), request.app.ctx.notifier
-    deadline = asyncio.get_running_loop().time() + request.app.ctx.settings.long_poll_s
+    desk, notifier = ctx(request).desk.get(), ctx(request).notifier
+    deadline = asyncio.get_running_loop().time() + ctx(request).settings.servers.long_poll_s
     while True:
         mark = notifier.mark()
         current = await _load(request, escalation_id) or esc
@@ -123,36 +115,27 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
 
 
 async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:
-    desk, http, account = request.app.ctx.desk.get(), request.app.ctx.http, request.ctx.staff.account
+    handoff, account = ctx(request).handoff, request.ctx.staff.account
     try:
         if step == "claim":
-            esc = await service.claim(desk, escalation_id=escalation_id, account=account)
+            esc = await handoff.claim(escalation_id=escalation_id, account=account)
         elif step == "resolve":
-            esc = await service.resolve(desk, http, escalation_id=escalation_id, account=account)
+            esc = await handoff.resolve(escalation_id=escalation_id, account=account)
         elif step == "handback":
-            esc = await service.hand_back(desk, http, escalation_id=escalation_id, account=account)
+            esc = await handoff.hand_back(escalation_id=escalation_id, account=account)
         else:
-            esc = await service.to_ticket(desk, http, escalation_id=escalation_id, why="agent", account=account)
+            esc = await handoff.to_ticket(escalation_id=escalation_id, why="agent", account=account)
     except LookupError:
         return _not_found()
     except service.NotYours:
-        return error(
-            403, "Dieses Gespräch führt eine Kollegin oder ein Kollege.", "Another agent holds this conversation."
-        )
+        return error(403, "console.not_yours")
     except TransitionError as exc:
         if await _load(request, escalation_id) is None:
             return _not_found()
         return _conflict(exc)
-    body = await asyncio.to_thread(service.record_json, desk, esc)
+    body = await asyncio.to_thread(handoff.record_json, esc)
     if step == "ticket" and esc.ticket_number is None:
-        return json(
-            {
-                **body,
-                "error": "Das Ticketsystem antwortet nicht; das Ticket wird automatisch nachgereicht.",
-                "error_en": "The ticket system is not answering; the ticket will be retried automatically.",
-            },
-            status=502,
-        )
+        return error(502, "console.ticket_pending", **body)
     return json(body)
 
 
@@ -190,21 +173,22 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
     """An agent reply; stored before it is acknowledged."""
     text = body_of(request).get("text")
     if not isinstance(text, str) or not text.strip():
-        return error(400, "Bitte geben Sie eine Nachricht ein.", "Please enter a message.", field="text")
+        return error(400, "console.empty", field="text")
     if len(text) > MAX_REPLY:
-        return error(400, "Die Nachricht ist zu lang.", "The message is too long.", field="text")
+        return error(400, "console.too_long", field="text")
     field_text(text, "reply", multiline=True)  # characters by the input policy
-    desk, account = request.app.ctx.desk.get(), request.ctx.staff.account
+    account = request.ctx.staff.account
     try:
-        message = await service.reply(
-            desk, escalation_id=escalation_id, account=account, text=text.strip(), title_of=_title_of(request)
+        message = await ctx(request).handoff.reply(
+            escalation_id=escalation_id,
+            account=account,
+            text=text.strip(),
+            title_of=_title_of(request),
         )
     except LookupError:
         return _not_found()
     except service.NotYours:
-        return error(
-            403, "Dieses Gespräch führt eine Kollegin oder ein Kollege.", "Another agent holds this conversation."
-        )
+        return error(403, "console.not_yours")
     except TransitionError as exc:
         return _conflict(exc)
     return json({"message": message}, status=201)
@@ -214,7 +198,7 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
 @requires("agent")
 async def list_tickets(request: Request) -> HTTPResponse:
     """The local ticket register, newest first."""
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
 
     def rows() -> list[dict]:
         with engine.connect() as conn:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json
+from sanic.response import HTTPResponse, html, json
 
 from desk import articles as store
 from desk import gaps, knowledge_stats
@@ -22,15 +20,18 @@ from desk.articles import ArticleRecord
 from desk.knowledge_stats import ArticleStats
 from desk.live_knowledge import prepare_vectors
 from knowledge.articles import Article, ArticleError, article_fields
-from knowledge.runtime import KnowledgeUnavailable
-from web.auth.service import error, requires
+from knowledge.source import KnowledgeUnavailable
+from texts import text
+from web.auth.service import requires
+from web.context import ctx
 from web.editor import service
 from web.editor.service import Invalid
+from web.http import error, error_texts
 from web.input_policy import body as body_of
 from web.knowledge.service import render_markdown
+from web.pages import staff_page
 
 bp = Blueprint("editor")
-STATIC = Path(__file__).resolve().parent.parent / "static"
 STATUSES = ("", "draft", "published", "retired")
 MAX_GAP_IDS = 5000
 
@@ -38,29 +39,28 @@ MAX_GAP_IDS = 5000
 @bp.get("/editor/")
 async def editor_page(_request: Request) -> HTTPResponse:
     """The single editor page; it logs in and talks to the API below."""
-    return await file(STATIC / "editor.html", mime_type="text/html; charset=utf-8")
+    return html(staff_page("editor"))
 
 
 def _invalid(exc: Invalid) -> HTTPResponse:
-    return error(400, exc.de, exc.en, fields=exc.fields)
+    return error_texts(400, "editor.fields", exc.de, exc.en, fields=exc.fields)
 
 
 def _damaged(d: Damaged) -> HTTPResponse:
     return error(
         409,
-        f"Der Artikel „{d.slug}“ ist beschädigt: sein gespeicherter Text lässt sich nicht lesen. Stellen Sie eine "
-        "frühere Version wieder her, speichern Sie ihn neu oder ziehen Sie ihn zurück.",
-        f"Article {d.slug!r} is damaged: its stored text cannot be read. Restore a version, save it anew or retire it.",
+        "editor.damaged",
+        {"slug": d.slug},
         damaged={"slug": d.slug, "title": d.title, "status": d.status, "version": d.version, "error": d.error},
     )
 
 
 def _cannot_store(exc: ArticleError) -> HTTPResponse:
-    return error(400, "Bitte prüfen Sie die markierten Felder.", str(exc), fields=exc.fields)
+    return error_texts(400, "editor.fields", text("error.editor.fields"), str(exc), fields=exc.fields)
 
 
 def _not_found(slug: str) -> HTTPResponse:
-    return error(404, f"Einen Artikel „{slug}“ gibt es nicht.", f"No article {slug!r}.")
+    return error(404, "editor.not_found", {"slug": slug})
 
 
 def _actor(request: Request) -> str:
@@ -73,27 +73,27 @@ async def _prepare(request: Request, article: Article | None) -> None:
         return
     try:
         kb = await _kb(request)
-        await asyncio.to_thread(prepare_vectors, kb, request.app.ctx.desk, article)
+        await asyncio.to_thread(prepare_vectors, kb, ctx(request).desk, article)
     except KnowledgeUnavailable:
         pass  # the followers embed it themselves
 
 
 async def _article(request: Request, record: ArticleRecord, status: int = 200) -> HTTPResponse:
-    desk = request.app.ctx.desk.get()
-    return json(await asyncio.to_thread(service.article_json, desk, record), status=status)
+    desk = ctx(request).desk.get()
+    return json(
+        await asyncio.to_thread(service.article_json, desk, ctx(request).settings.servers, record), status=status
+    )
 
 
 async def _conflict(request: Request, exc: store.Conflict) -> HTTPResponse:
     cur = exc.current
-    when = cur.updated_at.astimezone(ZoneInfo(request.app.ctx.settings.timezone)).strftime("%d.%m.%Y %H:%M")
-    desk = request.app.ctx.desk.get()
+    when = cur.updated_at.astimezone(ctx(request).settings.handoff.hours.tz).strftime("%d.%m.%Y %H:%M")
+    desk = ctx(request).desk.get()
     return error(
         409,
-        f"Der Artikel wurde inzwischen von {cur.updated_by} geändert ({when} Uhr, Version {cur.version}). "
-        "Ihre Änderungen sind nicht gespeichert, aber noch im Editor. Bitte laden Sie die neueste Version "
-        "und übernehmen Sie Ihre Änderungen.",
-        f"The article was changed meanwhile by {cur.updated_by} (version {cur.version}); your changes were not saved.",
-        current=await asyncio.to_thread(service.article_json, desk, cur),
+        "editor.conflict",
+        {"who": cur.updated_by, "when": when, "version": cur.version},
+        current=await asyncio.to_thread(service.article_json, desk, ctx(request).settings.servers, cur),
     )
 
 
@@ -103,11 +103,12 @@ async def list_articles(request: Request) -> HTTPResponse:
     """``?q=&status=&owner=&overdue=1``."""
     status = request.args.get("status", "")
     if status not in STATUSES:
-        return error(400, "Unbekannter Status.", "Unknown status.", field="status")
-    desk = request.app.ctx.desk.get()
+        return error(400, "editor.status", field="status")
+    desk = ctx(request).desk.get()
     body = await asyncio.to_thread(
         service.list_json,
         desk,
+        ctx(request).settings.servers,
         request.args.get("q", "")[:200],
         status,
         request.args.get("owner", "")[:200],
@@ -125,7 +126,7 @@ async def create_article(request: Request) -> HTTPResponse:
         article = service.article_from_body(body)
     except Invalid as exc:
         return _invalid(exc)
-    desk = request.app.ctx.desk.get()
+    desk = ctx(request).desk.get()
     if await asyncio.to_thread(store.exists, desk.engine, article.slug):  # before the costly embedding
         return _slug_taken(article.slug)
     await _prepare(request, article)
@@ -140,12 +141,7 @@ async def create_article(request: Request) -> HTTPResponse:
 
 
 def _slug_taken(slug: str) -> HTTPResponse:
-    return error(
-        409,
-        f"Den Kurznamen „{slug}“ gibt es schon. Bitte wählen Sie einen anderen.",
-        f"Slug {slug!r} exists.",
-        fields={"slug": "Diesen Kurznamen gibt es schon."},
-    )
+    return error(409, "editor.slug_taken", {"slug": slug}, fields={"slug": text("article.error.slug_taken_field")})
 
 
 @bp.get("/api/articles/<slug:str>")
@@ -153,7 +149,7 @@ def _slug_taken(slug: str) -> HTTPResponse:
 async def get_article(request: Request, slug: str) -> HTTPResponse:
     """One article (any status)."""
     try:
-        record = await asyncio.to_thread(store.get, request.app.ctx.desk.get().engine, slug)
+        record = await asyncio.to_thread(store.get, ctx(request).desk.get().engine, slug)
     except Unreadable as exc:
         return _damaged(exc.damaged)
     return _not_found(slug) if record is None else await _article(request, record)
@@ -169,7 +165,7 @@ async def save_article(request: Request, slug: str) -> HTTPResponse:
         article = service.article_from_body(body, slug)
     except Invalid as exc:
         return _invalid(exc)
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     await _prepare(request, article)
     try:
         record = await asyncio.to_thread(store.save, engine, article, version, _actor(request))
@@ -190,7 +186,7 @@ async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
         expected = service.expected_version(body) if body.get("version") is not None else None
     except Invalid as exc:
         return _invalid(exc)
-    desk = request.app.ctx.desk.get()
+    desk = ctx(request).desk.get()
     try:
         if status == "published":
             current = await asyncio.to_thread(store.get, desk.engine, slug)
@@ -206,7 +202,7 @@ async def _set_status(request: Request, slug: str, status: str) -> HTTPResponse:
         # A damaged article can always be taken out of the chat.
         gone = await asyncio.to_thread(store.retire_damaged, desk.engine, slug, _actor(request))
         stats = await asyncio.to_thread(knowledge_stats.all_stats, desk.engine)
-        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), desk.settings))
+        return json(service.damaged_json(gone, stats.get(slug, ArticleStats()), ctx(request).settings.servers))
     except ArticleError as exc:
         return _cannot_store(exc)
     return await _article(request, record)
@@ -230,7 +226,7 @@ async def publish_article(request: Request, slug: str) -> HTTPResponse:
 @requires("editor")
 async def list_versions(request: Request, slug: str) -> HTTPResponse:
     """Every version, newest first, with a diff against the one before."""
-    found = await asyncio.to_thread(store.versions, request.app.ctx.desk.get().engine, slug)
+    found = await asyncio.to_thread(store.versions, ctx(request).desk.get().engine, slug)
     if not found:
         return _not_found(slug)
     return json({"versions": service.versions_json(found)})
@@ -241,13 +237,13 @@ async def list_versions(request: Request, slug: str) -> HTTPResponse:
 async def get_version(request: Request, slug: str, version: int) -> HTTPResponse:
     """One version's content."""
     try:
-        v = await asyncio.to_thread(store.get_version, request.app.ctx.desk.get().engine, slug, version)
+        v = await asyncio.to_thread(store.get_version, ctx(request).desk.get().engine, slug, version)
     except store.NotFound:
-        return error(404, f"Version {version} von „{slug}“ gibt es nicht.", "No such version.")
+        return error(404, "editor.no_version", {"version": version, "slug": slug})
     try:
         fields = article_fields(v.article)
     except ArticleError:
-        return error(409, f"Version {version} ist beschädigt und lässt sich nicht lesen.", "This version is damaged.")
+        return error(409, "editor.damaged_version", {"version": version})
     return json(
         {
             "version": v.version,
@@ -270,18 +266,18 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
         current = service.expected_version(body, "current_version")
     except Invalid as exc:
         return _invalid(exc)
-    engine = request.app.ctx.desk.get().engine
+    engine = ctx(request).desk.get().engine
     try:
         await _prepare(request, (await asyncio.to_thread(store.get_version, engine, slug, old)).article)
         record = await asyncio.to_thread(store.restore, engine, slug, old, current, _actor(request))
     except store.NotFound:
-        return error(404, f"Version {old} von „{slug}“ gibt es nicht.", "No such article or version.")
+        return error(404, "editor.no_version", {"version": old, "slug": slug})
     except store.Conflict as exc:
         return await _conflict(request, exc)
     except Unreadable as exc:
         return _damaged(exc.damaged)
     except ArticleError:
-        return error(409, f"Version {old} ist beschädigt und lässt sich nicht lesen.", "This version is damaged.")
+        return error(409, "editor.damaged_version", {"version": old})
     return await _article(request, record)
 
 
@@ -289,7 +285,7 @@ async def restore_version(request: Request, slug: str) -> HTTPResponse:
 @requires("editor")
 async def audit_log(request: Request, slug: str) -> HTTPResponse:
     """Publish, retire, restore, create and import events, newest first."""
-    events = await asyncio.to_thread(store.audit, request.app.ctx.desk.get().engine, slug)
+    events = await asyncio.to_thread(store.audit, ctx(request).desk.get().engine, slug)
     rows = [{"action": e.action, "version": e.version, "actor": e.actor, "at": e.at.isoformat()} for e in events]
     return json({"events": rows})
 
@@ -300,16 +296,16 @@ async def preview(request: Request) -> HTTPResponse:
     """Markdown → the same safe HTML the article page shows."""
     text = body_of(request).get("body")
     if not isinstance(text, str) or len(text) > service.MAX_BODY:
-        return error(400, "Bitte senden Sie den Text als „body“.", "Send the text as 'body'.", field="body")
+        return error(400, "editor.preview_body", field="body")
     return json({"html": render_markdown(text)})
 
 
 async def _kb(request: Request) -> Any:
-    return await asyncio.to_thread(request.app.ctx.knowledge.get)
+    return await asyncio.to_thread(ctx(request).knowledge.get)
 
 
 def _unavailable() -> HTTPResponse:
-    return error(503, "Die Wissensdatenbank ist noch nicht geladen.", "The knowledge base is not loaded yet.")
+    return error(503, "knowledge.unavailable")
 
 
 @bp.post("/api/knowledge/test")
@@ -318,20 +314,20 @@ async def test_question(request: Request) -> HTTPResponse:
     """``{"query": ..., "article": {draft fields}}``: hits and outcome as the chat would decide, with the draft."""
     body = body_of(request)
     query = body.get("query")
-    settings = request.app.ctx.settings
-    if not isinstance(query, str) or not query.strip() or len(query) > settings.max_query_chars:
+    settings = ctx(request).settings
+    if not isinstance(query, str) or not query.strip() or len(query) > settings.knowledge.max_query_chars:
         return error(
             400,
-            f"Bitte geben Sie eine Frage ein (höchstens {settings.max_query_chars} Zeichen).",
-            "Please enter a question.",
-            fields={"query": "Bitte eine Frage eingeben."},
+            "editor.query",
+            {"limit": settings.knowledge.max_query_chars},
+            fields={"query": text("article.error.query")},
         )
     draft = None
     if body.get("article") is not None and not isinstance(body.get("article"), dict):
-        return error(400, "„article“ muss ein Objekt sein.", "'article' must be an object.", field="article")
+        return error(400, "editor.article_object", field="article")
     if isinstance(body.get("article"), dict):
         try:
-            draft = service.draft_for_test(body["article"], service.today(settings))
+            draft = service.draft_for_test(body["article"], service.today(settings.handoff.hours.tz))
         except Invalid as exc:
             return _invalid(exc)
     try:
@@ -349,8 +345,8 @@ async def gap_queue(request: Request) -> HTTPResponse:
         kb = await _kb(request)
     except KnowledgeUnavailable:
         return _unavailable()
-    desk = request.app.ctx.desk.get()
-    tz = ZoneInfo(request.app.ctx.settings.timezone)
+    desk = ctx(request).desk.get()
+    tz = ctx(request).settings.handoff.hours.tz
     return json(await asyncio.to_thread(service.gap_report, desk, kb, tz))
 
 
@@ -365,8 +361,6 @@ async def dismiss_gaps(request: Request) -> HTTPResponse:
         or len(ids) > MAX_GAP_IDS
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
-        return error(
-            400, "Bitte die Nummern der Fragen angeben.", "gap_ids must be a list of numbers.", field="gap_ids"
-        )
-    n = await asyncio.to_thread(gaps.dismiss, request.app.ctx.desk.get().engine, ids)
+        return error(400, "editor.gap_ids", field="gap_ids")
+    n = await asyncio.to_thread(gaps.dismiss, ctx(request).desk.get().engine, ids)
     return json({"dismissed": n})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
+import texts
 from desk import articles as store
 from desk import gaps, knowledge_stats
 from desk.article_records import Damaged
@@ -14,7 +14,7 @@ from desk.knowledge_stats import ArticleStats
 from desk.runtime import Desk
 from knowledge.articles import SLUG_RE, Article, ArticleError, article_fields, build_article
 from knowledge.search import KnowledgeBase
-from knowledge.settings import Settings
+from settings import Servers
 from web.editor.schemas import ArticleJSON, ArticleSummaryJSON, StatsJSON, TestHitJSON, VersionJSON
 
 EDITABLE = ("title", "language", "tags", "owner", "reviewed", "review_by", "audience", "questions", "notes", "body")
@@ -30,9 +30,9 @@ class Invalid(ValueError):
         self.de, self.en, self.fields = de, en, dict(fields or {})
 
 
-def today(settings: Settings) -> date:
+def today(tz: tzinfo) -> date:
     """The desk's date (review dates are days in the desk's time zone)."""
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    return datetime.now(tz).date()
 
 
 def article_from_body(body: dict[str, Any], slug: str | None = None) -> Article:
@@ -43,17 +43,17 @@ def article_from_body(body: dict[str, Any], slug: str | None = None) -> Article:
     problems: dict[str, str] = {}
     for name in ("title", "owner", "audience", "language", "reviewed", "review_by", "notes", "slug"):
         if meta.get(name) is not None and not isinstance(meta.get(name), str):
-            problems[name] = "Bitte als Text angeben."
+            problems[name] = texts.text("article.error.as_text")
     if text is not None and not isinstance(text, str):
-        problems["body"] = "Bitte als Text angeben."
+        problems["body"] = texts.text("article.error.as_text")
     elif isinstance(text, str) and len(text) > MAX_BODY:
-        problems["body"] = f"Der Text ist zu lang (höchstens {MAX_BODY} Zeichen)."
+        problems["body"] = texts.text("article.error.body_too_long", limit=MAX_BODY)
     if problems:
-        raise Invalid("Bitte prüfen Sie die markierten Felder.", "Please check the marked fields.", problems)
+        raise Invalid(*texts.both("error.editor.fields"), problems)
     try:
         return build_article(meta, text or "")
     except ArticleError as exc:
-        raise Invalid("Bitte prüfen Sie die markierten Felder.", str(exc), exc.fields) from exc
+        raise Invalid(texts.text("error.editor.fields"), str(exc), exc.fields) from exc
 
 
 def draft_for_test(body: dict[str, Any], day: date) -> Article:
@@ -74,15 +74,11 @@ def expected_version(body: dict[str, Any], key: str = "version") -> int:
     """The version the editor started from (required on every change of an existing article)."""
     value = body.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(
-            "Die Version, die Sie bearbeitet haben, fehlt. Bitte laden Sie den Artikel neu.",
-            f"'{key}' (the version you edited) is required.",
-            {key: "Pflichtangabe"},
-        )
+        raise Invalid(*texts.both("error.editor.version_missing"), {key: texts.text("article.error.required")})
     return value
 
 
-def summary_json(record: ArticleRecord, stats: ArticleStats, settings: Settings, day: date) -> ArticleSummaryJSON:
+def summary_json(record: ArticleRecord, stats: ArticleStats, servers: Servers, day: date) -> ArticleSummaryJSON:
     """An article in the list, with its figures and flags."""
     a = record.article
     return {
@@ -98,7 +94,7 @@ def summary_json(record: ArticleRecord, stats: ArticleStats, settings: Settings,
         "version": record.version,
         "updated_at": record.updated_at.isoformat(),
         "updated_by": record.updated_by,
-        "url": settings.article_url(a.slug),
+        "url": servers.article_url(a.slug),
         "stats": _stats_json(stats),
         "flags": knowledge_stats.flags(stats, a.review_due, day),
     }
@@ -114,10 +110,10 @@ def _stats_json(stats: ArticleStats) -> StatsJSON:
     }
 
 
-def article_json(desk: Desk, record: ArticleRecord) -> ArticleJSON:
+def article_json(desk: Desk, servers: Servers, record: ArticleRecord) -> ArticleJSON:
     """One article with everything the editor edits."""
     stats = knowledge_stats.all_stats(desk.engine).get(record.slug, ArticleStats())
-    out: dict[str, Any] = dict(summary_json(record, stats, desk.settings, today(desk.settings)))
+    out: dict[str, Any] = dict(summary_json(record, stats, servers, today(desk.hours.tz)))
     fields = article_fields(record.article)
     out.update(
         questions=fields["questions"], notes=fields["notes"], body=fields["body"], review_by_set=fields["review_by"]
@@ -125,7 +121,7 @@ def article_json(desk: Desk, record: ArticleRecord) -> ArticleJSON:
     return out  # type: ignore[return-value]
 
 
-def damaged_json(d: Damaged, stats: ArticleStats, settings: Settings) -> ArticleSummaryJSON:
+def damaged_json(d: Damaged, stats: ArticleStats, servers: Servers) -> ArticleSummaryJSON:
     """A damaged article in the list: what its columns say, flagged "damaged" (shown as "beschädigt")."""
     return {
         "slug": d.slug,
@@ -140,15 +136,15 @@ def damaged_json(d: Damaged, stats: ArticleStats, settings: Settings) -> Article
         "version": d.version,
         "updated_at": d.updated_at.isoformat(),
         "updated_by": d.updated_by,
-        "url": settings.article_url(d.slug),
+        "url": servers.article_url(d.slug),
         "stats": _stats_json(stats),
         "flags": ["damaged"],
     }
 
 
-def list_json(desk: Desk, q: str, status: str, owner: str, overdue: bool) -> dict[str, Any]:
+def list_json(desk: Desk, servers: Servers, q: str, status: str, owner: str, overdue: bool) -> dict[str, Any]:
     """Filtered list (title, slug and tags searched), by title; damaged articles are listed as such."""
-    day = today(desk.settings)
+    day = today(desk.hours.tz)
     all_stats = knowledge_stats.all_stats(desk.engine)
     needle = q.strip().lower()
     records, damaged = store.read_all(desk.engine)
@@ -158,7 +154,7 @@ def list_json(desk: Desk, q: str, status: str, owner: str, overdue: bool) -> dic
             continue
         if needle and needle not in f"{d.title} {d.slug}".lower():
             continue
-        out.append(damaged_json(d, all_stats.get(d.slug, ArticleStats()), desk.settings))
+        out.append(damaged_json(d, all_stats.get(d.slug, ArticleStats()), servers))
     for r in records:
         a = r.article
         if status and a.status != status:
@@ -169,7 +165,7 @@ def list_json(desk: Desk, q: str, status: str, owner: str, overdue: bool) -> dic
             continue
         if needle and needle not in " ".join([a.title, a.slug, *a.tags]).lower():
             continue
-        out.append(summary_json(r, all_stats.get(a.slug, ArticleStats()), desk.settings, day))
+        out.append(summary_json(r, all_stats.get(a.slug, ArticleStats()), servers, day))
     out.sort(key=lambda s: s["title"].lower())
     return {"articles": out, "owners": sorted({r.article.owner for r in records})}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from web.context import ctx
 from web.health.service import check
 
 bp = Blueprint("health")
@@ -13,6 +14,8 @@ bp = Blueprint("health")
 @bp.get("/health")
 async def health(request: Request) -> HTTPResponse:
     """Readiness of all parts; 503 names what is missing."""
-    ctx = request.app.ctx
-    body = await check(ctx.http, ctx.settings.rasa_url, ctx.settings.action_url, ctx.knowledge)
+    app = ctx(request)
+    body = await check(
+        rasa=app.rasa, http=app.upstream.client(), action_url=app.settings.servers.action_url, knowledge=app.knowledge
+    )
     return json(body, status=200 if body["status"] == "ok" else 503)

@@ -6,24 +6,8 @@ from typing import Any
 
 import httpx
 
-from knowledge.runtime import KnowledgeSource
-
-
-async def rasa_ready(http: httpx.AsyncClient, rasa_url: str) -> tuple[bool, str]:
-    """Rasa answers ``/status`` with a loaded model."""
-    try:
-        resp = await http.get(f"{rasa_url}/status", timeout=3.0)
-    except httpx.HTTPError as exc:
-        return False, f"not reachable ({exc.__class__.__name__})"
-    if resp.status_code != 200:
-        return False, f"HTTP {resp.status_code}"
-    try:
-        body = resp.json()
-    except ValueError:
-        return False, "answer is not JSON"
-    if not isinstance(body, dict) or (not body.get("model_id") and not body.get("fingerprint")):
-        return False, "no model loaded"
-    return True, "model loaded"
+from knowledge.source import KnowledgeSource
+from web.rasa import RasaClient
 
 
 async def action_server_ready(http: httpx.AsyncClient, action_url: str) -> tuple[bool, str]:
@@ -37,19 +21,20 @@ async def action_server_ready(http: httpx.AsyncClient, action_url: str) -> tuple
 
 def index_ready(knowledge: KnowledgeSource) -> tuple[bool, str]:
     """This process has the knowledge index loaded."""
-    if getattr(knowledge, "loaded", False):
-        damaged = sorted(getattr(knowledge, "damaged", None) or {})
+    if knowledge.ready:
+        damaged = sorted(knowledge.damaged)
         # A damaged article is skipped, not fatal: the index serves the rest, and the detail names it.
         extra = f"; damaged (skipped): {', '.join(damaged[:20])}" if damaged else ""
         return True, f"{len(knowledge.get())} articles{extra}"
-    error = getattr(knowledge, "error", None)
-    return False, f"not loaded: {error}" if error else "loading"
+    return False, f"not loaded: {knowledge.error}" if knowledge.error else "loading"
 
 
-async def check(http: httpx.AsyncClient, rasa_url: str, action_url: str, knowledge: KnowledgeSource) -> dict[str, Any]:
+async def check(
+    *, rasa: RasaClient, http: httpx.AsyncClient, action_url: str, knowledge: KnowledgeSource
+) -> dict[str, Any]:
     """Overall status plus one line per part."""
     parts = {
-        "rasa": await rasa_ready(http, rasa_url),
+        "rasa": await rasa.status(),
         "action_server": await action_server_ready(http, action_url),
         "knowledge_index": index_ready(knowledge),
     }

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, json, text
+from sanic.response import HTTPResponse, html, json, text
 
+import texts
 from desk import csat
 from knowledge.text_policy import parse_date
-from web.auth.service import error, requires
+from web.auth.service import requires
+from web.context import ctx
+from web.http import error
 from web.input_policy import PolicyError
+from web.pages import staff_page
 
 bp = Blueprint("insights")
-STATIC = Path(__file__).resolve().parent.parent / "static"
 DEFAULT_DAYS = 28
 MAX_DAYS = 366 * 2
 
@@ -23,7 +25,7 @@ MAX_DAYS = 366 * 2
 @bp.get("/insights/")
 async def insights_page(_request: Request) -> HTTPResponse:
     """The lead's page; it logs in and reads the API below."""
-    return await file(STATIC / "insights.html", mime_type="text/html; charset=utf-8")
+    return html(staff_page("insights"))
 
 
 def _date_arg(request: Request, name: str) -> date | None:
@@ -33,23 +35,18 @@ def _date_arg(request: Request, name: str) -> date | None:
         return None
     found = parse_date(raw)
     if found is None:
-        raise PolicyError(
-            "date",
-            name,
-            "Datum bitte als JJJJ-MM-TT zwischen 2000 und 2099 angeben.",
-            "Dates must be YYYY-MM-DD between 2000 and 2099.",
-        )
+        raise PolicyError("date", name, *texts.both("error.insights.date"))
     return found
 
 
 def _range(request: Request) -> tuple[date, date] | HTTPResponse:
-    today = datetime.now(request.app.ctx.desk.get().hours.tz).date()  # the desk's local day
+    today = datetime.now(ctx(request).desk.get().hours.tz).date()  # the desk's local day
     end = _date_arg(request, "to") or today
     start = _date_arg(request, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        return error(400, "„Von“ muss vor „Bis“ liegen.", "'from' must not be after 'to'.", field="from")
+        return error(400, "insights.order", field="from")
     if (end - start).days > MAX_DAYS:
-        return error(400, "Höchstens zwei Jahre auf einmal.", "At most two years at once.", field="from")
+        return error(400, "insights.span", field="from")
     return start, end
 
 
@@ -60,8 +57,8 @@ async def csat_figures(request: Request) -> HTTPResponse:
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    engine = request.app.ctx.desk.get().engine
-    return json(await asyncio.to_thread(csat.insights, engine, *found, request.app.ctx.desk.get().hours.tz))
+    engine = ctx(request).desk.get().engine
+    return json(await asyncio.to_thread(csat.insights, engine, *found, ctx(request).desk.get().hours.tz))
 
 
 @bp.get("/api/insights/csat.csv")
@@ -71,8 +68,8 @@ async def csat_csv(request: Request) -> HTTPResponse:
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    engine = request.app.ctx.desk.get().engine
-    figures = await asyncio.to_thread(csat.insights, engine, *found, request.app.ctx.desk.get().hours.tz)
+    engine = ctx(request).desk.get().engine
+    figures = await asyncio.to_thread(csat.insights, engine, *found, ctx(request).desk.get().hours.tz)
     name = f"csat_{found[0].isoformat()}_{found[1].isoformat()}.csv"
     return text(
         "\ufeff" + csat.insights_csv(figures),

@@ -5,59 +5,41 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Callable
 
 import markdown
 
 from knowledge.articles import Article
-from knowledge.runtime import KnowledgeSource
-from knowledge.settings import Settings
+from knowledge.source import KnowledgeSource
 from knowledge.text_policy import parse_int
-from web.knowledge.schemas import ErrorJSON, SearchJSON
+from web.knowledge.schemas import SearchJSON
 
 MAX_K = 20
 
 
 class BadRequest(ValueError):
-    """Client input we reject, with a message for people."""
+    """Client input we reject: the catalogue code, its values and the field."""
 
-    def __init__(self, payload: ErrorJSON) -> None:
-        """Carry the JSON error body."""
-        super().__init__(payload["error_en"])
-        self.payload = payload
+    def __init__(self, code: str, values: dict[str, object], field: str) -> None:
+        """An ``error.<code>`` of the text catalogue about ``field``."""
+        super().__init__(code)
+        self.code, self.values, self.field = code, values, field
 
 
-def parse_search_args(q: str | None, k: str | None, settings: Settings) -> tuple[str, int]:
+def parse_search_args(q: str | None, k: str | None, max_chars: int) -> tuple[str, int]:
     """Validate ``q`` (non-empty, capped) and ``k`` (1..20, default 5)."""
     query = (q or "").strip()
     if not query:
-        raise BadRequest(
-            {
-                "error": "Bitte geben Sie eine Frage ein (Parameter q).",
-                "error_en": "Please enter a question (parameter q).",
-                "field": "q",
-            }
-        )
-    if len(query) > settings.max_query_chars:
-        raise BadRequest(
-            {
-                "error": f"Die Frage ist zu lang (höchstens {settings.max_query_chars} Zeichen).",
-                "error_en": f"The question is too long (at most {settings.max_query_chars} characters).",
-                "field": "q",
-            }
-        )
+        raise BadRequest("knowledge.query_missing", {}, "q")
+    if len(query) > max_chars:
+        raise BadRequest("knowledge.query_too_long", {"limit": max_chars}, "q")
     n = parse_int(k, 5, 1, MAX_K)
     if n is None:
-        raise BadRequest(
-            {
-                "error": f"k muss eine ganze Zahl von 1 bis {MAX_K} sein.",
-                "error_en": f"k must be a whole number from 1 to {MAX_K}.",
-                "field": "k",
-            }
-        )
+        raise BadRequest("knowledge.k", {"max": MAX_K}, "k")
     return query, n
 
 
-async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, k: int) -> SearchJSON:
+async def search(*, knowledge: KnowledgeSource, article_url: Callable[[str], str], query: str, k: int) -> SearchJSON:
     """Run the search off the event loop and shape the answer."""
     kb = await asyncio.to_thread(knowledge.get)  # may load the model: never on the event loop
     result = await asyncio.to_thread(kb.search, query, k)
@@ -70,7 +52,7 @@ async def search(*, knowledge: KnowledgeSource, settings: Settings, query: str, 
                 "title": h.title,
                 "score": round(h.score, 4),
                 "snippet": h.snippet,
-                "url": settings.article_url(h.slug),
+                "url": article_url(h.slug),
             }
             for h in result.hits
         ],

@@ -1,0 +1,62 @@
+"""The Rasa server's own hooks run in Rasa's environment (Python 3.10): checked there, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from settings import ROOT
+
+CHECK = """
+import json
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from bot.rasa_hooks import ServicedeskTrackerStore, install_fast_action_validation
+
+action = RemoteAction("action_respond", None)
+good = {"events": [{"event": "slot", "name": "kb_stage", "value": "answered"}],
+        "responses": [{"text": "hi", "buttons": [{"title": "x", "payload": "/affirm"}]}]}
+bad = {"events": [{"event": "slot"}], "responses": "not a list"}
+
+def error_of(result):
+    try:
+        action._validate_action_result(result)
+    except ValidationError as exc:
+        return exc.message
+    return None
+
+before = error_of(bad)
+import tempfile, os
+db = os.path.join(tempfile.mkdtemp(), "tracker.db")
+store = ServicedeskTrackerStore(dialect="sqlite", db=db)
+with store.engine.connect() as conn:
+    modes = [conn.exec_driver_sql("PRAGMA journal_mode").scalar(), conn.exec_driver_sql("PRAGMA synchronous").scalar()]
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import UserUttered
+import asyncio
+tracker = DialogueStateTracker.from_events("conv-1", [UserUttered("Drucker")])
+asyncio.run(store.save(tracker))
+modes.append(len(asyncio.run(store.retrieve("conv-1")).events))
+modes.append(store.engine.pool.__class__.__name__)
+installed = getattr(RemoteAction._validate_action_result, "_servicedesk", False)
+install_fast_action_validation()
+print(json.dumps({"installed": installed, "good": action._validate_action_result(good),
+                  "before": before, "after": error_of(bad), "store": type(store).__mro__[1].__name__, "modes": modes}))
+"""
+
+
+def test_the_tracker_store_installs_the_same_validation_built_once() -> None:
+    out = subprocess.run(
+        [str(ROOT / ".venv-rasa/bin/python"), "-c", CHECK],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["installed"] is True and result["good"] is True and result["store"] == "SQLTrackerStore"
+    assert result["before"] is not None and result["after"] == result["before"]  # a bad response is still refused
+    # write-ahead, synchronous=NORMAL, one kept connection; saving and reading a tracker still work
+    assert result["modes"] == ["wal", 1, 1, "SingletonThreadPool"]

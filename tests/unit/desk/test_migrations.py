@@ -1,0 +1,82 @@
+"""The records schema comes from Alembic migrations: a fresh database built by them is what the code expects."""
+
+from __future__ import annotations
+
+import io
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, MetaData, String, Table, create_engine, inspect, select, text
+
+from desk import migrate
+from desk.db import counters, metadata, open_db
+
+
+def differences(url: str) -> list:
+    with create_engine(url).connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+
+
+def test_a_database_built_by_the_migrations_is_the_schema_the_code_expects(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    engine = open_db(url)
+    assert differences(url) == []
+    with engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+        assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == {"escalations": 0, "knowledge": 0}
+    open_db(url)  # a second start changes nothing
+    assert differences(url) == []
+
+
+def test_a_database_from_before_migrations_is_adopted_in_place(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    metadata.create_all(engine)  # as an older version created it (no alembic_version), one column still missing
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE escalations DROP COLUMN bot_wake"))
+        conn.execute(text("INSERT INTO counters (name, value) VALUES ('escalations', 7), ('knowledge', 3)"))
+        conn.execute(
+            text(
+                "INSERT INTO tickets (number, sink, title, body, status, customer, created_at, updated_at) "
+                "VALUES ('SD-1', 'sql', 't', 'b', 'open', 'c', '2026-01-01', '2026-01-01')"
+            )
+        )
+    open_db(url)
+    assert "bot_wake" in {c["name"] for c in inspect(engine).get_columns("escalations")}
+    assert differences(url) == []
+    with engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+        assert conn.execute(text("SELECT number FROM tickets")).scalar() == "SD-1"  # nothing lost
+        assert conn.execute(text("SELECT value FROM counters WHERE name = 'escalations'")).scalar() == 7
+
+
+def test_the_migrations_render_for_postgresql_too() -> None:
+    out = io.StringIO()
+    cfg = migrate.config(output_buffer=out)
+    cfg.set_main_option("sqlalchemy.url", "postgresql://servicedesk@db.stadt.example/servicedesk")
+    command.upgrade(cfg, "head", sql=True)
+    sql = out.getvalue()
+    assert sql.count("CREATE TABLE") == len(metadata.tables) + 1  # and alembic_version
+    assert "SERIAL" in sql and "TIMESTAMP WITH TIME ZONE" in sql and "BYTEA" in sql
+    assert "AUTOINCREMENT" not in sql.upper().replace("AUTOINCREMENT=", "")  # nothing SQLite-only
+
+
+def test_downgrade_to_nothing_and_up_again(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    engine = open_db(url)
+    with engine.begin() as conn:
+        cfg = migrate.config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    open_db(url)
+    assert differences(url) == []
+
+
+def test_a_table_the_code_does_not_know_is_a_difference(tmp_path) -> None:
+    """The comparison can fail: a schema that differs from the code is reported."""
+    url = f"sqlite:///{tmp_path / 'extra.db'}"
+    engine = open_db(url)
+    Table("stray", MetaData(), Column("id", String(8), primary_key=True)).create(engine)
+    assert [d[0] for d in differences(url)] == ["remove_table"]

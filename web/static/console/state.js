@@ -1,0 +1,44 @@
+// The console's elements and state, shared by its modules.
+
+import {$} from "../staff/dom.js";
+
+export const ACTIVE = ["waiting", "claimed"];
+
+export const el = {
+  announcer: $("announcer"), connection: $("connection"), workspace: $("workspace"),
+  tabQueue: $("tab-queue"), tabTickets: $("tab-tickets"),
+  queuePanel: $("queue-panel"), ticketsPanel: $("tickets-panel"), queue: $("queue"), queueEmpty: $("queue-empty"),
+  queueCount: $("queue-count"), ticketsBody: $("tickets-body"), ticketsEmpty: $("tickets-empty"),
+  ticketsReload: $("tickets-reload"),
+  detailTitle: $("detail-title"), detailPlaceholder: $("detail-placeholder"), detailBody: $("detail-body"),
+  detailStatus: $("detail-status"), detailMeta: $("detail-meta"),
+  claim: $("claim"), resolve: $("resolve"), handback: $("handback"), toTicket: $("to-ticket"),
+  ticketNumber: $("ticket-number"),
+  ctxSummary: $("ctx-summary"), ctxFacts: $("ctx-facts"), ctxArticles: $("ctx-articles"),
+  ctxIntents: document.querySelector("#ctx-intents tbody"),
+  transcript: $("transcript"), messages: $("messages"), messagesEmpty: $("messages-empty"),
+  replyForm: $("reply-form"), reply: $("reply"), replyHint: $("reply-hint"), send: $("send"),
+  insertArticle: $("insert-article"),
+  kbSearch: $("kb-search"), kbForm: $("kb-form"), kbQuery: $("kb-query"), kbStatus: $("kb-status"),
+  kbHits: $("kb-hits"),
+};
+
+export const state = {
+  shell: null,         // the page frame (login, errors), set by main.js
+  session: 0,          // bumps on login/logout: stale loops and responses see a different number and stop
+  sessionAbort: null,  // aborts the queue long-poll on logout
+  revision: 0,
+  queue: [],
+  queueFetchedAt: 0,
+  knownIds: null,      // ids seen in the queue; null until the first load (nothing to announce then)
+  selectedId: null,
+  record: null,
+  recordFetchedAt: 0,
+  lastMessageId: 0,
+  watch: 0,            // bumps whenever the open escalation changes: stops the old message long-poll
+  watchAbort: null,
+  polling: null,       // id whose messages are being long-polled
+  claimedByMe: new Set(),
+  busy: false,         // a claim/resolve/handback/ticket call is on its way
+  sending: false,      // a reply is on its way
+};
