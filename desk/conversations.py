@@ -115,6 +115,24 @@ def latest_message_id(engine: Engine) -> int:
         return int(conn.execute(select(func.coalesce(func.max(messages.c.id), 0))).scalar_one())
 
 
+def conversations_with_messages_after(engine: Engine, after: int, limit: int = 10_000) -> tuple[int, set[str]]:
+    """The highest message id after ``after`` and the conversations those messages belong to.
+
+    The change poller of every web process calls it to wake only the clients of those conversations.
+    More than ``limit`` new messages between two polls: the highest id read so far (the rest next poll).
+    """
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(messages.c.id, messages.c.conversation_id)
+            .where(messages.c.id > after)
+            .order_by(messages.c.id)
+            .limit(limit)
+        ).all()
+    if not rows:
+        return after, set()
+    return int(rows[-1][0]), {str(r[1]) for r in rows}
+
+
 def current(engine: Engine, user_pseudonym: str) -> str | None:
     """The user's open conversation (the newest one not ended), if any."""
     with engine.connect() as conn:

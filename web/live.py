@@ -1,7 +1,9 @@
 """Wake long-polling clients when the records change, in every instance.
 
-One task per process polls two cheap numbers in the shared database (highest message id, escalation change
-counter). Clients of any instance see a change within one poll interval, whoever wrote it.
+One task per process polls the shared database: the messages after the last id it saw (their ids and
+conversations) and the escalation change counter. Clients of any instance see a change within one poll
+interval, whoever wrote it. A chat client waits on its own conversation and is woken by its messages and by
+escalation changes only, not by every message anywhere; the consoles wait on any change.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 
-from desk.conversations import latest_message_id
+from desk.conversations import conversations_with_messages_after, latest_message_id
 from desk.escalations import change_counter
 from desk.runtime import LazyDesk
 
@@ -18,7 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 class Notifier:
-    """``mark = notifier.mark(); <read>; await notifier.changed(timeout, mark)``: woken by any change."""
+    """``mark = notifier.mark(conversation); <read>; await notifier.changed(timeout, mark)``.
+
+    ``mark()`` without a conversation is woken by any change (the consoles).
+    """
 
     def __init__(self, desk: LazyDesk, interval: float = 0.1) -> None:
         """Poll every ``interval`` seconds (the records open when polling starts)."""
@@ -27,31 +33,47 @@ class Notifier:
         self.message_id = 0
         self.revision = 0
         self._event = asyncio.Event()
+        # One event per conversation somebody waits on; it goes when its last waiter lets go of it.
+        self._conversations: weakref.WeakValueDictionary[str, asyncio.Event] = weakref.WeakValueDictionary()
         self._task: asyncio.Task | None = None
 
-    def _read(self) -> tuple[int, int]:
+    def _read(self) -> tuple[int, set[str], int]:
         engine = self.desk.get().engine
-        return latest_message_id(engine), change_counter(engine)
+        message_id, changed = conversations_with_messages_after(engine, self.message_id)
+        return message_id, changed, change_counter(engine)
+
+    async def poll(self) -> None:
+        """One look at the database; wakes the waiters of what changed."""
+        message_id, changed, revision = await asyncio.to_thread(self._read)
+        escalations_moved = revision != self.revision
+        if message_id == self.message_id and not escalations_moved:
+            return
+        self.message_id, self.revision = message_id, revision
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+        woken = list(self._conversations) if escalations_moved else changed
+        for conversation in woken:
+            waiting = self._conversations.pop(conversation, None)
+            if waiting is not None:
+                waiting.set()
 
     async def _run(self) -> None:
         while True:
             try:
-                message_id, revision = await asyncio.to_thread(self._read)
-                if (message_id, revision) != (self.message_id, self.revision):
-                    self.message_id, self.revision = message_id, revision
-                    event, self._event = self._event, asyncio.Event()
-                    event.set()
+                await self.poll()
             except Exception:  # noqa: BLE001 - a database hiccup must not end live updates
                 logger.exception("change poll failed")
             await asyncio.sleep(self.interval)
 
     def prime(self) -> None:
         """Read the current numbers (blocking: call it off the event loop, before :meth:`start`)."""
-        self.message_id, self.revision = self._read()
+        engine = self.desk.get().engine
+        self.message_id, self.revision = latest_message_id(engine), change_counter(engine)
 
     def start(self) -> None:
         """Begin polling (inside the running loop)."""
         self._event = asyncio.Event()  # bound to this server cycle's loop
+        self._conversations = weakref.WeakValueDictionary()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
@@ -61,9 +83,18 @@ class Notifier:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def mark(self) -> asyncio.Event:
-        """Take before reading the database; :meth:`changed` then also sees changes made while reading."""
-        return self._event
+    def mark(self, conversation: str | None = None) -> asyncio.Event:
+        """Take before reading the database; :meth:`changed` then also sees changes made while reading.
+
+        With a conversation: woken by that conversation's messages and by escalation changes only.
+        """
+        if conversation is None:
+            return self._event
+        event = self._conversations.get(conversation)
+        if event is None:
+            event = asyncio.Event()
+            self._conversations[conversation] = event
+        return event
 
     async def changed(self, timeout: float, since: asyncio.Event | None = None) -> bool:
         """Wait for a change after ``since`` (a :meth:`mark`); ``False`` on timeout."""

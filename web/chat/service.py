@@ -234,8 +234,9 @@ class ChatService:
         deadline = loop.time() + timeout
         engine = self.desk.engine
         while True:
-            mark = self.notifier.mark()
             conversation = await asyncio.to_thread(self._conversation, session)
+            # Marked before reading: a message written while we read is found or wakes the mark.
+            mark = self.notifier.mark(conversation)
             found = (
                 await asyncio.to_thread(conversations.messages_after, engine, conversation, after)
                 if conversation

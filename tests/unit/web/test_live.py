@@ -1,0 +1,48 @@
+"""The change notifier: a message wakes only its own conversation's waiters; consoles hear everything."""
+
+from __future__ import annotations
+
+from desk import conversations
+from desk.db import bump
+from desk.runtime import LazyDesk
+from web.live import Notifier
+
+
+async def test_a_message_wakes_only_its_own_conversations_waiters(desk) -> None:
+    for conversation in ("conv-a", "conv-b"):
+        conversations.ensure_conversation(desk.engine, conversation, "user-" + conversation)
+    notifier = Notifier(LazyDesk.ready(desk))
+    notifier.prime()
+    a, b, console = notifier.mark("conv-a"), notifier.mark("conv-b"), notifier.mark()
+    assert notifier.mark("conv-a") is a  # two clients of one conversation share its event
+
+    conversations.add_messages(desk.engine, "conv-a", [("user", "Drucker druckt nicht", {})])
+    await notifier.poll()
+    assert a.is_set() and console.is_set()
+    assert not b.is_set()
+
+    # A new mark for a conversation after its wake-up waits for the next change.
+    again = notifier.mark("conv-a")
+    assert again is not a and not again.is_set()
+    await notifier.poll()  # nothing new
+    assert not again.is_set() and not b.is_set()
+
+
+async def test_an_escalation_change_wakes_every_chat_waiter(desk) -> None:
+    notifier = Notifier(LazyDesk.ready(desk))
+    notifier.prime()
+    a, b = notifier.mark("conv-a"), notifier.mark("conv-b")
+    with desk.engine.begin() as conn:
+        bump(conn, "escalations")
+    await notifier.poll()
+    assert a.is_set() and b.is_set()
+
+
+async def test_a_conversation_nobody_waits_on_is_not_kept(desk) -> None:
+    import gc
+
+    notifier = Notifier(LazyDesk.ready(desk))
+    notifier.prime()
+    notifier.mark("conv-gone")
+    gc.collect()
+    assert "conv-gone" not in notifier._conversations
