@@ -114,7 +114,6 @@ def browser() -> Iterator[Browser]:
 
 
 ADMIN = {"username": "admin", "password": "admin-test-password-123"}  # set for the stack above
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ a selector, locator or ``expect`` (never ``wait_for_function``).
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.integration.browser import new_context, staff_login
 from tests.integration.conftest import ARTIFACTS, ensure_user
 
 pytestmark = pytest.mark.integration
@@ -24,27 +25,6 @@ XSS = "<img src=x onerror=alert(1)>"
 def accounts(browser: Browser, base_url: str) -> None:
     ensure_user(base_url, AGENT, ["agent"])
     ensure_user(base_url, EDITOR, ["editor"])
-
-
-def new_page(browser: Browser, width: int) -> tuple[BrowserContext, Page, list[str]]:
-    """A fresh context (own cookies) and a page that records (and dismisses) any dialog, e.g. an XSS alert."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    dialogs: list[str] = []
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return context, page, dialogs
-
-
-def console_login(page: Page, base_url: str, account: dict[str, str]) -> None:
-    page.goto(f"{base_url}/console/")
-    page.get_by_label("Benutzername").fill(account["username"])
-    page.get_by_label("Passwort").fill(account["password"])
-    page.get_by_role("button", name="Anmelden").click()
 
 
 def say(page: Page, text: str) -> None:
@@ -69,11 +49,11 @@ def queue_ids(page: Page) -> list[str]:
 
 def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, accounts: None) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    agent_ctx, console, console_dialogs = new_page(browser, 1280)
-    chat_ctx, chat, chat_dialogs = new_page(browser, 800)
+    agent_ctx, console, console_dialogs = new_context(browser, 1280)
+    chat_ctx, chat, chat_dialogs = new_context(browser, 800)
     try:
         # The agent is logged in first, so the new escalation has to arrive by long-poll.
-        console_login(console, base_url, AGENT)
+        staff_login(console, f"{base_url}/console/", AGENT)
         expect(console.locator("#user-name")).to_have_text(AGENT["display_name"], timeout=BOT)
         expect(console.locator("html")).to_have_attribute("lang", "de")
         before = queue_ids(console)
@@ -137,9 +117,9 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
 
 
 def test_account_without_agent_role_is_refused(browser: Browser, base_url: str, accounts: None) -> None:
-    context, page, _ = new_page(browser, 1024)
+    context, page, _ = new_context(browser, 1024)
     try:
-        console_login(page, base_url, {**EDITOR, "password": "not-the-password-123"})
+        staff_login(page, f"{base_url}/console/", {**EDITOR, "password": "not-the-password-123"})
         expect(page.locator("#login-error")).to_be_visible(timeout=BOT)
         assert page.locator("#login-error").inner_text().strip()
 

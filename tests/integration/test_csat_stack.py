@@ -9,39 +9,12 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from desk import conversations, csat
+from desk import csat
 from desk.db import messages, now, open_db
-from desk.identity import read_session
 from scripts.stack import Stack
+from tests.integration.employee import Employee
 
 pytestmark = pytest.mark.integration
-SECRET = b"integration-test-secret"
-
-
-def texts(messages_: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages_)
-
-
-class Employee:
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.http = httpx.Client(
-            base_url=f"http://{stack.settings.servers.host}:{stack.settings.servers.web_port}", timeout=60
-        )
-        self.token = self.http.post("/api/chat/session", json={}).json()["session"]
-        self.http.headers["Authorization"] = f"Bearer {self.token}"
-
-    def say(self, text: str, label: str | None = None) -> list[dict]:
-        resp = self.http.post("/api/chat/messages", json={"text": text, "label": label or text})
-        assert resp.status_code == 200, resp.text
-        return resp.json()["messages"]
-
-    def conversation(self) -> str:
-        session = read_session(SECRET, self.token)
-        assert session is not None
-        found = conversations.current(open_db(self.stack.settings.records.db_url), session.user(SECRET))
-        assert found is not None
-        return found
 
 
 def csat_question(messages_: list[dict]) -> dict:
@@ -50,7 +23,7 @@ def csat_question(messages_: list[dict]) -> dict:
 
 
 def test_goodbye_asks_once_and_one_click_stores_the_rating_anonymously(stack: Stack) -> None:
-    employee = Employee(stack)
+    employee = Employee(stack.settings)
     reply = employee.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
     assert [b["title"] for b in reply[-1]["data"]["buttons"]] == ["👍 Ja", "👎 Nein"]
     employee.say("/affirm", "👍 Ja")
@@ -62,17 +35,18 @@ def test_goodbye_asks_once_and_one_click_stores_the_rating_anonymously(stack: St
     assert not any(m["data"].get("csat") for m in employee.say("Danke!"))  # not asked twice
 
     reply = employee.say(buttons[3]["payload"], buttons[3]["title"])
-    assert "Vielen Dank für Ihre Bewertung" in texts(reply) and "Möchten Sie uns noch etwas mitteilen" in texts(reply)
-    rating = csat.rating_of(open_db(stack.settings.records.db_url), employee.conversation())
+    said = Employee.texts(reply)
+    assert "Vielen Dank für Ihre Bewertung" in said and "Möchten Sie uns noch etwas mitteilen" in said
+    rating = csat.rating_of(open_db(stack.settings.records.db_url), employee.conversation_id)
     assert rating is not None and rating["score"] == 4 and rating["resolution_path"] == "bot"
     assert rating["articles"] == ["drucker-druckt-nicht"] and rating["language"] == "de"
     reply = employee.say("Sehr schnelle Hilfe, danke!")
-    assert "Danke für Ihre Rückmeldung" in texts(reply)
+    assert "Danke für Ihre Rückmeldung" in Employee.texts(reply)
     db = sqlite3.connect(stack.settings.records.db_url.removeprefix("sqlite:///"))
     columns = [r[1] for r in db.execute("pragma table_info(csat_ratings)")]
     assert not any("user" in c or "pseudonym" in c for c in columns)  # anonymous by design
     assert db.execute(
-        "select comment from csat_ratings where conversation_id = ?", (employee.conversation(),)
+        "select comment from csat_ratings where conversation_id = ?", (employee.conversation_id,)
     ).fetchone() == ("Sehr schnelle Hilfe, danke!",)
     votes = db.execute("select helpful from article_feedback where slug = 'drucker-druckt-nicht'").fetchall()
     assert (1,) in votes
@@ -85,28 +59,28 @@ def test_any_rasa_channel_gets_the_same_buttons(stack: Stack) -> None:
     question = [m for m in reply if m.get("buttons")][0]
     assert question["buttons"][4]["payload"] == '/csat{"csat_score": "5"}'
     reply = httpx.post(url, json={"sender": sender, "message": question["buttons"][4]["payload"]}, timeout=30).json()
-    assert "Vielen Dank für Ihre Bewertung" in texts(reply)
+    assert "Vielen Dank für Ihre Bewertung" in Employee.texts(reply)
     reply = httpx.post(url, json={"sender": sender, "message": "/skip"}, timeout=30).json()
-    assert "bis zum nächsten Mal" in texts(reply)
+    assert "bis zum nächsten Mal" in Employee.texts(reply)
     rating = csat.rating_of(open_db(stack.settings.records.db_url), sender)
     assert rating is not None and rating["score"] == 5 and rating["comment"] is None
 
 
 def test_end_button_and_inactivity_ask_once(stack: Stack) -> None:
-    employee = Employee(stack)
+    employee = Employee(stack.settings)
     employee.say("Hallo")
     first = employee.http.post("/api/chat/end").json()["messages"]
     assert csat_question(first)
     again = employee.http.post("/api/chat/end").json()["messages"]
-    assert not any(m["data"].get("csat") for m in again) and "Das Gespräch ist beendet" in texts(again)
+    assert not any(m["data"].get("csat") for m in again) and "Das Gespräch ist beendet" in Employee.texts(again)
 
-    quiet = Employee(stack)
+    quiet = Employee(stack.settings)
     quiet.say("Mein VPN geht nicht, Fehler 809")
     engine = open_db(stack.settings.records.db_url)
     with engine.begin() as conn:  # as if the employee had left the chat 15 minutes ago
         conn.execute(
             update(messages)
-            .where(messages.c.conversation_id == quiet.conversation())
+            .where(messages.c.conversation_id == quiet.conversation_id)
             .values(created_at=now() - timedelta(minutes=15))
         )
     history = quiet.http.get("/api/chat/history").json()  # loading a page asks nothing
@@ -117,8 +91,8 @@ def test_end_button_and_inactivity_ask_once(stack: Stack) -> None:
     history = quiet.http.get("/api/chat/history").json()
     assert history["csat"] == "asked" and sum(1 for m in history["messages"] if m["data"].get("csat")) == 1
     reply = quiet.say('/csat{"csat_score": "2"}', "2")
-    assert "Vielen Dank" in texts(reply)
-    rating = csat.rating_of(engine, quiet.conversation())
+    assert "Vielen Dank" in Employee.texts(reply)
+    rating = csat.rating_of(engine, quiet.conversation_id)
     assert rating is not None and rating["resolution_path"] == "abandoned"
 
 
@@ -128,7 +102,7 @@ def test_the_websocket_pushes_stored_messages_and_refuses_foreign_origins(stack:
 
     import websockets
 
-    employee = Employee(stack)
+    employee = Employee(stack.settings)
     url = f"ws://{stack.settings.servers.host}:{stack.settings.servers.web_port}/api/chat/ws"
 
     async def listen() -> list[str]:

@@ -15,12 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from desk import gaps
 from desk.db import open_db
 from scripts.stack import Stack
-from tests.integration.conftest import ADMIN, ARTIFACTS, AXE, ensure_user, staff_client
+from tests.integration.browser import axe_violations, describe, staff_login, watch
+from tests.integration.conftest import ADMIN, ARTIFACTS, ensure_user, staff_client
 
 pytestmark = pytest.mark.integration
 EDITOR = {"username": "editor.kb", "password": "editor-kb-pass-123", "display_name": "Erika Redaktion"}
@@ -118,45 +119,15 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def watched_page(context: BrowserContext) -> tuple[Page, list[str], list[str]]:
-    """A page that records script errors (e.g. a CSP refusal) and accepts every dialog, recording its text."""
+    """A page that records script errors and accepts every dialog (the editor confirms before retiring)."""
     page = context.new_page()
-    problems: list[str] = []
-    dialogs: list[str] = []
-    # Failed requests (the first 401 of /api/auth/me, an expected 409) log "Failed to load resource"; fine.
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", on_dialog)
-    return page, problems, dialogs
+    seen = watch(page, accept_dialogs=True)
+    return page, seen.problems, seen.dialogs
 
 
 def login(page: Page, base_url: str, account: dict[str, str], hash_: str = "#/list") -> None:
-    page.goto(f"{base_url}/editor/{hash_}")
-    page.get_by_label("Benutzername").fill(account["username"])
-    page.get_by_label("Passwort").fill(account["password"])
-    page.get_by_role("button", name="Anmelden").click()
+    staff_login(page, f"{base_url}/editor/{hash_}", account)
     expect(page.locator("#user-name")).to_have_text(account["display_name"], timeout=WAIT)
-
-
-def run_axe(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return result["violations"]
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in violations
-    )
 
 
 def test_editor_edits_tests_publishes_and_restores(
@@ -398,7 +369,7 @@ def test_editor_pages_are_accessible(browser: Browser, base_url: str, editor_api
             page = ctx.new_page()
             login(page, base_url, EDITOR)
             expect(page.locator(f'#articles-body tr[data-slug="{slug}"]')).to_be_visible(timeout=WAIT)
-            violations = run_axe(page)
+            violations = axe_violations(page)
             assert violations == [], f"axe on the list at {width}px:\n{describe(violations)}"
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
                 f"list scrolls at {width}px"
@@ -414,7 +385,7 @@ def test_editor_pages_are_accessible(browser: Browser, base_url: str, editor_api
             toggles = page.get_by_role("button", name="Änderungen anzeigen")
             if toggles.count():
                 toggles.first.click()
-            violations = run_axe(page)
+            violations = axe_violations(page)
             assert violations == [], f"axe on the editor at {width}px:\n{describe(violations)}"
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
                 f"editor scrolls at {width}px"
@@ -424,7 +395,7 @@ def test_editor_pages_are_accessible(browser: Browser, base_url: str, editor_api
 
             page.goto(f"{base_url}/editor/#/gaps")
             expect(page.locator("#gaps-summary")).to_contain_text("offene", timeout=WAIT)
-            violations = run_axe(page)
+            violations = axe_violations(page)
             assert violations == [], f"axe on the gaps at {width}px:\n{describe(violations)}"
         finally:
             ctx.close()

@@ -14,65 +14,18 @@ import time
 import httpx
 import pytest
 
-from desk import conversations, csat
+from desk import csat
 from desk.db import open_db
-from desk.identity import read_session
 from scripts.stack import Stack, free_port
+from tests.integration.conftest import ensure_user
+from tests.integration.employee import Employee
 
 pytestmark = pytest.mark.integration
-ADMIN = {"username": "admin", "password": "admin-test-password-123"}
-STACK_DB: list[str] = []  # the records database of the running stack
 AGENT = {"username": "agent.api", "password": "agent-api-password-1", "display_name": "Team Service Desk 1"}
 
 
 def web(stack: Stack, port: int | None = None) -> str:
     return f"http://{stack.settings.servers.host}:{port or stack.settings.servers.web_port}"
-
-
-class Employee:
-    """One browser: a chat session (Bearer token, as the widget keeps it), the last message id seen."""
-
-    def __init__(self, base: str) -> None:
-        self.http = httpx.Client(base_url=base, timeout=60)
-        resp = self.http.post("/api/chat/session", json={})
-        resp.raise_for_status()
-        self.token = resp.json()["session"]
-        self.http.headers["Authorization"] = f"Bearer {self.token}"
-        self.last = 0
-
-    def say(self, text: str, label: str | None = None) -> dict:
-        resp = self.http.post("/api/chat/messages", json={"text": text, "label": label or text})
-        assert resp.status_code == 200, resp.text
-        body = resp.json()
-        self.last = max([self.last, body["user_message_id"], *(m["id"] for m in body["messages"])])
-        return body
-
-    def texts(self, body: dict) -> str:
-        return "\n".join(m["text"] for m in body["messages"])
-
-    def wait_for(self, needle: str, timeout: float = 40) -> list[dict]:
-        """Long-poll the events until a message containing ``needle`` arrives."""
-        deadline = time.monotonic() + timeout
-        seen: list[dict] = []
-        while time.monotonic() < deadline:
-            resp = self.http.get("/api/chat/events", params={"after": self.last})
-            resp.raise_for_status()
-            for m in resp.json()["messages"]:
-                self.last = max(self.last, m["id"])
-                seen.append(m)
-                if needle in m["text"]:
-                    return seen
-        raise AssertionError(f"{needle!r} not received; got {[m['text'] for m in seen]}")
-
-    @property
-    def conversation_id(self) -> str:
-        """The id Rasa and the console know (the client never sees it): looked up as the server does."""
-        secret = b"integration-test-secret"
-        session = read_session(secret, self.token)
-        assert session is not None
-        found = conversations.current(open_db(STACK_DB[0]), session.user(secret))
-        assert found is not None
-        return found
 
 
 class Agent:
@@ -90,30 +43,27 @@ class Agent:
 
 @pytest.fixture(scope="module")
 def agent(stack: Stack) -> Agent:
-    STACK_DB[:] = [stack.settings.records.db_url]
-    admin = Agent(web(stack), ADMIN)
-    resp = admin.post("/api/users", json={**AGENT, "roles": ["agent"]})
-    assert resp.status_code in (201, 409), resp.text
+    ensure_user(web(stack), AGENT, ["agent"])
     return Agent(web(stack), AGENT)
 
 
 def escalate(employee: Employee) -> int:
     """IT question → not helpful → a person, through the whole form (one skip, one button, one typed answer)."""
-    body = employee.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
-    assert "Hat Ihnen das geholfen?" in employee.texts(body)
+    body = employee.send("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
+    assert "Hat Ihnen das geholfen?" in employee.texts(body["messages"])
     employee.say("/deny", "Nein")
-    body = employee.say("Ich möchte mit einem Mitarbeiter sprechen")
-    text = employee.texts(body)
+    body = employee.send("Ich möchte mit einem Mitarbeiter sprechen")
+    text = employee.texts(body["messages"])
     assert "Ich gebe Ihr Anliegen an den Service Desk weiter" in text
     assert "Ich würde Ihr Anliegen so weitergeben: „Mein Drucker druckt nicht mehr" in text
-    body = employee.say("/affirm", "Ja, passt")
-    assert "Welches Gerät oder System" in employee.texts(body)
-    body = employee.say("Drucker im 2. OG, Raum 214")
-    assert "Wie dringend" in employee.texts(body)
-    body = employee.say('/choose_urgency{"urgency": "many"}', "Mehrere Personen betroffen")
-    assert "Wie erreicht Sie der Service Desk" in employee.texts(body)
-    body = employee.say("/skip", "Überspringen")
-    assert "an den Service Desk übergeben" in employee.texts(body)
+    body = employee.send("/affirm", "Ja, passt")
+    assert "Welches Gerät oder System" in employee.texts(body["messages"])
+    body = employee.send("Drucker im 2. OG, Raum 214")
+    assert "Wie dringend" in employee.texts(body["messages"])
+    body = employee.send('/choose_urgency{"urgency": "many"}', "Mehrere Personen betroffen")
+    assert "Wie erreicht Sie der Service Desk" in employee.texts(body["messages"])
+    body = employee.send("/skip", "Überspringen")
+    assert "an den Service Desk übergeben" in employee.texts(body["messages"])
     assert body["handoff"] == "waiting"
     return employee.last
 
@@ -133,10 +83,13 @@ def own_id(agent: Agent, employee: Employee) -> int:
 
 
 def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent: Agent) -> None:
-    employee = Employee(web(stack))
+    employee = Employee(stack.settings)
+    started = time.monotonic()
     escalate(employee)
     entry = find(agent, employee)
-    assert entry["reason"] == "not_helpful" and entry["language"] == "de" and entry["waiting_seconds"] >= 0
+    waited = time.monotonic() - started  # the escalation is younger than the whole conversation that led to it
+    assert entry["reason"] == "not_helpful" and entry["language"] == "de"
+    assert isinstance(entry["waiting_seconds"], int) and 0 <= entry["waiting_seconds"] <= waited + 1
     assert entry["summary"][0] == "Anliegen: Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen"
     record = agent.http.get(f"/api/escalations/{entry['id']}").json()
     assert record["details"]["system"] == "Drucker im 2. OG, Raum 214"
@@ -146,7 +99,7 @@ def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent
     assert any(t["role"] == "bot" and "Hat Ihnen das geholfen?" in t["text"] for t in record["transcript"])
 
     # While waiting the bot is paused: a message gets a waiting notice, no bot answer.
-    body = employee.say("Hallo? Ist da jemand?")
+    body = employee.send("Hallo? Ist da jemand?")
     assert [m["role"] for m in body["messages"]] == ["system"]
 
     assert agent.post(f"/api/escalations/{entry['id']}/claim").status_code == 200
@@ -179,7 +132,7 @@ def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent
     )
     assert action.status_code == 200 and action.json()["responses"] == []
 
-    body = employee.say("Der Drucker zeigt Fehler 50.4")
+    body = employee.send("Der Drucker zeigt Fehler 50.4")
     assert body["messages"] == [] and body["handoff"] == "claimed"
     after = agent.http.get(f"/api/escalations/{entry['id']}").json()["messages"]
     assert after[-1]["role"] == "user" and after[-1]["text"] == "Der Drucker zeigt Fehler 50.4"
@@ -194,18 +147,18 @@ def test_takeover_with_context_both_ways_and_back_to_the_bot(stack: Stack, agent
 
     assert agent.post(f"/api/escalations/{entry['id']}/handback").status_code == 200
     employee.wait_for("Ich bin wieder für Sie da. Zu Ihrem Anliegen „Mein Drucker druckt nicht mehr")
-    body = employee.say("Hallo")
-    assert "Guten Tag" in employee.texts(body)  # the bot answers again
+    body = employee.send("Hallo")
+    assert "Guten Tag" in employee.texts(body["messages"])  # the bot answers again
 
 
 def test_resolve_brings_the_closing_question(stack: Stack, agent: Agent) -> None:
-    employee = Employee(web(stack))
-    body = employee.say("Ich möchte bitte mit einem Menschen sprechen")
-    assert "Beschreiben Sie Ihr Anliegen bitte in einem Satz" in employee.texts(body)
+    employee = Employee(stack.settings)
+    body = employee.send("Ich möchte bitte mit einem Menschen sprechen")
+    assert "Beschreiben Sie Ihr Anliegen bitte in einem Satz" in employee.texts(body["messages"])
     employee.say("Mein Bildschirm flackert seit heute morgen")
     employee.say("/skip", "Überspringen")
     employee.say("/skip", "Überspringen")
-    body = employee.say("Durchwahl 4711")
+    body = employee.send("Durchwahl 4711")
     assert body["handoff"] == "waiting"
     eid = own_id(agent, employee)
     record = agent.http.get(f"/api/escalations/{eid}").json()
@@ -217,23 +170,23 @@ def test_resolve_brings_the_closing_question(stack: Stack, agent: Agent) -> None
     assert any(m["role"] == "system" and "beendet" in m["text"] for m in seen)
     assert any("als erledigt markiert" in m["text"] for m in seen)
     assert seen[-1]["data"]["csat"] is True and len(seen[-1]["data"]["buttons"]) == 5
-    reply = employee.say('/csat{"csat_score": "5"}', "😄 5 – sehr zufrieden")
-    assert "Vielen Dank für Ihre Bewertung" in employee.texts(reply)
-    rating = csat.rating_of(open_db(STACK_DB[0]), employee.conversation_id)
+    reply = employee.send('/csat{"csat_score": "5"}', "😄 5 – sehr zufrieden")
+    assert "Vielen Dank für Ihre Bewertung" in employee.texts(reply["messages"])
+    rating = csat.rating_of(open_db(employee.settings.records.db_url), employee.conversation_id)
     assert rating is not None and rating["resolution_path"] == "agent"
 
 
 def test_cancel_stops_the_form_and_nothing_is_queued(stack: Stack, agent: Agent) -> None:
-    employee = Employee(web(stack))
+    employee = Employee(stack.settings)
     employee.say("Verbinden Sie mich mit dem Service Desk")
-    body = employee.say("abbrechen")
-    assert "ich gebe nichts weiter" in employee.texts(body) and body["handoff"] is None
+    body = employee.send("abbrechen")
+    assert "ich gebe nichts weiter" in employee.texts(body["messages"]) and body["handoff"] is None
     with pytest.raises(AssertionError):
         own_id(agent, employee)
 
 
 def test_a_web_service_restart_during_the_handoff_loses_no_message(stack: Stack, agent: Agent) -> None:
-    employee = Employee(web(stack))
+    employee = Employee(stack.settings)
     escalate(employee)
     eid = own_id(agent, employee)
     agent.post(f"/api/escalations/{eid}/claim")
@@ -261,7 +214,7 @@ def test_nobody_claims_in_time_so_a_second_instance_makes_a_ticket(stack: Stack,
     second.start(only=("web",))
     try:
         second.wait_healthy(timeout=300)
-        employee = Employee(web(stack))
+        employee = Employee(stack.settings)
         escalate(employee)
         seen = employee.wait_for("Ich habe ein Ticket für Ihr Anliegen erstellt")
         notice = seen[-1]["text"]
@@ -271,7 +224,7 @@ def test_nobody_claims_in_time_so_a_second_instance_makes_a_ticket(stack: Stack,
         tickets = agent.http.get("/api/tickets").json()["tickets"]
         assert any(t["number"] == number and t["sink"] == "sql" for t in tickets)
         # the employee can ask for it in the chat, and the bot answers again
-        body = employee.say("Wie ist der Stand meines Tickets?")
-        assert number in employee.texts(body) and "offen" in employee.texts(body)
+        body = employee.send("Wie ist der Stand meines Tickets?")
+        assert number in employee.texts(body["messages"]) and "offen" in employee.texts(body["messages"])
     finally:
         second.stop()

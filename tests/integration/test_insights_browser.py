@@ -22,7 +22,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import texts
-from tests.integration.conftest import ARTIFACTS, AXE, ensure_user
+from scripts.stack import Stack
+from tests.integration.browser import axe_violations, describe, staff_login, watch
+from tests.integration.conftest import ARTIFACTS, ensure_user
+from tests.integration.employee import Employee
 
 pytestmark = pytest.mark.integration
 LEAD = {"username": "lead.insights", "password": "lead-insights-pass-123", "display_name": "Lena Leitung"}
@@ -47,28 +50,20 @@ def is_csat(message: dict[str, Any]) -> bool:
     return bool((message.get("data") or {}).get("csat"))
 
 
-def rate_as_employee(base_url: str, score: int) -> None:
+def rate_as_employee(stack: Stack, score: int) -> None:
     """One anonymous employee: greeting, goodbye, then one click on the CSAT button with this score."""
-    with httpx.Client(base_url=base_url, timeout=BOT / 1000) as client:
-        started = client.post("/api/chat/session", json={})
-        assert started.status_code == 200, started.text
-        headers = {"Authorization": f"Bearer {started.json()['session']}"}
-
-        def send(text: str, label: str | None = None) -> list[dict[str, Any]]:
-            body = {"text": text} | ({"label": label} if label else {})
-            resp = client.post("/api/chat/messages", json=body, headers=headers)
-            assert resp.status_code == 200, f"POST /api/chat/messages {body!r} -> {resp.status_code} {resp.text}"
-            return resp.json()["messages"]
-
-        send("Hallo")
-        replies = send("Tschüss")
+    employee = Employee(stack.settings, timeout=BOT / 1000)
+    try:
+        employee.say("Hallo")
+        replies = employee.say("Tschüss")
         question = [m for m in replies if is_csat(m)]
         assert question, f"no CSAT question after 'Tschüss': {json.dumps(replies, ensure_ascii=False)}"
         payload = f'/csat{{"csat_score": "{score}"}}'
         buttons = [b for b in question[-1]["data"].get("buttons", []) if b.get("payload") == payload]
         assert buttons, f"no button {payload} in {question[-1]}"
-        thanks = send(payload, buttons[0].get("title") or str(score))
-        assert thanks, "no thank-you after the rating"
+        assert employee.say(payload, buttons[0].get("title") or str(score)), "no thank-you after the rating"
+    finally:
+        employee.close()
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +73,11 @@ def accounts(browser: Browser, base_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def ratings(base_url: str, accounts: None) -> tuple[dict[str, Any], dict[str, Any]]:
+def ratings(stack: Stack, base_url: str, accounts: None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The lead's figures before and after three employees rated; returns (before, after)."""
     before = lead_figures(base_url)
     for score in SCORES:
-        rate_as_employee(base_url, score)
+        rate_as_employee(stack, score)
     return before, lead_figures(base_url)
 
 
@@ -96,10 +91,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def login(page: Page, base_url: str, account: dict[str, str]) -> None:
-    page.goto(f"{base_url}/insights/")
-    page.get_by_label("Benutzername").fill(account["username"])
-    page.get_by_label("Passwort").fill(account["password"])
-    page.get_by_role("button", name="Anmelden").click()
+    staff_login(page, f"{base_url}/insights/", account)
 
 
 def one_decimal(value: float | None) -> str:
@@ -132,18 +124,6 @@ def expected_row(label: str, group: dict[str, Any]) -> list[str]:
     ]
 
 
-def run_axe(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return result["violations"]
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in violations
-    )
-
-
 def test_lead_sees_the_figures_chart_tables_and_csv(
     browser: Browser, base_url: str, context: BrowserContext, ratings: tuple[dict[str, Any], dict[str, Any]]
 ) -> None:
@@ -155,16 +135,7 @@ def test_lead_sees_the_figures_chart_tables_and_csv(
     assert set(api["by_path"]) == set(PATHS), api["by_path"].keys()
 
     page = context.new_page()
-    problems: list[str] = []
-    # Console errors other than the expected 401 of the first /api/auth/me (e.g. a CSP refusal) are problems.
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    seen = watch(page)
     login(page, base_url, LEAD)
 
     expect(page.locator("#user-name")).to_have_text(LEAD["display_name"], timeout=BOT)
@@ -210,7 +181,7 @@ def test_lead_sees_the_figures_chart_tables_and_csv(
     page.get_by_label("Bis", exact=True).fill(api["from"])
     page.get_by_role("button", name="Anzeigen").click()
     expect(page.get_by_role("alert").filter(has_text="Startdatum")).to_be_visible()
-    assert problems == [], problems
+    assert seen.problems == [] and seen.dialogs == [], seen
 
     # Accessibility (axe is injected inline, hence a context that bypasses the CSP), at 100 % and at 200 % zoom
     # (a 640 px wide viewport with twice the pixel density is what a 1280 px window at 200 % shows).
@@ -222,7 +193,7 @@ def test_lead_sees_the_figures_chart_tables_and_csv(
             axe_page = axe_context.new_page()
             login(axe_page, base_url, LEAD)
             expect(axe_page.locator("#answered")).to_have_text(str(api["answered"]), timeout=BOT)
-            violations = run_axe(axe_page)
+            violations = axe_violations(axe_page)
             assert violations == [], f"axe at {width}px:\n{describe(violations)}"
             assert axe_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
                 f"horizontal scrolling at {width}px"

@@ -22,16 +22,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, WebSocket, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
 
 from desk.identity import make_identity
 from scripts.stack import Stack
-from tests.integration.conftest import ARTIFACTS, AXE, ensure_user, staff_client
+from tests.integration.browser import BOT, assert_accessible, deep_active, new_context, say, settled
+from tests.integration.conftest import ARTIFACTS, ensure_user, staff_client
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 LEAD = {"username": "lead.widget", "password": "lead-widget-password-1", "display_name": "Lena Leitung"}
-BOT = 40_000  # Rasa replies take a few seconds on two cores
 QUESTION = "Mein Drucker druckt nicht, die Aufträge hängen"
 THANKS = "Vielen Dank für Ihre Bewertung!"
 XSS = "<img src=x onerror=alert(1)>"
@@ -49,11 +49,6 @@ HOST_BUTTON = {
     "fontSize": "20px",
     "backgroundColor": "rgb(255, 255, 224)",
 }
-DEEP_ACTIVE = """() => {
-  let node = document.activeElement;
-  while (node && node.shadowRoot && node.shadowRoot.activeElement) { node = node.shadowRoot.activeElement; }
-  return node ? {id: node.id, score: node.getAttribute("data-score"), tag: node.tagName} : null;
-}"""
 
 
 def intranet_page(base_url: str, title: str, identity: str = "") -> str:
@@ -129,45 +124,12 @@ def lead(base_url: str) -> Iterator[httpx.Client]:
     client.close()
 
 
-def new_context(
-    browser: Browser, width: int = 1280, height: int = 900, axe: bool = True
-) -> tuple[BrowserContext, Page, list[str]]:
-    """A fresh browser profile; the page records (and dismisses) any dialog, e.g. an XSS alert."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE", bypass_csp=axe)
-    page = context.new_page()
-    dialogs: list[str] = []
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return context, page, dialogs
-
-
-def run_axe(page: Page, state: str) -> None:
-    """axe-core over the whole page, shadow DOM included: no violations (printed when there are some)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run()).violations")
-    for v in violations:
-        print(f"axe [{state}] {v['id']} ({v['impact']}): {v['help']}")
-        for node in v["nodes"]:
-            print("   ", node["target"], node.get("failureSummary", "").replace("\n", " "))
-    assert violations == [], f"axe found {len(violations)} violation(s) in state {state!r}"
-
-
 def widget(page: Page) -> Locator:
     return page.locator("#servicedesk-widget")
 
 
 def ready(page: Page) -> None:
     expect(widget(page)).to_have_attribute("data-state", "ready", timeout=BOT)
-
-
-def deep_active(page: Page) -> dict | None:
-    """The focused element, through shadow roots."""
-    return page.evaluate(DEEP_ACTIVE)
 
 
 def tab_to(page: Page, element_id: str, key: str = "Tab", limit: int = 15) -> None:
@@ -177,17 +139,6 @@ def tab_to(page: Page, element_id: str, key: str = "Tab", limit: int = 15) -> No
         if active and active["id"] == element_id:
             return
     raise AssertionError(f"#{element_id} not reached with {key}; focus is on {deep_active(page)}")
-
-
-def say(page: Page, text: str) -> None:
-    page.fill("#sd-input", text)
-    page.press("#sd-input", "Enter")
-
-
-def settled(page: Page, text: str) -> None:
-    """The own message is stored (it has its id) and the reply is there (no typing indicator)."""
-    page.locator("#sd-log .msg-user[data-id]", has_text=text).last.wait_for(timeout=BOT)
-    expect(page.locator("#sd-typing")).to_be_hidden(timeout=BOT)
 
 
 def log(page: Page) -> Locator:
@@ -226,14 +177,14 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     fives_before = ratings(stack, 5)
     lead_before = lead.get("/api/insights/csat").json()
-    context, page, dialogs = new_context(browser)
+    context, page, dialogs = new_context(browser, axe=True)
     try:
         page.goto(f"{intranet}/index.html")
         ready(page)
         launcher = page.locator("#sd-launcher")
         expect(launcher).to_have_attribute("aria-expanded", "false")
         expect(page.locator("#sd-panel")).to_be_hidden()
-        run_axe(page, "closed")
+        assert_accessible(page, "closed")
 
         # Keyboard only: Tab through the intranet page to the launcher, Enter opens, focus is in the composer.
         tab_to(page, "sd-launcher")
@@ -250,7 +201,7 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
         assert deep_active(page)["id"] == "sd-launcher"
         page.keyboard.press("Enter")
         expect(panel).to_be_visible()
-        run_axe(page, "open")
+        assert_accessible(page, "open")
         page.screenshot(path=str(ARTIFACTS / "widget-open.png"))
 
         page.keyboard.type(QUESTION)
@@ -269,7 +220,7 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
         csat = page.locator('#sd-log [data-csat="open"]').last
         csat.wait_for(timeout=BOT)
         expect(csat.locator("button")).to_have_count(5)
-        run_axe(page, "conversation + CSAT")
+        assert_accessible(page, "conversation + CSAT")
         page.screenshot(path=str(ARTIFACTS / "widget-csat.png"))
 
         # Keyboard only: from the composer back to the rating, arrow keys within it, Space rates.
@@ -337,7 +288,7 @@ def test_employee_asks_rates_with_the_keyboard_and_keeps_the_history(
             assert box and box["x"] == 0 and box["width"] == width, box
             send_box = page.locator("#sd-send").bounding_box()
             assert send_box and send_box["x"] + send_box["width"] <= width and send_box["y"] < height, send_box
-        run_axe(page, "phone")
+        assert_accessible(page, "phone")
         page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
         assert dialogs == []
     finally:
