@@ -23,8 +23,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import percentile
-from desk import articles as store
-from desk import gaps
+from desk import article_files, gaps
 from desk.runtime import Desk
 from knowledge.articles import load_articles
 from knowledge.embedder import SentenceTransformerEmbedder
@@ -148,17 +147,17 @@ def import_export(tmp: Path) -> None:
     engine = Desk.open(settings.records, settings.tickets, settings.handoff).engine
     start = time.perf_counter()
     articles = load_articles(settings.knowledge.articles_dir)
-    stats = store.import_articles(engine, articles)
+    stats = article_files.import_articles(engine, articles)
     t_import = time.perf_counter() - start
     start = time.perf_counter()
-    n = store.export_articles(engine, tmp / "export")
+    n = article_files.export_articles(engine, tmp / "export")
     t_export = time.perf_counter() - start
     same = all(
         (tmp / "export" / p.name).read_text(encoding="utf-8") == p.read_text(encoding="utf-8")
         for p in settings.knowledge.articles_dir.glob("*.md")
     )
     start = time.perf_counter()
-    again = store.import_articles(engine, load_articles(tmp / "export"))
+    again = article_files.import_articles(engine, load_articles(tmp / "export"))
     t_again = time.perf_counter() - start
     print(
         f"\nImport of {len(articles)} article files into an empty database: {t_import:.2f} s ({stats.created} created)"

@@ -1,4 +1,4 @@
-"""Knowledge articles in the database: versions, lifecycle, optimistic locking, audit, import/export.
+"""Knowledge articles in the database: versions, lifecycle, optimistic locking, audit (files: desk.article_files).
 
 Every save is a new version; a save names the version it edited, and a conditional UPDATE makes the second of
 two concurrent saves fail with :class:`Conflict` instead of overwriting. Changes that matter to search bump
@@ -8,10 +8,8 @@ the "knowledge" counter, which every searching process polls (:mod:`desk.live_kn
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -29,7 +27,6 @@ from knowledge.articles import (
     serialize_article,
 )
 
-IMPORT_ACTOR = "Import"
 REPAIRED = "Beschädigte Fassung ersetzt"
 
 
@@ -77,15 +74,6 @@ class AuditEvent:
     version: int
     actor: str
     at: datetime
-
-
-@dataclass(frozen=True)
-class ImportStats:
-    """What an import changed."""
-
-    created: int
-    updated: int
-    unchanged: int
 
 
 def _source(article: Article) -> str:
@@ -198,7 +186,7 @@ def _columns(article: Article) -> dict[str, Any]:
     }
 
 
-def _insert_new(conn: Any, article: Article, rev: int, at: datetime, actor: str, action: str) -> None:
+def insert_new(conn: Any, article: Article, rev: int, at: datetime, actor: str, action: str) -> None:
     """Version 1 of a new article: the row, the version and the audit entry (``create`` or ``import``)."""
     conn.execute(
         insert(articles_table).values(
@@ -219,7 +207,7 @@ def create(engine: Engine, article: Article, actor: str, action: str = "create")
     """Store a new article (version 1); :class:`Exists` when the slug is taken."""
     try:
         with engine.begin() as conn:
-            _insert_new(conn, article, bump(conn, "knowledge"), now(), actor, action)
+            insert_new(conn, article, bump(conn, "knowledge"), now(), actor, action)
     except IntegrityError as exc:
         raise Exists(article.slug) from exc
     record = get(engine, article.slug)
@@ -227,7 +215,7 @@ def create(engine: Engine, article: Article, actor: str, action: str = "create")
     return record
 
 
-def _write(
+def write_version(
     engine: Engine,
     slug: str,
     expected_version: int,
@@ -267,7 +255,7 @@ def _write(
 
 def save(engine: Engine, article: Article, expected_version: int, actor: str) -> ArticleRecord:
     """A new version with ``article``'s content; the status stays as it is (a published edit is live at once)."""
-    return _write(
+    return write_version(
         engine,
         article.slug,
         expected_version,
@@ -289,7 +277,7 @@ def set_status(
         return current
     action = {"published": "publish", "retired": "retire"}.get(status, status)
     label = {"published": "Veröffentlicht", "retired": "Zurückgezogen", "draft": "Zum Entwurf gemacht"}[status]
-    return _write(
+    return write_version(
         engine,
         slug,
         current.version if expected_version is None else expected_version,
@@ -334,7 +322,7 @@ def retire_damaged(engine: Engine, slug: str, actor: str) -> Damaged:
 def restore(engine: Engine, slug: str, version: int, expected_version: int, actor: str) -> ArticleRecord:
     """A new version whose content is that of ``version`` (the status stays as it is)."""
     old = get_version(engine, slug, version).article
-    return _write(
+    return write_version(
         engine,
         slug,
         expected_version,
@@ -372,66 +360,3 @@ def audit(engine: Engine, slug: str) -> list[AuditEvent]:
             select(article_audit).where(article_audit.c.slug == slug).order_by(article_audit.c.id.desc())
         ).all()
     return [AuditEvent(r.slug, r.action, r.version, r.actor, utc(r.at)) for r in rows]
-
-
-def seed_articles(engine: Engine, articles: Iterable[Article], actor: str = IMPORT_ACTOR) -> int:
-    """Fill an empty article table in one transaction; returns how many were created (0: not empty).
-
-    One transaction, so a process starting meanwhile sees all seed articles or none; of two processes
-    seeding at once the second waits for the first and then finds the table filled.
-    """
-    try:
-        with engine.begin() as conn:
-            rev = bump(conn, "knowledge")  # takes the write lock first
-            if conn.execute(select(articles_table.c.slug).limit(1)).first() is not None:
-                return 0
-            at = now()
-            n = 0
-            for article in articles:
-                _insert_new(conn, article, rev, at, actor, "import")
-                n += 1
-            return n
-    except IntegrityError:
-        return 0
-
-
-def import_articles(engine: Engine, articles: Iterable[Article], actor: str = IMPORT_ACTOR) -> ImportStats:
-    """Bring the database in line with article files: new ones created, changed ones get a new version."""
-    created = updated = unchanged = 0
-    for article in articles:
-        current = get(engine, article.slug)
-        if current is None:
-            try:
-                create(engine, article, actor, action="import")
-                created += 1
-            except Exists:  # another process seeded it a moment ago
-                unchanged += 1
-            continue
-        if current.article == article:
-            unchanged += 1
-            continue
-        _write(
-            engine,
-            article.slug,
-            current.version,
-            actor,
-            lambda _cur, a=article: a,
-            lambda o, n: f"Import: {describe_change(o, n)}",
-            "import",
-        )
-        updated += 1
-    return ImportStats(created, updated, unchanged)
-
-
-def export_articles(engine: Engine, directory: Path) -> int:
-    """Write every article (any status) as ``<slug>.md``; files are rewritten only when they differ."""
-    directory.mkdir(parents=True, exist_ok=True)
-    records = all_records(engine)
-    for record in records:
-        path = directory / f"{record.slug}.md"
-        text = serialize_article(record.article)
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            tmp = path.with_suffix(".md.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-    return len(records)

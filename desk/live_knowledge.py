@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from desk import article_files
 from desk import article_vectors as vectors_store
 from desk import articles as store
 from desk.runtime import LazyDesk
@@ -50,7 +51,7 @@ def seed_if_empty(engine_desk: LazyDesk, settings: KnowledgeSettings) -> int:
     engine = engine_desk.get().engine
     if store.count(engine):
         return 0
-    created = store.seed_articles(engine, load_articles(settings.articles_dir))
+    created = article_files.seed_articles(engine, load_articles(settings.articles_dir))
     if created:
         logger.info("knowledge: seeded %d articles from %s", created, settings.articles_dir)
     return created

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from desk import article_files
 from desk import articles as store
 from desk.live_knowledge import seed_if_empty
 from desk.runtime import LazyDesk
@@ -55,7 +56,7 @@ def import_dir(settings: Settings, directory: Path) -> int:
     except ArticleError as exc:
         print(f"kb import: nothing imported, {exc}", file=sys.stderr)
         return 2
-    stats = store.import_articles(LazyDesk.of(settings).get().engine, found)
+    stats = article_files.import_articles(LazyDesk.of(settings).get().engine, found)
     print(
         f"kb import: {len(found)} files from {directory}: {stats.created} new, {stats.updated} updated, "
         f"{stats.unchanged} unchanged ({time.perf_counter() - start:.2f} s)"
@@ -67,7 +68,7 @@ def export_dir(settings: Settings, directory: Path) -> int:
     """Database -> files (drafts and retired articles carry a ``status:`` line)."""
     start = time.perf_counter()
     engine = LazyDesk.of(settings).get().engine
-    n = store.export_articles(engine, directory)
+    n = article_files.export_articles(engine, directory)
     extra = sorted(
         p.name for p in directory.glob("*.md") if store.get(engine, p.stem) is None
     )  # files of articles the database does not know

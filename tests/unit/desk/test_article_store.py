@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from desk import article_files
 from desk import articles as store
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
@@ -44,24 +45,24 @@ def test_every_seed_file_round_trips_byte_for_byte(articles) -> None:
 
 
 def test_import_then_export_gives_the_same_files_and_a_second_import_changes_nothing(desk, articles, tmp_path):
-    stats = store.import_articles(desk.engine, articles)
+    stats = article_files.import_articles(desk.engine, articles)
     assert (stats.created, stats.updated, stats.unchanged) == (len(articles), 0, 0)
     out = tmp_path / "export"
-    assert store.export_articles(desk.engine, out) == len(articles)
+    assert article_files.export_articles(desk.engine, out) == len(articles)
     for path in sorted(ARTICLES_DIR.glob("*.md")):
         assert (out / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
-    again = store.import_articles(desk.engine, load_articles(out))
+    again = article_files.import_articles(desk.engine, load_articles(out))
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(articles))
 
 
 def test_drafts_retired_articles_notes_and_review_dates_survive_export_and_import(desk, tmp_path) -> None:
     article = replace(BEAMER, notes="Fragen aus der Lückenliste:\n- Beamer?", review_by=date(2027, 3, 1))
     store.create(desk.engine, replace(article, status="draft"), "Erika")
-    store.export_articles(desk.engine, tmp_path)
+    article_files.export_articles(desk.engine, tmp_path)
     (back,) = load_articles(tmp_path)
     assert back.status == "draft" and back.notes == article.notes and back.review_by == date(2027, 3, 1)
     store.set_status(desk.engine, BEAMER.slug, "retired", "Erika")
-    store.export_articles(desk.engine, tmp_path)
+    article_files.export_articles(desk.engine, tmp_path)
     assert load_articles(tmp_path)[0].status == "retired"
 
 
@@ -126,8 +127,10 @@ def test_bad_front_matter_is_reported_per_field_in_german() -> None:
     assert fields["title"] == "Bitte füllen Sie „Titel“ aus." and "JJJJ-MM-TT" in fields["reviewed"]
 
 
-def _live(desk, kb: KnowledgeBase) -> LiveKnowledgeSource:
-    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
+def _live(desk, kb: KnowledgeBase, poll_s: float = 3600) -> LiveKnowledgeSource:
+    # Most tests apply the changes themselves (refresh() names what it applied); a follower thread polling
+    # every few milliseconds would race them and sometimes apply a change first (seen on a loaded machine).
+    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=poll_s, kb=kb)
 
 
 def _kb() -> KnowledgeBase:
@@ -158,7 +161,7 @@ def test_two_processes_follow_publish_edit_and_retire_through_the_database(desk)
 
 
 def test_the_follower_thread_applies_changes_without_being_asked(desk) -> None:
-    source = _live(desk, _kb())
+    source = _live(desk, _kb(), poll_s=0.05)
     try:
         source.get()
         store.create(desk.engine, BEAMER, "Erika")  # created published
@@ -249,7 +252,8 @@ def test_an_edit_is_embedded_once_by_the_saving_process_and_followers_reuse_its_
 def test_seeding_is_all_or_nothing_when_two_processes_start_at_once(desk, articles) -> None:
     results: list[int] = []
     threads = [
-        threading.Thread(target=lambda: results.append(store.seed_articles(desk.engine, articles))) for _ in range(3)
+        threading.Thread(target=lambda: results.append(article_files.seed_articles(desk.engine, articles)))
+        for _ in range(3)
     ]
     for t in threads:
         t.start()
