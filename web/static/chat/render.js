@@ -1,16 +1,10 @@
 // The chat's messages as DOM: text bubbles, article cards (links only to our own /kb/ pages), choice buttons and
 // the five-button closing question. Everything from the server is set with textContent, never as HTML.
 
+import {clear, make} from "../staff/dom.js";
 import {c} from "./context.js";
 
-export function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) { node.className = className; }
-  if (text !== undefined && text !== null) { node.textContent = String(text); }
-  return node;
-}
-
-export function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+export {clear, make};  // the one way to build DOM from data (textContent), shared with the staff pages
 
 // Only links to our own article pages: same origin as the web service, path under /kb/.
 export function articleUrl(value) {

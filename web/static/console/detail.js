@@ -1,7 +1,7 @@
 // One escalation: the context card, the transcript, the live conversation (long-polled) and which buttons apply.
 
 import {api, isAbort} from "../staff/api.js";
-import {clear, link, make, sleep} from "../staff/dom.js";
+import {clear, emptyRow, link, make, sleep} from "../staff/dom.js";
 import {dateTimeText, timeText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {ACTIVE, el, state} from "./state.js";
@@ -153,13 +153,7 @@ function renderContext(record) {
 
   clear(el.ctxIntents);
   const intents = Array.isArray(record.intents) ? record.intents : [];
-  if (!intents.length) {
-    const tr = make("tr");
-    const td = make("td", "muted", t("ui.console.none"));
-    td.colSpan = 3;
-    tr.appendChild(td);
-    el.ctxIntents.appendChild(tr);
-  }
+  if (!intents.length) { el.ctxIntents.appendChild(emptyRow(t("ui.console.none"), 3)); }
   intents.forEach(function (i) {
     const tr = make("tr");
     tr.appendChild(make("td", "", i.text || ""));

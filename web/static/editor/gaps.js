@@ -1,7 +1,7 @@
 // The gap queue: unanswered questions clustered by meaning; draft an article from a cluster, or dismiss it.
 
 import {api} from "../staff/api.js";
-import {clear, isNumber, make} from "../staff/dom.js";
+import {clear, isNumber, make, numberRow} from "../staff/dom.js";
 import {countText, dateTimeText, weekText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {announce, el, state} from "./state.js";
@@ -64,12 +64,7 @@ function weeksTable(weeks) {
   table.appendChild(thead);
   const tbody = make("tbody");
   weeks.forEach(function (w) {
-    const tr = make("tr");
-    const th = make("th", "", weekText(w && w.week));
-    th.scope = "row";
-    tr.appendChild(th);
-    tr.appendChild(make("td", "num", countText(w && w.count)));
-    tbody.appendChild(tr);
+    tbody.appendChild(numberRow(weekText(w && w.week), [countText(w && w.count)]));
   });
   table.appendChild(tbody);
   return table;

@@ -1,7 +1,7 @@
 // The Test panel: what the chat would answer to a question, with the unsaved draft in its article's place.
 
 import {api} from "../staff/api.js";
-import {badge, clear, isNumber, make} from "../staff/dom.js";
+import {badge, clear, emptyRow, isNumber, make} from "../staff/dom.js";
 import {decimal} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {payload} from "./form.js";
@@ -26,13 +26,7 @@ function renderHits(hits) {
     tr.appendChild(note);
     el.testHits.appendChild(tr);
   });
-  if (!hits.length) {
-    const tr = make("tr");
-    const td = make("td", "muted", t("ui.editor.no_hits"));
-    td.colSpan = 4;
-    tr.appendChild(td);
-    el.testHits.appendChild(tr);
-  }
+  if (!hits.length) { el.testHits.appendChild(emptyRow(t("ui.editor.no_hits"), 4)); }
 }
 
 async function runTest(ev) {

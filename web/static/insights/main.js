@@ -3,7 +3,7 @@
 // Anonymous by design: there are no per-person figures here, and none may be added (staff council).
 
 import {api} from "../staff/api.js";
-import {$, clear, isNumber, make} from "../staff/dom.js";
+import {$, clear, isNumber, make, numberRow, reportMissing} from "../staff/dom.js";
 import {countText, decimal, germanDay, isoDay, percentText, weekText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {createShell} from "../staff/shell.js";
@@ -117,9 +117,7 @@ el.rangeForm.addEventListener("submit", function (ev) {
   const from = el.from.value;
   const to = el.to.value;
   if (!from || !to) {
-    el.rangeError.textContent = t("ui.insights.range_missing");
-    el.rangeError.hidden = false;
-    (from ? el.to : el.from).focus();
+    reportMissing(from, el.from, el.to, el.rangeError, t("ui.insights.range_missing"));
     return;
   }
   if (from > to) {
@@ -173,13 +171,7 @@ function renderPaths(byPath, total) {
 function renderWeeks(weeks) {
   clear(el.weeksBody);
   weeks.forEach(function (w) {
-    const tr = make("tr");
-    const head = make("th", "", weekText(w && w.week));
-    head.scope = "row";
-    tr.appendChild(head);
-    tr.appendChild(make("td", "num", countText(w && w.answered)));
-    tr.appendChild(make("td", "num", averageText(w && w.average)));
-    el.weeksBody.appendChild(tr);
+    el.weeksBody.appendChild(numberRow(weekText(w && w.week), [countText(w && w.answered), averageText(w && w.average)]));
   });
   el.weeksEmpty.hidden = weeks.length > 0;
 }

@@ -11,6 +11,32 @@ export function make(tag, className, text) {
 
 export function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
+// A table row: a row header, then cells of numbers.
+export function numberRow(head, cells) {
+  const tr = make("tr");
+  const th = make("th", "", head);
+  th.scope = "row";
+  tr.appendChild(th);
+  cells.forEach(function (value) { tr.appendChild(make("td", "num", value)); });
+  return tr;
+}
+
+// The one row an empty table body shows instead of data.
+export function emptyRow(text, columns) {
+  const tr = make("tr");
+  const td = make("td", "muted", text);
+  td.colSpan = columns;
+  tr.appendChild(td);
+  return tr;
+}
+
+// One of two required fields is empty: say so in `errorNode` and focus the (first) empty one.
+export function reportMissing(firstValue, firstInput, secondInput, errorNode, message) {
+  errorNode.textContent = message;
+  errorNode.hidden = false;
+  (firstValue ? secondInput : firstInput).focus();
+}
+
 export function badge(text, kind) { return make("span", "badge" + (kind ? " badge-" + kind : ""), text); }
 
 export function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }

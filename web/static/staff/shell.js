@@ -2,7 +2,7 @@
 // A page says which role it needs, which views it has, and what happens when someone enters or leaves.
 
 import {api, ApiError, isAbort, setCsrf} from "./api.js";
-import {$} from "./dom.js";
+import {$, reportMissing} from "./dom.js";
 import {applyTexts, loadTexts, t} from "./i18n.js";
 
 // options: {role, roleLabel, why, views: {name: element}, loginTitle, expiredKey, checkRole,
@@ -91,9 +91,7 @@ export function createShell(options) {
     const username = el.username.value.trim();
     const password = el.password.value;
     if (!username || !password) {
-      el.loginError.textContent = t("ui.login_missing");
-      el.loginError.hidden = false;
-      (username ? el.password : el.username).focus();
+      reportMissing(username, el.username, el.password, el.loginError, t("ui.login_missing"));
       return;
     }
     const button = el.loginForm.querySelector("button[type=submit]");
