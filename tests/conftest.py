@@ -39,6 +39,13 @@ def web_app(settings: Settings, knowledge: KnowledgeSource | None = None, **opti
     return create_app(settings, knowledge, name=f"test{next(_apps)}", warm_up=False, **options)
 
 
+def desk_web_app(desk: Any, settings: Settings, knowledge: KnowledgeSource, rasa: Any, **options: Any) -> Sanic:
+    """The web app over the test's records (``desk``), with ``rasa`` (an httpx handler) answering as Rasa."""
+    from desk.runtime import LazyDesk  # noqa: PLC0415
+
+    return web_app(settings, knowledge, desk=LazyDesk.ready(desk), upstream=fake_upstream(rasa), **options)
+
+
 def plain_settings() -> Settings:
     """The defaults, whatever the environment or a ``.env`` file say."""
     return Settings.load(env={}, dotenv=Path(os.devnull))

@@ -7,6 +7,7 @@ injected into contexts created with ``bypass_csp=True``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,19 @@ def new_context(
     return context, page, watch(page).dialogs
 
 
+def at_both_zooms(browser: Browser) -> Iterator[tuple[int, int, BrowserContext]]:
+    """(width, scale, context) at 100 % and at 200 % zoom: a 640 px viewport with twice the pixel density is what a
+    1280 px window shows at 200 %. axe-core is injected inline, hence contexts that bypass the CSP."""
+    for width, scale in ((1280, 1), (640, 2)):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, device_scale_factor=scale, locale="de-DE", bypass_csp=True
+        )
+        try:
+            yield width, scale, context
+        finally:
+            context.close()
+
+
 def staff_login(page: Page, url: str, account: dict[str, str]) -> None:
     """Open a staff page and log in with the page's own form."""
     page.goto(url)
@@ -88,6 +102,13 @@ def assert_accessible(page: Page, state: str) -> None:
     """No axe-core violation in this state of the page."""
     violations = axe_violations(page)
     assert violations == [], f"axe found {len(violations)} violation(s) in state {state!r}:\n{describe(violations)}"
+
+
+def assert_fits_and_accessible(page: Page, what: str, width: int) -> None:
+    """No axe-core violation, and no horizontal scrolling at this width."""
+    violations = axe_violations(page)
+    assert violations == [], f"axe on {what} at {width}px:\n{describe(violations)}"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{what} scrolls at {width}px"
 
 
 def deep_active(page: Page) -> dict | None:

@@ -20,7 +20,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from desk import gaps
 from desk.db import open_db
 from scripts.stack import Stack
-from tests.integration.browser import axe_violations, describe, staff_login, watch
+from tests.integration.browser import (
+    assert_fits_and_accessible,
+    at_both_zooms,
+    axe_violations,
+    describe,
+    staff_login,
+    watch,
+)
 from tests.integration.conftest import ADMIN, ARTIFACTS, ensure_user, staff_client
 
 pytestmark = pytest.mark.integration
@@ -360,45 +367,30 @@ def test_editor_pages_are_accessible(browser: Browser, base_url: str, editor_api
     """axe-core finds nothing on the list, the editor (test results, a diff) and the gaps, at 100 % and 200 %."""
     article = published_article(editor_api, title="Zeiterfassung: Barrierefreiheit")
     slug = article["slug"]
-    # 640 px with twice the pixel density is what a 1280 px window shows at 200 % zoom.
-    for width, scale in ((1280, 1), (640, 2)):
-        ctx = browser.new_context(
-            viewport={"width": width, "height": 900}, device_scale_factor=scale, locale="de-DE", bypass_csp=True
-        )
-        try:
-            page = ctx.new_page()
-            login(page, base_url, EDITOR)
-            expect(page.locator(f'#articles-body tr[data-slug="{slug}"]')).to_be_visible(timeout=WAIT)
-            violations = axe_violations(page)
-            assert violations == [], f"axe on the list at {width}px:\n{describe(violations)}"
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-                f"list scrolls at {width}px"
-            )
+    for width, scale, ctx in at_both_zooms(browser):
+        page = ctx.new_page()
+        login(page, base_url, EDITOR)
+        expect(page.locator(f'#articles-body tr[data-slug="{slug}"]')).to_be_visible(timeout=WAIT)
+        assert_fits_and_accessible(page, "the list", width)
 
-            page.goto(f"{base_url}/editor/#/article/{slug}")
-            expect(page.locator("#preview").get_by_role("heading", name="So gehen Sie vor")).to_be_visible(timeout=WAIT)
-            page.get_by_label("Frage testen").fill(QUESTION)
-            page.get_by_role("button", name="Testen").click()
-            expect(page.locator("#test-hits-body tr").first).to_be_visible(timeout=WAIT)
-            page.get_by_role("button", name="Verlauf anzeigen").click()
-            expect(page.locator("#versions > li").first).to_be_visible(timeout=WAIT)
-            toggles = page.get_by_role("button", name="Änderungen anzeigen")
-            if toggles.count():
-                toggles.first.click()
-            violations = axe_violations(page)
-            assert violations == [], f"axe on the editor at {width}px:\n{describe(violations)}"
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-                f"editor scrolls at {width}px"
-            )
-            if scale == 2:
-                page.screenshot(path=str(ARTIFACTS / "editor-article-zoom200.png"), full_page=True)
+        page.goto(f"{base_url}/editor/#/article/{slug}")
+        expect(page.locator("#preview").get_by_role("heading", name="So gehen Sie vor")).to_be_visible(timeout=WAIT)
+        page.get_by_label("Frage testen").fill(QUESTION)
+        page.get_by_role("button", name="Testen").click()
+        expect(page.locator("#test-hits-body tr").first).to_be_visible(timeout=WAIT)
+        page.get_by_role("button", name="Verlauf anzeigen").click()
+        expect(page.locator("#versions > li").first).to_be_visible(timeout=WAIT)
+        toggles = page.get_by_role("button", name="Änderungen anzeigen")
+        if toggles.count():
+            toggles.first.click()
+        assert_fits_and_accessible(page, "the editor", width)
+        if scale == 2:
+            page.screenshot(path=str(ARTIFACTS / "editor-article-zoom200.png"), full_page=True)
 
-            page.goto(f"{base_url}/editor/#/gaps")
-            expect(page.locator("#gaps-summary")).to_contain_text("offene", timeout=WAIT)
-            violations = axe_violations(page)
-            assert violations == [], f"axe on the gaps at {width}px:\n{describe(violations)}"
-        finally:
-            ctx.close()
+        page.goto(f"{base_url}/editor/#/gaps")
+        expect(page.locator("#gaps-summary")).to_contain_text("offene", timeout=WAIT)
+        violations = axe_violations(page)
+        assert violations == [], f"axe on the gaps at {width}px:\n{describe(violations)}"
 
 
 def test_account_without_editor_role_is_refused(base_url: str, context: BrowserContext, accounts: None) -> None:

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import texts
 from scripts.stack import Stack
-from tests.integration.browser import axe_violations, describe, staff_login, watch
+from tests.integration.browser import assert_fits_and_accessible, at_both_zooms, staff_login, watch
 from tests.integration.conftest import ARTIFACTS, ensure_user
 from tests.integration.employee import Employee
 
@@ -183,25 +183,14 @@ def test_lead_sees_the_figures_chart_tables_and_csv(
     expect(page.get_by_role("alert").filter(has_text="Startdatum")).to_be_visible()
     assert seen.problems == [] and seen.dialogs == [], seen
 
-    # Accessibility (axe is injected inline, hence a context that bypasses the CSP), at 100 % and at 200 % zoom
-    # (a 640 px wide viewport with twice the pixel density is what a 1280 px window at 200 % shows).
-    for width, scale in ((1280, 1), (640, 2)):
-        axe_context = browser.new_context(
-            viewport={"width": width, "height": 900}, device_scale_factor=scale, locale="de-DE", bypass_csp=True
-        )
-        try:
-            axe_page = axe_context.new_page()
-            login(axe_page, base_url, LEAD)
-            expect(axe_page.locator("#answered")).to_have_text(str(api["answered"]), timeout=BOT)
-            violations = axe_violations(axe_page)
-            assert violations == [], f"axe at {width}px:\n{describe(violations)}"
-            assert axe_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-                f"horizontal scrolling at {width}px"
-            )
-            if scale == 2:
-                axe_page.screenshot(path=str(ARTIFACTS / "insights-zoom200.png"), full_page=True)
-        finally:
-            axe_context.close()
+    # Accessibility at 100 % and at 200 % zoom.
+    for width, scale, axe_context in at_both_zooms(browser):
+        axe_page = axe_context.new_page()
+        login(axe_page, base_url, LEAD)
+        expect(axe_page.locator("#answered")).to_have_text(str(api["answered"]), timeout=BOT)
+        assert_fits_and_accessible(axe_page, "the figures", width)
+        if scale == 2:
+            axe_page.screenshot(path=str(ARTIFACTS / "insights-zoom200.png"), full_page=True)
 
 
 def test_account_without_lead_role_is_refused(base_url: str, context: BrowserContext, accounts: None) -> None:

@@ -69,6 +69,15 @@ def tab_to(page: Page, element_id: str, key: str = "Tab", limit: int = 15) -> No
     raise AssertionError(f"#{element_id} not reached with {key}; focus is on {deep_active(page)}")
 
 
+def open_and_say(page: Page, url: str, text: str) -> None:
+    """Open an intranet page and the chat, send ``text`` and wait for the reply."""
+    page.goto(url)
+    ready(page)
+    page.locator("#sd-launcher").click()
+    say(page, text)
+    settled(page, text)
+
+
 def log(page: Page) -> Locator:
     return page.locator("#sd-log")
 
@@ -254,11 +263,7 @@ def test_an_idle_page_view_costs_no_session_no_row_and_no_websocket(
 def test_a_message_with_markup_shows_literally(browser: Browser, intranet: str) -> None:
     context, page, dialogs = new_context(browser, axe=False)
     try:
-        page.goto(f"{intranet}/index.html")
-        ready(page)
-        page.locator("#sd-launcher").click()
-        say(page, XSS)
-        settled(page, XSS)
+        open_and_say(page, f"{intranet}/index.html", XSS)
         expect(page.locator("#sd-log .msg-user .text").last).to_have_text(XSS)
         assert page.locator("#servicedesk-widget img").count() == 0
         assert page.locator("img").count() == 0
@@ -312,11 +317,7 @@ def test_a_signed_in_employee_finds_the_conversation_on_another_device(browser: 
     forged, stranger, _ = new_context(browser, axe=False)
     note = f"Notiz vom Schreibtisch {time.time():.0f}"
     try:
-        page.goto(f"{intranet}/signed.html")
-        ready(page)
-        page.locator("#sd-launcher").click()
-        say(page, note)
-        settled(page, note)
+        open_and_say(page, f"{intranet}/signed.html", note)
 
         other.goto(f"{intranet}/signed.html")
         ready(other)
@@ -339,11 +340,7 @@ def test_killing_the_web_service_right_after_the_click_loses_no_rating(
 ) -> None:
     context, page, _ = new_context(browser, axe=False)
     try:
-        page.goto(f"{intranet}/index.html")
-        ready(page)
-        page.locator("#sd-launcher").click()
-        say(page, "Mein Passwort ist abgelaufen")
-        settled(page, "Mein Passwort ist abgelaufen")
+        open_and_say(page, f"{intranet}/index.html", "Mein Passwort ist abgelaufen")
         page.locator("#sd-end").click()
         four = page.locator('#sd-log [data-csat="open"] [data-score="4"]').last
         four.wait_for(timeout=BOT)

@@ -44,3 +44,20 @@ async def run(action: Any, tracker: Tracker, domain: dict[str, Any] | None = Non
 def slots_of(events: list) -> dict[str, Any]:
     """The slots the events set, by name."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def hold(desk: Any, conversation_id: str) -> None:
+    """Pass a conversation to the service desk: a waiting escalation (the bot must stay silent for it)."""
+    from desk import escalations  # noqa: PLC0415
+
+    escalations.create(
+        desk.engine,
+        conversation_id=conversation_id,
+        user_pseudonym="p",
+        language="de",
+        reason="user_request",
+        details={},
+        intents=[],
+        articles=[],
+        transcript=[],
+    )

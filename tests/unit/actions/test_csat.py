@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction
 from actions.csat import ActionAskCsat, ActionStoreCsat, ActionStoreCsatComment, articles_shown
 from desk import conversations, csat, escalations
 from desk.runtime import LazyDesk
-from tests.unit.actions.helpers import make_tracker, run
+from tests.unit.actions.helpers import hold, make_tracker, run
 
 TODAY = datetime.now(UTC).date()
 
@@ -84,17 +84,7 @@ async def test_the_question_is_asked_once_with_the_right_path(desk) -> None:
     d, _ = await run(ask, tracker(intent="EXTERNAL_end_conversation"))
     assert [m["response"] for m in d.messages] == ["utter_conversation_ended"]
 
-    escalations.create(
-        desk.engine,
-        conversation_id="held",
-        user_pseudonym="p",
-        language="de",
-        reason="user_request",
-        details={},
-        intents=[],
-        articles=[],
-        transcript=[],
-    )
+    hold(desk, "held")
     esc = escalations.active_for(desk.engine, "held")
     escalations.transition(desk.engine, esc.id, allowed=("waiting",), to="claimed")
     escalations.transition(desk.engine, esc.id, allowed=("claimed",), to="resolved")

@@ -22,7 +22,7 @@ from desk import escalations
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
 from tests.conftest import plain_settings
-from tests.unit.actions.helpers import make_tracker, run, slots_of
+from tests.unit.actions.helpers import hold, make_tracker, run, slots_of
 
 tracker = partial(make_tracker, intent="request_human", sender="conv-1")
 
@@ -198,16 +198,6 @@ async def test_the_action_server_stays_silent_while_an_agent_holds_the_conversat
     }
     free = await executor.run(call)
     assert free is not None and free.responses  # answers normally
-    escalations.create(
-        desk.engine,
-        conversation_id="held",
-        user_pseudonym="p",
-        language="de",
-        reason="user_request",
-        details={},
-        intents=[],
-        articles=[],
-        transcript=[],
-    )
+    hold(desk, "held")
     held = await executor.run(call)
     assert held is not None and held.responses == [] and held.events == []

@@ -19,7 +19,7 @@ from desk.db import bump
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.articles import ArticleError
-from tests.conftest import fake_upstream, plain_settings, stand_in_kb, web_app
+from tests.conftest import desk_web_app, plain_settings, stand_in_kb
 from tests.unit.desk.test_article_store import BEAMER
 from tests.unit.web.test_console_api import login
 from tests.unit.web.test_web import rasa_mock
@@ -51,14 +51,7 @@ def live(desk):
 
 @pytest.fixture
 def app(desk, desk_settings, live):
-    app = web_app(
-        desk_settings,
-        live,
-        desk=LazyDesk.ready(desk),
-        upstream=fake_upstream(rasa_mock),
-    )
-
-    return app
+    return desk_web_app(desk, desk_settings, live, rasa_mock)
 
 
 @pytest.fixture

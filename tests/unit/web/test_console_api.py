@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -295,13 +296,19 @@ async def test_a_colleagues_claim_in_between_is_never_converted(desk) -> None:
     assert escalations.get(desk.engine, esc.id).status == "claimed"
 
 
-async def test_agents_read_only_the_handoff_window_and_cannot_reply_after_it(app, desk, desk_settings) -> None:
+async def claimed_after(app, desk, text: str) -> tuple[str, str, Any, dict[str, str]]:  # noqa: ANN001
+    """The employee said ``text``, the conversation waits in the queue, and the agent Anna claimed it."""
     agent(desk)
-    cookie, _ = await employee_says(app, "Vorher mit dem Bot")
+    cookie, _ = await employee_says(app, text)
     conversation = conversation_of(desk, cookie)
     esc = queue(desk, conversation)
     anna = await login(app, "anna", "agent-password-1")
     await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
+    return cookie, conversation, esc, anna
+
+
+async def test_agents_read_only_the_handoff_window_and_cannot_reply_after_it(app, desk, desk_settings) -> None:
+    cookie, conversation, esc, anna = await claimed_after(app, desk, "Vorher mit dem Bot")
     await employee_says(app, "Während der Übergabe", cookie)
     url = f"{desk_settings.servers.public_url}/kb/vpn-fehler"
     _, resp = await app.asgi_client.post(
@@ -331,12 +338,7 @@ async def test_events_and_history_need_a_session(app) -> None:
 
 
 async def test_rasa_down_during_resolve_still_resolves_and_the_bot_wakes_with_the_next_message(app, desk, rasa) -> None:
-    agent(desk)
-    cookie, _ = await employee_says(app, "Hallo")
-    conversation = conversation_of(desk, cookie)
-    esc = queue(desk, conversation)
-    anna = await login(app, "anna", "agent-password-1")
-    await app.asgi_client.post(f"/api/escalations/{esc.id}/claim", headers=anna)
+    cookie, conversation, esc, anna = await claimed_after(app, desk, "Hallo")
     rasa.up = False
     _, resp = await app.asgi_client.post(f"/api/escalations/{esc.id}/resolve", headers=anna)
     assert resp.status == 200 and resp.json["status"] == "resolved"

@@ -11,7 +11,7 @@ from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge.text_policy import char_problem, parse_date, parse_int, username_problem
-from tests.conftest import fake_upstream, stand_in_kb, web_app
+from tests.conftest import desk_web_app, stand_in_kb, web_app
 from tests.unit.web.test_console_api import FakeRasa, agent, employee_says, login, queue
 from web.chat.routes import hello
 from web.input_policy import PolicyError
@@ -30,14 +30,7 @@ def rasa() -> FakeRasa:
 def app(desk, desk_settings, rasa):
     kb = stand_in_kb()
     live = LiveKnowledgeSource(desk_settings.knowledge, LazyDesk.ready(desk), poll_s=0.05, kb=kb)
-    app = web_app(
-        desk_settings,
-        live,
-        desk=LazyDesk.ready(desk),
-        upstream=fake_upstream(rasa),
-    )
-
-    yield app
+    yield desk_web_app(desk, desk_settings, live, rasa)
     live.stop()
 
 
