@@ -75,16 +75,18 @@
     root.hidden = true;  // until the stylesheet is there: no flash of an unstyled launcher
     shadow.appendChild(root);
     const ui = {host: host, shadow: shadow, root: root, fullscreen: !!target};
-    let chat = null;
+    let chat = null;  // the chat module's controller, once imported and started
+    let loading = null;
 
     // The chat module, imported once; later clicks go straight to it.
     function load() {
-      if (!chat) {
-        chat = import(BASE + "/static/chat/chat.js").then(function (module) {
-          return module.start({ui: ui, base: BASE, lang: LANG, texts: T, identity: identity()});
+      if (!loading) {
+        loading = import(BASE + "/static/chat/chat.js").then(function (module) {
+          chat = module.start({ui: ui, base: BASE, lang: LANG, texts: T, identity: identity()});
+          return chat;
         });
       }
-      return chat;
+      return loading;
     }
 
     if (!target) {
@@ -98,7 +100,8 @@
       ui.launcher.appendChild(make("span", "launcher-text", T["ui.widget.launcher"] || "IT-Service-Desk"));
       root.appendChild(ui.launcher);
       ui.launcher.addEventListener("click", function () {
-        load().then(function (c) { c.toggle(); });
+        // Until the chat is there nothing is open to close: a click (even during a restore) opens it.
+        if (chat) { chat.toggle(); } else { load().then(function (c) { c.setOpen(true, true); }); }
       });
     }
     const show = function () {
