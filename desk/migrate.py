@@ -11,7 +11,11 @@ to the baseline in place (missing nullable columns added) and stamped, then upgr
 from __future__ import annotations
 
 import argparse
+import fcntl
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -19,10 +23,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
+LOCK_KEY = 0x5E2D_0017  # the advisory lock of the records' migrations (PostgreSQL)
 
 
 def config(**options: object) -> Config:
@@ -48,15 +53,46 @@ def current(conn: Connection) -> str | None:
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision (a no-op when it is there)."""
     with engine.connect() as conn:
-        at = current(conn)
-        if at == head():
+        if current(conn) == head():
             return
-        if at is None and inspect(conn).has_table("conversations"):
-            _adopt(conn)
-    with engine.begin() as conn:
-        cfg = config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    # The servers start together on a fresh database: one migrates, the others wait and then find it done. (SQLite
+    # commits each CREATE TABLE at once, so without the lock a second process saw tables without a revision and
+    # took the half-made database for one from before migrations.)
+    with migration_lock(engine):
+        with engine.connect() as conn:
+            at = current(conn)
+            if at == head():
+                return
+            if at is None and inspect(conn).has_table("conversations"):
+                _adopt(conn)
+        with engine.begin() as conn:
+            cfg = config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time: a file lock beside a SQLite database, an advisory lock on PostgreSQL."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database).with_name(Path(url.database).name + ".migrate-lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+    elif url.get_backend_name() == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                conn.commit()
+    else:
+        yield
 
 
 def _adopt(conn: Connection) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+import time
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -11,6 +15,7 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, inspect, 
 
 from desk import migrate
 from desk.db import counters, metadata, open_db
+from settings import ROOT
 
 
 def differences(url: str) -> list:
@@ -27,6 +32,27 @@ def test_a_database_built_by_the_migrations_is_the_schema_the_code_expects(tmp_p
         assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == {"escalations": 0, "knowledge": 0}
     open_db(url)  # a second start changes nothing
     assert differences(url) == []
+
+
+def test_a_process_waits_while_another_migrates(tmp_path) -> None:
+    """The servers start together on a fresh database (make run, the tests): while one migrates, another waits for
+    it instead of taking the half-made database (SQLite commits each CREATE TABLE at once) for an old one."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    engine = create_engine(url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with migrate.migration_lock(engine):
+        other = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from desk.db import open_db; open_db(sys.argv[1])", url], env=env
+        )
+        time.sleep(3)  # its imports take about a second; then it must wait for the lock
+        assert other.poll() is None
+        with engine.connect() as conn:
+            assert migrate.current(conn) is None
+    assert other.wait(timeout=120) == 0
+    assert differences(url) == []
+    with engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+        assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == {"escalations": 0, "knowledge": 0}
 
 
 def test_a_database_from_before_migrations_is_adopted_in_place(tmp_path) -> None:
