@@ -98,8 +98,9 @@ class KnowledgeSettings(Part):
 
     articles_dir: ProjectPath = Path("knowledge/articles")
     model_path: ProjectPath = Path("var/models/multilingual-e5-small")
-    # Which engine embeds at run time: "onnx" (int8 export of the same model, no torch) or "torch".
-    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    # Which engine embeds at run time: "torch" (the sentence-transformers folder) or "onnx" (its int8 export:
+    # 2-5x faster, no torch, but the retrieval-only thresholds generalise worse with it; see the README).
+    embedding_backend: Literal["onnx", "torch"] = "torch"
     # Identical questions repeat on an outage morning: this many query vectors are kept (0: no cache).
     query_cache_size: int = Field(default=4096, ge=0)
     index_dir: ProjectPath = Path("var/index")

@@ -94,8 +94,13 @@ def test_a_poisoned_article_leaves_search_chat_and_the_editor_working(stack: Sta
         assert editor.post("/api/articles", json=SHREDDER).status_code == 201
         assert editor.post(f"/api/articles/{SHREDDER['slug']}/publish", json={}).status_code == 200
         assert until(lambda: chat_offers(stack, SHREDDER["slug"]), 15), "the chat never saw the later edit"
-        hits = httpx.get(f"{base_url}/api/knowledge/search", params={"q": QUESTION}, timeout=30).json()["hits"]
-        assert hits[0]["slug"] == SHREDDER["slug"]
+
+        def found_by_search() -> bool:
+            hits = httpx.get(f"{base_url}/api/knowledge/search", params={"q": QUESTION}, timeout=30).json()["hits"]
+            return bool(hits) and hits[0]["slug"] == SHREDDER["slug"]
+
+        # The web service follows on its own (250 ms poll + embedding): it may come a moment after the actions.
+        assert until(found_by_search, 15), "the search never found the later edit"
 
         # Chat through the web service as the widget does.
         token = httpx.post(f"{base_url}/api/chat/session", json={}, timeout=30).json()["session"]

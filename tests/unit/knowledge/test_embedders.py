@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge.embedder import HashingEmbedder
+from knowledge.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from knowledge.embedders import CachedEmbedder, embedder_for
 from knowledge.onnx_embedder import OnnxEmbedder
 
@@ -74,8 +74,10 @@ def test_passages_are_never_cached_and_the_fingerprint_is_the_models() -> None:
 def test_backend_and_cache_follow_the_settings(settings) -> None:
     knowledge = settings.knowledge
     served = embedder_for(knowledge)
-    assert isinstance(served, CachedEmbedder) and isinstance(served.inner, OnnxEmbedder)
-    assert served.size == knowledge.query_cache_size == 4096 and served.inner.batch_size == 1
+    assert isinstance(served, CachedEmbedder) and isinstance(served.inner, SentenceTransformerEmbedder)
+    assert served.size == knowledge.query_cache_size == 4096
+    onnx = embedder_for(knowledge.model_copy(update={"embedding_backend": "onnx"}))
+    assert isinstance(onnx, CachedEmbedder) and isinstance(onnx.inner, OnnxEmbedder) and onnx.inner.batch_size == 1
     assert not isinstance(embedder_for(knowledge.model_copy(update={"query_cache_size": 0})), CachedEmbedder)
     with pytest.raises(ValueError, match="SERVICEDESK_EMBEDDING_BACKEND"):
         embedder_for(knowledge.model_copy(update={"embedding_backend": "gpu"}))
