@@ -106,8 +106,10 @@
     }
     const show = function () {
       root.hidden = false;
-      if (target) { load(); } else { host.setAttribute("data-state", "ready"); }
-      if (!target && wasOpen()) { load().then(function (c) { c.setOpen(true, false); }); }
+      if (target) { load(); return; }  // the full-screen chat says it is ready itself
+      // A chat that was open before a reload is open again before the widget says it is ready.
+      const restored = wasOpen() ? load().then(function (c) { c.setOpen(true, false); }) : Promise.resolve();
+      restored.catch(function () {}).then(function () { host.setAttribute("data-state", "ready"); });
     };
     link.addEventListener("load", show);
     link.addEventListener("error", show);

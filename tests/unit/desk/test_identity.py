@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 
 import jwt
 import pytest
@@ -35,23 +36,35 @@ def test_a_valid_token_names_the_employee_and_its_expiry() -> None:
 
 
 @pytest.mark.parametrize(
-    "token, why",
+    "token, why",  # tokens made when the test runs: the times in them are relative to now
     [
-        (make_identity("m.mueller", b"another-key-that-is-32-bytes-lon"), "InvalidSignatureError"),
-        (make_identity("m.mueller", KEY, ttl_s=-120), "ExpiredSignatureError"),  # beyond the 60 s leeway
-        (make_identity("m.mueller", KEY, nbf=int(time.time()) + 600), "ImmatureSignatureError"),
-        (make_identity("m.mueller", KEY, at=time.time() + 600), "ImmatureSignatureError"),  # issued in the future
-        (jwt.encode({"sub": "m.mueller"}, KEY, algorithm="HS256"), "MissingRequiredClaimError"),  # no exp
-        (jwt.encode({"exp": int(time.time()) + 60}, KEY, algorithm="HS256"), "MissingRequiredClaimError"),  # no sub
-        (jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, KEY * 2, algorithm="HS512"), "InvalidAlgorithmError"),
-        (f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64({'sub': 'x', 'exp': 9_999_999_999})}.", "InvalidAlgorithmError"),
-        ("x.y", "DecodeError"),
-        ("", "DecodeError"),
+        (lambda: make_identity("m.mueller", b"another-key-that-is-32-bytes-lon"), "InvalidSignatureError"),
+        (lambda: make_identity("m.mueller", KEY, ttl_s=-120), "ExpiredSignatureError"),  # beyond the 60 s leeway
+        (lambda: make_identity("m.mueller", KEY, nbf=int(time.time()) + 600), "ImmatureSignatureError"),
+        (
+            lambda: make_identity("m.mueller", KEY, at=time.time() + 600),
+            "ImmatureSignatureError",
+        ),  # issued in the future
+        (lambda: jwt.encode({"sub": "m.mueller"}, KEY, algorithm="HS256"), "MissingRequiredClaimError"),  # no exp
+        (
+            lambda: jwt.encode({"exp": int(time.time()) + 60}, KEY, algorithm="HS256"),
+            "MissingRequiredClaimError",
+        ),  # no sub
+        (
+            lambda: jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, KEY * 2, algorithm="HS512"),
+            "InvalidAlgorithmError",
+        ),
+        (
+            lambda: f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64({'sub': 'x', 'exp': 9_999_999_999})}.",
+            "InvalidAlgorithmError",
+        ),
+        (lambda: "x.y", "DecodeError"),
+        (lambda: "", "DecodeError"),
     ],
 )
-def test_bad_tokens_are_refused(token: str, why: str) -> None:
+def test_bad_tokens_are_refused(token: Callable[[], str], why: str) -> None:
     with pytest.raises(IdentityError, match=why):
-        verify_identity(token, KEY)
+        verify_identity(token(), KEY)
 
 
 def test_a_tampered_payload_breaks_the_signature() -> None:
