@@ -311,11 +311,14 @@ class ActionTicketStatus(DeskAction):
         )
         return await asyncio.to_thread(escalations.tickets_of, desk.engine, user, 3)
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        """Up to three newest tickets with their state; the portal for anything else."""
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], found: list[Any] | None = None
+    ) -> list[EventType]:
+        """Up to three newest tickets with their state (``found``: already looked up); the portal for anything else."""
         desk = await asyncio.to_thread(self.desk.get)
         language = "en" if tracker.get_slot("language") == "en" else "de"
-        found = await self.tickets(tracker)
+        if found is None:
+            found = await self.tickets(tracker)
         if not found:
             dispatcher.utter_message(
                 response="utter_ticket_status_none", url=self.settings.servers.article_url("ticket-status-abfragen")

@@ -113,9 +113,9 @@ class ActionRespond(KnowledgeAction):
         events = await self.replies.new_question(tracker, query)
         if decision.outcome == "answer":
             best = decision.hits[0]
-            if best.slug == TICKET_STATUS_ARTICLE and await self.tickets.tickets(tracker):
+            if best.slug == TICKET_STATUS_ARTICLE and (own := await self.tickets.tickets(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
-                return await self.tickets.run(dispatcher, tracker, domain)
+                return await self.tickets.run(dispatcher, tracker, domain, own)
             return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.hits[1:]])
         if decision.outcome == "clarify":
             return events + self.replies.clarify(dispatcher, tracker, domain, list(decision.hits))
