@@ -11,6 +11,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sanic import Sanic
 
 from actions.csat import ActionAskCsat, ActionStoreCsat, ActionStoreCsatComment
+from actions.embeddings import add_embeddings_route
 from actions.handoff import (
     ActionAskEscDescription,
     ActionHandedBack,
@@ -80,6 +81,7 @@ def create_action_app(
     ):
         executor.register_action(action)
     app = create_app(executor, cors_origins=None)
+    add_embeddings_route(app, knowledge)  # the web service's vectors: one model on the machine
 
     @app.before_server_start
     async def _load(app: Sanic) -> None:

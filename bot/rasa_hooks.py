@@ -21,6 +21,8 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
+from bot.action_connections import install_kept_action_connections
+
 _DOCS_HINT = (
     ". Failed to validate Action server response from API, make sure your response from the Action endpoint "
     "is valid. For more information about the format visit https://rasa.com/docs/rasa/custom-actions"
@@ -65,6 +67,7 @@ class ServicedeskTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Same arguments as ``SQLTrackerStore``."""
         install_fast_action_validation()
+        install_kept_action_connections()
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             import sqlalchemy as sa

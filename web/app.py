@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse, file
 from desk import accounts
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
+from knowledge.embedders import web_embedder
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings, Staff
 from web.assets import bp as assets_bp
@@ -61,7 +62,10 @@ def create_app(
         settings=settings,
         desk=desk,
         # Published articles from the database, followed live (edits are searchable within a second or so).
-        knowledge=knowledge or LiveKnowledgeSource(settings.knowledge, desk),
+        knowledge=knowledge
+        or LiveKnowledgeSource(
+            settings.knowledge, desk, embedder=web_embedder(settings.knowledge, settings.servers.action_url)
+        ),
         upstream=upstream,
         rasa=rasa,
         notifier=notifier,

@@ -60,3 +60,49 @@ def test_the_tracker_store_installs_the_same_validation_built_once() -> None:
     assert result["before"] is not None and result["after"] == result["before"]  # a bad response is still refused
     # write-ahead, synchronous=NORMAL, one kept connection; saving and reading a tracker still work
     assert result["modes"] == ["wal", 1, 1, "SingletonThreadPool"]
+
+
+CONNECTIONS = """
+import asyncio, json
+from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
+from bot.action_connections import install_kept_action_connections
+
+async def main():
+    peers = []
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"events": [], "responses": [{"text": str(len(peers))}]})
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
+    before = [await endpoint.request(json={"n": i}) for i in range(4)]
+    fresh = len(set(peers))
+    peers.clear()
+    install_kept_action_connections()
+    after = [await endpoint.request(json={"n": i}) for i in range(4)]
+    await runner.cleanup()
+    print(json.dumps({"fresh": fresh, "kept": len(set(peers)), "replies": [r["responses"][0]["text"] for r in after]}))
+
+asyncio.run(main())
+"""
+
+
+def test_rasa_calls_the_action_server_over_one_kept_connection() -> None:
+    out = subprocess.run(
+        [str(ROOT / ".venv-rasa/bin/python"), "-c", CONNECTIONS],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["fresh"] == 4  # Rasa's own way: a new connection per call
+    assert result["kept"] == 1 and result["replies"] == ["1", "2", "3", "4"]  # same replies, one connection
