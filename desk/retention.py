@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists, inspect, select, update
 
-from desk import daily_counts, rasa_tracker
+from desk import daily_counts, leases, rasa_tracker
 from desk.daily_counts import Key, iso_week, local_day
 from desk.db import conversations, csat_ratings, escalations, knowledge_gaps, messages, tickets, utc
 from desk.db import now as utc_now
@@ -44,6 +44,7 @@ KINDS = (
     "audit",
     "tracker_events",
 )
+LEASE = "purge"
 AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"))
 BATCH = 500
 
@@ -106,6 +107,15 @@ def purge(
             rasa_tracker.count_events(tracker, senders) if dry_run else rasa_tracker.delete_events(tracker, senders)
         )
     return counts
+
+
+def purge_when_due(
+    engine: Engine, retention: Retention, *, tz: tzinfo, tracker: Any, holder: str, now: datetime | None = None
+) -> dict[str, int] | None:
+    """Purge if this caller takes the lease (held for one purge interval); ``None`` when another instance has it."""
+    if not leases.acquire(engine, LEASE, holder, retention.purge_interval_s, at=now):
+        return None
+    return purge(engine, retention, tz=tz, tracker=tracker, now=now)
 
 
 def _known(engine: Engine, ids: set[str]) -> set[str]:

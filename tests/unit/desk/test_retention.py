@@ -199,3 +199,39 @@ def test_a_retention_period_out_of_range_stops_the_settings(days: int) -> None:
 
     with pytest.raises(SettingsError, match="SERVICEDESK_RETENTION_CONVERSATIONS_DAYS"):
         Settings.load(env={"SERVICEDESK_RETENTION_CONVERSATIONS_DAYS": str(days)}, dotenv=Path("/dev/null"))
+
+
+def test_make_purge_prints_counts_per_kind_and_a_dry_run_changes_nothing(tmp_path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from desk.db import open_db
+    from scripts import purge as cli
+
+    monkeypatch.setenv("SERVICEDESK_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("SERVICEDESK_SECRET_KEY", "unit-test-secret")
+    engine = open_db(f"sqlite:///{tmp_path / 'servicedesk.db'}")
+    conv = conversations.start(engine, "p1")
+    conversations.add_message(engine, conv, "user", "anna@stadt.example")
+    url = tracker_db(tmp_path / "tracker.db", {conv: now().timestamp()})
+    monkeypatch.setenv("SERVICEDESK_TRACKER_DB", str(tmp_path / "tracker.db"))
+    later = (now() + 31 * DAY).isoformat()
+
+    assert cli.main(["--dry-run", "--now", later]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == ["messages 1", "conversations 1", "csat_ratings 0"] and "tracker_events 1" in out
+    assert out[-1] == "dry run: nothing was changed" and count(engine, messages) == 1 and senders(url) == {conv}
+
+    assert cli.main(["--now", later]) == 0
+    assert "conversations 1" in capsys.readouterr().out
+    assert count(engine, messages) == 0 and senders(url) == set()
+    with pytest.raises(SystemExit):
+        cli.main(["--now", "gestern"])
+    engine.dispose()
+
+
+def test_of_two_instances_asking_at_once_one_purges(desk) -> None:  # noqa: ANN001
+    rated_conversation(desk, 4)
+    t = now() + 31 * DAY
+    first = retention.purge_when_due(desk.engine, RETENTION, tz=TZ, tracker=None, holder="web-1", now=t)
+    second = retention.purge_when_due(desk.engine, RETENTION, tz=TZ, tracker=None, holder="web-2", now=t)
+    assert first is not None and first["conversations"] == 1 and second is None
+    hour_later = retention.purge_when_due(desk.engine, RETENTION, tz=TZ, tracker=None, holder="web-2", now=t + DAY / 24)
+    assert hour_later is not None and set(hour_later.values()) == {0}
