@@ -28,7 +28,7 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
-from knowledge.redaction import redact
+from knowledge.redaction import redact, warm_up
 
 # Slots that hold what the employee typed; ``esc_contact`` is deliberately not here (see the module docstring).
 REDACTED_SLOTS = frozenset({"esc_description", "esc_description_draft", "esc_system", "kb_query", "csat_comment"})
@@ -115,6 +115,7 @@ class ServicedeskTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Same arguments as ``SQLTrackerStore``."""
         install_fast_action_validation()
+        warm_up()  # the redaction's rules load at Rasa's start, not in its first turn
         if kwargs.get("dialect", "sqlite") == "sqlite" and kwargs.get("db") not in (None, "", ":memory:"):
             _private_file(str(kwargs["db"]))
         super().__init__(*args, **kwargs)

@@ -225,6 +225,11 @@ def _is_phone(text: str, m: re.Match[str]) -> bool:
 _DEFAULT = Redactor()
 
 
+def warm_up() -> None:
+    """Load the rules now (a server's start) rather than on the first message."""
+    _DEFAULT.find("warm up")
+
+
 def find(text: str) -> list[Span]:
     """The personal-data spans of ``text`` (see :class:`Redactor`)."""
     return _DEFAULT.find(text)

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse, file
 from desk import accounts, retention
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
+from knowledge import redaction
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings, Staff
 from web.assets import bp as assets_bp
@@ -108,6 +109,7 @@ def create_app(
         context.tasks.append(asyncio.get_running_loop().create_task(_sweep_forever(handoff, sweep_interval_s)))
         context.tasks.append(asyncio.get_running_loop().create_task(_purge_forever(desk, settings)))
         if warm_up:
+            await asyncio.to_thread(redaction.warm_up)  # messages are stored redacted: the rules load now
             try:
                 await asyncio.to_thread(context.knowledge.warm_up)
             except KnowledgeUnavailable as exc:  # /health reports it; the rest of the site still works
