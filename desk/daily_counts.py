@@ -60,4 +60,6 @@ def read(engine: Engine, metric: str, start: date, end: date) -> Counter[Key]:
                 daily_counts.c.metric == metric, daily_counts.c.day >= start, daily_counts.c.day <= end
             )
         ).all()
-    return Counter({Key(r.day, r.metric, r.dimension, r.language, r.score, r.week): int(r.count) for r in rows})
+    return Counter(
+        {Key(r.day, r.metric, r.dimension, r.language, r.score, r.week): int(r._mapping["count"]) for r in rows}
+    )
