@@ -76,9 +76,9 @@ def test_personal_data_is_redacted_and_look_alikes_are_kept(half: str, capsys: p
     redacted, kept, misses = score(corpus(half))
     with capsys.disabled():
         print(f"\nredaction corpus {half}: personal spans redacted {redacted:.1%}, look-alikes kept {kept:.1%}")
-    if half == "held_out":  # the half nobody tuned on holds the targets
-        assert redacted >= TARGET, misses
-        assert kept >= TARGET, misses
+    # both halves hold the targets; the held-out half (never tuned on) is the figure that counts
+    assert redacted >= TARGET, misses
+    assert kept >= TARGET, misses
 
 
 def test_the_password_value_goes_and_the_word_stays() -> None:
