@@ -24,6 +24,7 @@ from actions.respond import ActionRespond
 from desk import escalations
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
+from knowledge import redaction
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def create_action_app(
         logger.info("loading knowledge base and records ...")
         desk.get()
         knowledge.warm_up()
+        redaction.warm_up()  # escalations and CSAT comments are stored redacted: the rules load now
         _ = respond.params  # a missing or broken decision file stops the start, not the first employee
         logger.info("ready")
 
