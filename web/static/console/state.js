@@ -41,4 +41,12 @@ export const state = {
   claimedByMe: new Set(),
   busy: false,         // a claim/resolve/handback/ticket call is on its way
   sending: false,      // a reply is on its way
+  search: {seq: 0, running: null, shownFor: null},  // the article search: newest ticket, its words, words shown
 };
+
+// A new escalation (or none): an article search still on its way must not fill the new one's list.
+export function forgetSearch() {
+  state.search.seq += 1;
+  state.search.running = null;
+  state.search.shownFor = null;
+}
