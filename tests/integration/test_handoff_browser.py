@@ -188,7 +188,8 @@ def test_an_agent_sentence_around_an_article_link_arrives_whole_with_clickable_a
 
         sentence = (
             f"Guten Tag, der Artikel {url} hilft meist. Melden Sie sich unter 030 1234-567 oder "
-            "it-service@stadt.example, falls nicht. Bitte nie javascript:alert(1) öffnen."
+            "it-service@stadt.example, falls nicht (Ticket SD-2026-000042 vom 03-12-2026). "
+            "Bitte nie javascript:alert(1) öffnen."
         )
         console.fill("#reply", sentence)
         console.click("#send")
@@ -205,7 +206,7 @@ def test_an_agent_sentence_around_an_article_link_arrives_whole_with_clickable_a
         expect(reply.locator('.text a[href="mailto:it-service@stadt.example"]')).to_have_text(
             "it-service@stadt.example"
         )
-        expect(reply.locator(".text a")).to_have_count(3)  # javascript: stays text
+        expect(reply.locator(".text a")).to_have_count(3)  # the ticket number, the date and javascript: stay text
         assert chat.locator("#sd-log a[href^='javascript']").count() == 0
         assert_accessible(chat, "agent reply with links")
 

@@ -13,12 +13,14 @@ const PATTERN = new RegExp(
 );
 const TRAILING = /[.,;:!?)\]}'"»“”]+$/;  // sentence punctuation after an address is not part of it
 const SCHEMES = ["http:", "https:", "mailto:", "tel:"];
+const DATE = /^\d{1,4}[-/]\d{1,2}[-/]\d{1,4}$/;  // "03-12-2026", "03/12/2026": a date, not a number to call
 
 // The address in `raw` as a safe href, or null (then the text stays text).
 function hrefFor(kind, raw) {
   let href = raw;
   if (kind === "mail") { href = "mailto:" + raw; }
   if (kind === "phone") {
+    if (DATE.test(raw)) { return null; }
     const digits = raw.replace(/\(0\)/g, "").replace(/[^\d+]/g, "");
     const count = digits.replace(/\D/g, "").length;
     if (count < 6 || count > 15 || digits.lastIndexOf("+") > 0) { return null; }
