@@ -175,6 +175,7 @@ def test_an_agent_sentence_around_an_article_link_arrives_whole_with_clickable_a
         hit.wait_for(timeout=BOT)
         url = hit.get_attribute("data-url") or ""
         assert re.match(rf"{re.escape(base_url)}/kb/[a-z0-9-]+$", url), url
+        hit.scroll_into_view_if_needed()
         box = hit.bounding_box()
         assert box
         console.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -212,9 +213,10 @@ def test_an_agent_sentence_around_an_article_link_arrives_whole_with_clickable_a
 
         # The console: the same links in the live messages, and the bot's article address in the transcript.
         mine = console.locator("#messages li.agent").last
-        expect(mine.locator(f'a[href="{url}"]')).to_have_count(1)
-        expect(mine.locator('a[href="tel:0301234567"]')).to_have_count(1)
-        expect(mine.locator('a[href="mailto:it-service@stadt.example"]')).to_have_count(1)
+        expect(mine.locator(f'.msg-text a[href="{url}"]')).to_have_count(1)
+        expect(mine.locator('.msg-text a[href="tel:0301234567"]')).to_have_count(1)
+        expect(mine.locator('.msg-text a[href="mailto:it-service@stadt.example"]')).to_have_count(1)
+        expect(mine.locator(".msg-text a")).to_have_count(3)
         expect(console.locator(f'#transcript a[href^="{base_url}/kb/"]').first).to_be_visible()
         assert console.locator("#messages a[href^='javascript'], #transcript a[href^='javascript']").count() == 0
         assert_accessible(console, "console: links in messages")
