@@ -11,11 +11,15 @@ or ``expect``; axe-core runs in contexts that bypass the CSP.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route, expect
 
+from desk import escalations
+from desk.db import open_db
+from scripts.stack import Stack
 from tests.integration.browser import BOT, assert_accessible, new_context, say, staff_login
 from tests.integration.conftest import ensure_user
 
@@ -186,6 +190,10 @@ def test_an_agent_sentence_around_an_article_link_arrives_whole_with_clickable_a
         console.mouse.up()
         expect(console.locator("#reply")).to_have_value(f"{url} ")
         console.unroute(SEARCH)
+        # One search, one list: a late second answer neither duplicated it nor replaced it.
+        hits = console.locator("#kb-hits button.hit")
+        urls = [hits.nth(i).get_attribute("data-url") for i in range(hits.count())]
+        assert urls and len(urls) == len(set(urls)) <= 5, urls
 
         sentence = (
             f"Guten Tag, der Artikel {url} hilft meist. Melden Sie sich unter 030 1234-567 oder "
@@ -229,3 +237,85 @@ def test_an_agent_sentence_around_an_article_link_arrives_whole_with_clickable_a
     finally:
         agent_ctx.close()
         chat_ctx.close()
+
+
+def queued(stack: Stack, what: str) -> escalations.Escalation:
+    """A waiting escalation written straight into the records (as the action server does), for console-only tests."""
+    engine = open_db(stack.settings.records.db_url)
+    try:
+        return escalations.create(
+            engine,
+            conversation_id=f"console-{what}-{uuid.uuid4().hex[:8]}",
+            user_pseudonym="console-browser-test",
+            language="de",
+            reason="user_request",
+            details={"description": f"Drucker druckt nicht ({what})"},
+            intents=[],
+            articles=[],
+            transcript=[{"role": "user", "text": "Bitte einen Menschen", "ts": 1.0}],
+        )
+    finally:
+        engine.dispose()
+
+
+FLIPS = """() => {
+  window.claimShown = [];
+  new MutationObserver(() => { if (!document.getElementById("claim").hidden) { window.claimShown.push(1); } })
+    .observe(document.getElementById("claim"), {attributes: true, attributeFilter: ["hidden"]});
+}"""
+
+
+def test_a_late_refresh_never_turns_a_claimed_request_back_and_the_hit_is_inserted(
+    browser: Browser, base_url: str, stack: Stack, accounts: None
+) -> None:
+    """The occasional lost click: a refresh of the open record that started before the claim answered after it, so
+    the console showed "waiting" again (reply box disabled, article search closed) under the agent's pointer. The
+    refresh's answer is held back in the browser to make that moment certain."""
+    mine = queued(stack, "late-refresh")
+    agent_ctx, console, _ = console_for(browser, base_url)
+    try:
+        console.locator(f'#queue [data-id="{mine.id}"]').click()
+        expect(console.locator("#detail-status")).to_have_text("wartet", timeout=BOT)
+        record = re.compile(rf".*/api/escalations/{mine.id}$")
+        held: list[tuple[Route, APIResponse]] = []
+
+        def hold_first(route: Route) -> None:
+            """The first refresh is answered by the server at once (still "waiting"); the page gets it later."""
+            if held:
+                route.continue_()
+            else:
+                held.append((route, route.fetch()))
+
+        console.route(record, hold_first)
+        queued(stack, "another")  # any change of the queue makes the console refresh the open record
+        for _ in range(300):
+            if held:
+                break
+            console.wait_for_timeout(100)
+        assert len(held) == 1
+
+        console.click("#claim")
+        expect(console.locator("#claim")).to_be_hidden(timeout=BOT)
+        console.click("#insert-article")
+        console.fill("#kb-query", "Drucker druckt nicht")
+        console.press("#kb-query", "Enter")
+        hit = console.locator("#kb-hits button.hit").first
+        hit.wait_for(timeout=BOT)
+        url = hit.get_attribute("data-url") or ""
+        hit.scroll_into_view_if_needed()
+        box = hit.bounding_box()
+        assert box
+        console.evaluate(FLIPS)
+        console.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        console.mouse.down()
+        late, answer = held[0]
+        assert answer.json()["status"] == "waiting"
+        late.fulfill(response=answer)  # the refresh from before the claim arrives now
+        console.wait_for_timeout(1500)
+        console.mouse.up()
+        expect(console.locator("#reply")).to_have_value(f"{url} ")
+        assert console.evaluate("() => window.claimShown") == []
+        expect(console.locator("#detail-status")).to_contain_text(AGENT["display_name"])
+        expect(console.locator("#reply")).to_be_enabled()
+    finally:
+        agent_ctx.close()

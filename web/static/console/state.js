@@ -34,6 +34,8 @@ export const state = {
   selectedId: null,
   record: null,
   recordFetchedAt: 0,
+  recordSeq: 0,        // numbers the record requests; a step's answer (claim, resolve ...) takes one too
+  recordShown: 0,      // the number of the record on screen: older answers are dropped
   lastMessageId: 0,
   watch: 0,            // bumps whenever the open escalation changes: stops the old message long-poll
   watchAbort: null,
