@@ -54,11 +54,15 @@ export async function openEscalation(id, focus) {
   if (focus && state.selectedId === id) { el.detailTitle.focus(); }
 }
 
+// Answers can arrive out of order: a refresh that started before the agent's claim may answer after it. An answer
+// to a request older than the record shown is dropped; else the claimed record would flip back to "waiting" (reply
+// box disabled, article search closed: a click on an article hit inserted nothing).
 export async function loadRecord(id, initial) {
   const session = state.session;
+  const ticket = ++state.recordSeq;
   const record = await api("GET", "/api/escalations/" + encodeURIComponent(id));
-  if (session !== state.session || state.selectedId !== id) { return; }
-  showRecord(record, initial);
+  if (session !== state.session || state.selectedId !== id || ticket < state.recordShown) { return; }
+  showRecord(record, initial, ticket);
 }
 
 function isMine(record) {
@@ -68,7 +72,8 @@ function isMine(record) {
   return !!record.agent_name && (record.agent_name === me.display_name || record.agent_name === me.username);
 }
 
-export function showRecord(record, initial) {
+export function showRecord(record, initial, ticket) {
+  state.recordShown = ticket === undefined ? ++state.recordSeq : ticket;
   state.record = record;
   state.recordFetchedAt = Date.now();
   el.detailPlaceholder.hidden = true;
