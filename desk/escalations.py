@@ -1,8 +1,9 @@
 """Escalation records: what the employee wants, what was tried, and who holds the conversation.
 
 Status moves ``waiting`` → ``claimed`` → ``resolved`` | ``handed_back`` | ``ticket``; ``waiting`` can also
-become ``ticket`` (nobody claimed in time). Every transition is one conditional UPDATE, so two agents or two
-instances can never both win a claim.
+become ``ticket`` (nobody claimed in time) or ``withdrawn`` (the employee no longer needs it). Every transition
+is one conditional UPDATE, so two agents or two instances can never both win a claim, and a claim racing a
+withdrawal is decided once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from knowledge.redaction import redact
 from texts import section, text
 
 REASONS = ("user_request", "no_answer", "not_helpful", "needs_person")
-STATUSES = ("waiting", "claimed", "resolved", "handed_back", "ticket")
+STATUSES = ("waiting", "claimed", "resolved", "handed_back", "ticket", "withdrawn")
 ACTIVE = ("waiting", "claimed")
 SKIPPED = "-"
 TICKET_LEASE_S = 60  # a ticket creation in progress blocks retries this long (sinks time out after ~10 s)

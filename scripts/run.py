@@ -8,7 +8,16 @@ import time
 
 from scripts.stack import Stack
 from scripts.users import bootstrap_admin
-from settings import Settings
+from settings import Servers, Settings
+
+
+def widget_origins(servers: Servers) -> str:
+    """Where the widget may be embedded, as ``make run`` tells it (pages of other origins cannot use the chat)."""
+    own = "/".join(servers.public_url.split("/")[:3])
+    others = sorted(o.rstrip("/") for o in servers.allowed_origins)
+    if not others:
+        return f"only on {own} itself; add your intranet to SERVICEDESK_ALLOWED_ORIGINS to embed it there"
+    return f"{', '.join([own, *others])} (SERVICEDESK_ALLOWED_ORIGINS)"
 
 
 def main() -> int:
@@ -47,6 +56,8 @@ def main() -> int:
             )
             print(f"  Editor:      {settings.servers.public_url}/editor/  (role editor)", flush=True)
             print(f"  Insights:    {settings.servers.public_url}/insights/  (role lead)", flush=True)
+            print(f"  Widget:      {settings.servers.public_url}/widget.js, allowed on pages of", flush=True)
+            print(f"               {widget_origins(settings.servers)}", flush=True)
             print(f"  Health:      {settings.servers.public_url}/health", flush=True)
             print(f"  Search API:  {settings.servers.public_url}/api/knowledge/search?q=Drucker", flush=True)
             print("Press Ctrl-C to stop.", flush=True)

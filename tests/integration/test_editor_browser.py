@@ -15,12 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from desk import gaps
 from desk.db import open_db
 from scripts.stack import Stack
 from tests.integration.browser import (
+    assert_accessible,
     assert_fits_and_accessible,
     at_both_zooms,
     axe_violations,
@@ -319,6 +320,43 @@ def test_gap_queue_drafts_an_article_and_dismisses(
     expect(page.get_by_label("Text (Markdown)")).to_have_value(re.compile("^## So gehen Sie vor"))
     assert dialogs == [], dialogs
     assert problems == [], problems
+
+
+def test_the_test_panel_shows_progress_at_once(browser: Browser, base_url: str, editor_api: httpx.Client) -> None:
+    """The first Test run of a fresh process takes seconds (the draft is embedded): the panel says at once that it
+    runs, next to the button and in the page's live region, until the result is there. The answer is held back in
+    the browser, so "at once" is checked while no result can exist yet."""
+    article = published_article(editor_api)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True)
+    page, problems, _ = watched_page(context)
+    held: list[Route] = []
+    try:
+        login(page, base_url, EDITOR, f"#/article/{article['slug']}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(TITLE, timeout=WAIT)
+        page.route("**/api/knowledge/test", lambda route: held.append(route))
+        page.get_by_label("Frage testen").fill(QUESTION)
+        page.get_by_role("button", name="Testen").click()
+        progress = page.locator("#test-progress")
+        expect(progress).to_be_visible()
+        expect(progress).to_have_text(re.compile(r"^Test läuft …"))
+        expect(page.get_by_role("status")).to_have_text(re.compile(r"^Test läuft …"))
+        expect(page.locator("#test-result")).to_have_attribute("aria-busy", "true")
+        expect(page.get_by_role("button", name="Testen")).to_be_disabled()
+        assert len(held) == 1 and page.locator("#test-outcome").inner_text() == ""
+        assert_accessible(page, "editor: test running")
+
+        held[0].continue_()
+        expect(page.locator("#test-outcome")).to_have_text(
+            re.compile(r"^(Antwort|Rückfrage|Keine Antwort):"), timeout=WAIT
+        )
+        expect(progress).to_be_hidden()
+        expect(page.locator("#test-result")).not_to_have_attribute("aria-busy", "true")
+        expect(page.get_by_role("button", name="Testen")).to_be_enabled()
+        expect(page.get_by_role("status")).not_to_contain_text("Test läuft")
+        assert_accessible(page, "editor: test done")
+        assert problems == []
+    finally:
+        context.close()
 
 
 def test_conflict_keeps_the_editors_text(base_url: str, context: BrowserContext, editor_api: httpx.Client) -> None:

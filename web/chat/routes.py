@@ -26,7 +26,7 @@ from web.input_policy import PolicyError, parse_body
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-CHAT_API = ("session", "messages", "history", "open", "events", "end", "new")
+CHAT_API = ("session", "messages", "history", "open", "events", "end", "new", "withdraw")
 
 
 async def preflight(_request: Request) -> HTTPResponse:
@@ -196,6 +196,13 @@ async def new_conversation(request: Request, session: ChatSession) -> HTTPRespon
     """Start over ("Neues Gespräch"): the open conversation ends; the next message starts a new one."""
     await ctx(request).chat.new(session=session)
     return json({"messages": []})
+
+
+@bp.post("/api/chat/withdraw")
+@chat_session
+async def withdraw_request(request: Request, session: ChatSession) -> HTTPResponse:
+    """Withdraw the request still waiting for an agent ("Anfrage zurückziehen"); 409 when nothing waits."""
+    return json({"messages": await ctx(request).chat.withdraw(session=session)})
 
 
 def cors_headers(request: Request, response: HTTPResponse) -> None:

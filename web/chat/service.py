@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from desk import conversations, csat, escalations
 from desk.conversations import MessageRow
 from desk.db import now
-from desk.escalations import Escalation
+from desk.escalations import Escalation, TransitionError
 from desk.identity import ChatSession
 from desk.notices import notice
 from desk.runtime import Desk, LazyDesk
@@ -215,17 +215,33 @@ class ChatService:
         conversation = await asyncio.to_thread(self._conversation, session)
         if conversation is None:
             return []
-        if await asyncio.to_thread(escalations.active_for, self.desk.engine, conversation) is not None:
-            raise ChatRefused(409, "chat.agent_ends")
+        held = await asyncio.to_thread(escalations.active_for, self.desk.engine, conversation)
+        if held is not None:
+            raise ChatRefused(409, "chat.waiting_ends" if held.status == "waiting" else "chat.agent_ends")
         return await self._trigger(conversation, "EXTERNAL_end_conversation")
+
+    async def withdraw(self, *, session: ChatSession) -> list[MessageRow]:
+        """Withdraw the request waiting for the desk ("Anfrage zurückziehen"); the messages this added."""
+        conversation = await asyncio.to_thread(self._conversation, session)
+        if conversation is None:
+            raise ChatRefused(409, "chat.nothing_waits")
+        try:
+            esc = await self.handoff.withdraw(conversation_id=conversation)
+        except TransitionError as exc:
+            held = await asyncio.to_thread(escalations.active_for, self.desk.engine, conversation)
+            raise ChatRefused(409, "chat.already_claimed" if held else "chat.nothing_waits") from exc
+        # The handoff's window ends with the withdrawal: what follows is the notice (and the bot's words, if any).
+        after = esc.messages_until or 0
+        return await asyncio.to_thread(conversations.messages_after, self.desk.engine, conversation, after)
 
     async def new(self, *, session: ChatSession) -> None:
         """Start over ("Neues Gespräch"): the open conversation ends; the next message starts a new one."""
         conversation = await asyncio.to_thread(self._conversation, session)
         if conversation is None:
             return
-        if await asyncio.to_thread(escalations.active_for, self.desk.engine, conversation) is not None:
-            raise ChatRefused(409, "chat.with_agent")
+        held = await asyncio.to_thread(escalations.active_for, self.desk.engine, conversation)
+        if held is not None:
+            raise ChatRefused(409, "chat.waiting_ends" if held.status == "waiting" else "chat.with_agent")
         await asyncio.to_thread(conversations.end, self.desk.engine, conversation)
 
     async def wait_for_messages(self, *, session: ChatSession, after: int, timeout: float) -> dict[str, Any]:

@@ -228,6 +228,24 @@ class HandoffService:
             wake="EXTERNAL_handed_back",
         )
 
+    # -- the employee's step -------------------------------------------------------------------
+    async def withdraw(self, *, conversation_id: str) -> Escalation:
+        """The employee no longer needs the desk: a waiting escalation leaves the queue and the bot resumes.
+
+        One conditional UPDATE from ``waiting``: a claim racing the withdrawal is decided once (the loser gets
+        :class:`TransitionError`); an escalation already claimed is the agent's to end.
+        """
+        engine = self.desk.engine
+        held = await asyncio.to_thread(escalations.active_for, engine, conversation_id)
+        if held is None:
+            raise TransitionError(f"nothing waits in conversation {conversation_id}")
+        esc = await asyncio.to_thread(
+            escalations.transition, engine, held.id, allowed=("waiting",), to="withdrawn", bot_wake=RESUME
+        )
+        await asyncio.to_thread(self._system, esc, "withdrawn")
+        await self.wake_bot(esc)
+        return esc
+
     # -- tickets -----------------------------------------------------------------------------
     def _ticket_transcript(self, esc: Escalation) -> Escalation:
         """The ticket gets the bot transcript plus what was said during the handoff."""

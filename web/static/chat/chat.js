@@ -3,7 +3,7 @@
 // then starts the session, the history and the live updates.
 
 import {c, remember} from "./context.js";
-import {clearUnread, closeRow, receive, reopenRow, resetLog, scrollToEnd} from "./log.js";
+import {clearUnread, closeRow, receive, reopenRow, resetLog, scrollToEnd, setHandoff} from "./log.js";
 import {make} from "./render.js";
 import {action, connect, opened, send, start as talk} from "./talk.js";
 
@@ -51,8 +51,11 @@ function build(ui) {
   const actions = make("div", "actions");
   el.newChat = headButton("sd-new", c.t("new_chat"));
   el.endChat = headButton("sd-end", c.t("end_chat"));
+  el.withdraw = headButton("sd-withdraw", c.t("withdraw"));
+  el.withdraw.hidden = true;  // only while the request waits for an agent
   actions.appendChild(el.newChat);
   actions.appendChild(el.endChat);
+  actions.appendChild(el.withdraw);
   head.appendChild(actions);
   if (!state.fullscreen) {
     el.close = headButton("sd-close", "");
@@ -88,10 +91,17 @@ function build(ui) {
   el.typing.appendChild(make("span", "", c.t("typing")));
   el.panel.appendChild(el.typing);
 
-  el.error = make("p", "error");
+  el.error = make("div", "error");
   el.error.id = "sd-error";
   el.error.setAttribute("role", "alert");
   el.error.hidden = true;
+  el.errorText = make("p", "error-text");
+  el.retry = make("button", "retry", c.t("retry"));
+  el.retry.type = "button";
+  el.retry.id = "sd-retry";
+  el.retry.hidden = true;
+  el.error.appendChild(el.errorText);
+  el.error.appendChild(el.retry);
   el.panel.appendChild(el.error);
 
   el.form = make("form", "composer");
@@ -158,6 +168,13 @@ function wire() {
       resetLog();
       receive(body, false);
       connect();
+      el.input.focus();
+    });
+  });
+  el.withdraw.addEventListener("click", function () {
+    action("/api/chat/withdraw", function (body) {
+      receive(body, false);
+      setHandoff(null);
       el.input.focus();
     });
   });

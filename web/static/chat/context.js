@@ -24,6 +24,8 @@ export const c = {
     socketTimer: 0,
     starting: null,    // the running start(), so a send waits for the session
     started: false,    // session and history are there
+    warned: false,     // the console hint for whoever embeds the widget was given
+    handoff: null,     // "waiting" | "claimed" while the desk has the conversation
   },
   // The widget's words: "ui.widget.<key>" of the catalogue, {name} filled from values.
   t: function (key, values) {

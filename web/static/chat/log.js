@@ -88,6 +88,13 @@ export function receive(body, live) {
   if (body && Array.isArray(body.messages)) {
     body.messages.forEach(function (m) { render(m, live); });
   }
+  if (body && Object.prototype.hasOwnProperty.call(body, "handoff")) { setHandoff(body.handoff); }
+}
+
+// While the request waits for an agent, it can be withdrawn (the button shows only then).
+export function setHandoff(status) {
+  state.handoff = typeof status === "string" ? status : null;
+  c.el.withdraw.hidden = state.handoff !== "waiting";
 }
 
 export function resetLog() {
@@ -116,14 +123,25 @@ export function clearUnread() {
   c.el.notify.textContent = "";
 }
 
-export function showError(message) {
-  c.el.error.textContent = message;
+// The red line above the composer; with `retry`, a button that tries again. It takes room from the log, so a log
+// that showed its last message scrolls on: the banner never hides the newest notice.
+export function showError(message, retry) {
+  const follow = nearBottom();
+  c.el.errorText.textContent = message;
+  c.el.retry.hidden = !retry;
+  c.el.retry.onclick = retry ? function () {
+    hideError();
+    retry();
+  } : null;
   c.el.error.hidden = false;
+  if (follow) { scrollToEnd(); }
 }
 
 export function hideError() {
   c.el.error.hidden = true;
-  c.el.error.textContent = "";
+  c.el.errorText.textContent = "";
+  c.el.retry.hidden = true;
+  c.el.retry.onclick = null;
 }
 
 export function busy(delta) {
@@ -133,14 +151,14 @@ export function busy(delta) {
   if (follow) { scrollToEnd(); }
 }
 
-export function addPending(label) {
+export function addPending(label, text) {
   // Sent again after a failure: the new bubble replaces the failed one.
   state.pending.filter(function (p) { return p.failed && p.label === label; }).forEach(function (p) {
     state.pending.splice(state.pending.indexOf(p), 1);
     if (p.node.parentNode) { p.node.parentNode.removeChild(p.node); }
   });
   const node = messageNode("user", label, {}, null);
-  const pending = {label: label, node: node, failed: false};
+  const pending = {label: label, text: text === undefined ? label : text, node: node, failed: false};
   state.pending.push(pending);
   c.el.log.appendChild(node);
   c.el.intro.hidden = true;

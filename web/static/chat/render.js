@@ -1,7 +1,9 @@
-// The chat's messages as DOM: text bubbles, article cards (links only to our own /kb/ pages), choice buttons and
-// the five-button closing question. Everything from the server is set with textContent, never as HTML.
+// The chat's messages as DOM: text bubbles (addresses, e-mail and phone numbers as links), article cards (links
+// only to our own /kb/ pages), choice buttons and the five-button closing question. Everything from the server is
+// set with textContent, never as HTML.
 
 import {clear, make} from "../staff/dom.js";
+import {linkedText} from "../staff/linkify.js";
 import {c} from "./context.js";
 
 export {clear, make};  // the one way to build DOM from data (textContent), shared with the staff pages
@@ -56,8 +58,8 @@ export function messageNode(role, text, data, createdAt) {
   const bubble = make("div", "bubble");
   const article = data.article && typeof data.article === "object" && typeof data.article.title === "string" &&
     data.article.title ? data.article : null;
-  const shown = article ? withoutUrlLine(text, article.url) : text;
-  if (shown) { bubble.appendChild(make("p", "text", shown)); }
+  const shown = article && role === "bot" ? withoutUrlLine(text, article.url) : text;
+  if (shown) { bubble.appendChild(linkedText("p", "text", shown)); }
   if (article) { bubble.appendChild(articleCard(article)); }
   node.appendChild(bubble);
   if (Array.isArray(data.buttons) && data.buttons.length) {
@@ -66,10 +68,15 @@ export function messageNode(role, text, data, createdAt) {
   return node;
 }
 
-// Other channels get the article's address in the text; here the card links it, so that line goes.
+// The bot's answer ends with a line "Vollständige Anleitung: <url>" for other channels; here the card links it, so
+// that line goes. Only a line that is a label and the address: a sentence around the address stays (an agent's
+// words are never cut, see messageNode).
 function withoutUrlLine(text, url) {
   if (!articleUrl(url)) { return text; }
-  return text.split("\n").filter(function (line) { return line.indexOf(url) < 0; }).join("\n").trim();
+  return text.split("\n").filter(function (line) {
+    const at = line.indexOf(url);
+    return at < 0 || line.slice(at + url.length).trim() !== "" || /[.!?]/.test(line.slice(0, at));
+  }).join("\n").trim();
 }
 
 function articleCard(article) {

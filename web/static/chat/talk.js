@@ -2,11 +2,13 @@
 // updates over a WebSocket with the long-poll as fallback.
 
 import {c, isAbort, recall, remember, sleep} from "./context.js";
-import {addPending, answerChoices, busy, closeRow, hideError, notSent, receive, resetLog, scrollToEnd, settle,
-  showError} from "./log.js";
+import {addPending, answerChoices, busy, closeRow, hideError, notSent, receive, resetLog, scrollToEnd, setHandoff,
+  settle, showError} from "./log.js";
 
 const state = c.state;
 const SESSION_KEY = "servicedesk.session";
+const ATTEMPTS = 3;  // then the chat says it cannot reach the desk (after ~3 s), instead of retrying forever
+const TIMEOUT_MS = 45000;  // a request that hangs this long counts as failed (a bot reply takes a few seconds)
 
 class ApiError extends Error {
   constructor(status, message) {
@@ -34,7 +36,7 @@ export async function api(method, path, body, signal) {
       credentials: "omit",  // the session travels in the Authorization header, never in a cookie
       cache: "no-store",
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: signal,
+      signal: signal || AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (e) {
     if (isAbort(e)) { throw e; }
@@ -73,6 +75,7 @@ async function loadHistory() {
   const body = await api("GET", "/api/chat/history");
   resetLog();
   receive(body, false);
+  setHandoff(body.handoff || null);
   if (body.csat === "answered") {
     c.el.log.querySelectorAll('[data-csat="open"]').forEach(function (row) { closeRow(row, null); });
   }
@@ -90,11 +93,14 @@ export async function opened() {
   }
 }
 
-// Session, history, live updates; retried quietly while the web service is not reachable.
+// Session, history, live updates: a few quick attempts, then a clear failure with a retry button (never an
+// endless wait: a message sent meanwhile is marked "not sent" and kept). Resolves to whether it worked.
 export function start() {
   if (state.starting) { return state.starting; }
   state.starting = (async function () {
-    for (let attempt = 0; ; attempt++) {
+    let last = null;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt) { await sleep(1000 * attempt); }
       try {
         await openSession();
         await loadHistory();
@@ -102,14 +108,51 @@ export function start() {
         connect();
         state.started = true;
         c.el.host.setAttribute("data-state", "ready");
-        return;
+        c.el.host.setAttribute("data-connection", "ok");
+        return true;
       } catch (e) {
-        if (attempt === 1) { showError(e.message || c.t("offline")); }
-        await sleep(Math.min(30000, 2000 * (attempt + 1)));
+        last = e;
       }
     }
+    c.el.host.setAttribute("data-connection", "failed");
+    showError(c.t("unreachable"), retry);
+    if (!state.warned) {
+      state.warned = true;
+      diagnose(last);
+    }
+    return false;
   })().finally(function () { state.starting = null; });
   return state.starting;
+}
+
+// For whoever embeds the widget: why it cannot talk to the web service. Our static files may be read from any
+// page, the chat API only from the origins in SERVICEDESK_ALLOWED_ORIGINS: when the first answers and the second
+// does not, this page's origin is missing there.
+async function diagnose(error) {
+  if (!window.console || (error && error.status)) { return; }
+  let reachable = false;
+  try {
+    reachable = (await fetch(c.base + "/texts/" + c.lang + ".json", {mode: "cors", credentials: "omit",
+      cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS)})).ok;
+  } catch (_) {
+    reachable = false;
+  }
+  const origin = window.location.origin;
+  window.console.warn(reachable
+    ? "servicedesk: the web service at " + c.base + " does not let this page (" + origin + ") use the chat API. " +
+      "Add " + origin + " to SERVICEDESK_ALLOWED_ORIGINS there (comma-separated) and restart it."
+    : "servicedesk: the web service at " + c.base + " is not reachable. When it runs, check that this page's " +
+      "origin (" + origin + ") is listed in its SERVICEDESK_ALLOWED_ORIGINS.");
+}
+
+// The retry button: connect again, then send what was not sent, in the order it was typed.
+export async function retry() {
+  const unsent = state.pending.filter(function (p) { return p.failed; });
+  if (!(await start())) { return; }
+  for (const p of unsent) {
+    if (c.el.input.value.trim() === p.label) { c.el.input.value = ""; }
+    await send(p.text, p.label);
+  }
 }
 
 // A 401 means the session ended on the server: a new one, its (empty) history, a fresh transport.
@@ -117,6 +160,7 @@ export async function restart() {
   stopTransport();
   remember("local", SESSION_KEY, null);
   state.session = null;
+  state.started = false;
   await start();
 }
 
@@ -209,10 +253,10 @@ export async function send(text, label, options) {
   const opts = options || {};
   hideError();
   answerChoices(label, {payload: text});
-  const pending = addPending(label);
+  const pending = addPending(label, text);
   busy(1);
   try {
-    if (state.starting) { await state.starting; }
+    if (!state.started && !(await start())) { throw new ApiError(0, c.t("unreachable")); }
     const body = await api("POST", "/api/chat/messages", {text: text, label: label});
     if (state.pending.indexOf(pending) >= 0) { settle(pending, Number(body.user_message_id) || 0, null); }
     receive(body, false);
@@ -223,6 +267,8 @@ export async function send(text, label, options) {
     if (opts.onFail) { opts.onFail(); }
     if (e.status === 401) {
       restart().then(function () { showError(c.t("expired")); });
+    } else if (!state.started) {
+      showError(c.t("unreachable"), retry);  // the message stays, marked "not sent"; the button sends it
     } else {
       showError(e.message || c.texts["ui.failed"]);
     }
@@ -234,7 +280,7 @@ export async function send(text, label, options) {
 export async function action(path, after) {
   hideError();
   try {
-    if (state.starting) { await state.starting; }
+    if (!state.started && !(await start())) { return; }  // start() said what is wrong
     after(await api("POST", path, {}));
   } catch (e) {
     if (e.status === 401) {

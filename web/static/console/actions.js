@@ -82,33 +82,56 @@ function insertUrl(url, title) {
   announce(t("ui.console.inserted", {title: title}));
 }
 
+function hitButton(h) {
+  const li = make("li");
+  const btn = make("button", "hit");
+  btn.type = "button";
+  btn.dataset.url = ownUrl(h.url);
+  btn.appendChild(make("span", "hit-title", h.title || h.slug || h.url));
+  if (h.snippet) { btn.appendChild(make("span", "hit-snippet", h.snippet)); }
+  btn.addEventListener("click", function () { insertUrl(btn.dataset.url, h.title || ""); });
+  li.appendChild(btn);
+  return li;
+}
+
+// The hits are rebuilt only when they differ from those shown: a list rebuilt between the agent's mouse-down and
+// mouse-up swallows the click (nothing is inserted).
+function showHits(hits) {
+  const shown = Array.prototype.map.call(el.kbHits.querySelectorAll("button.hit"), function (b) { return b.dataset.url; });
+  const urls = hits.map(function (h) { return ownUrl(h.url); });
+  if (shown.join("\n") === urls.join("\n")) { return; }
+  clear(el.kbHits);
+  hits.forEach(function (h) { el.kbHits.appendChild(hitButton(h)); });
+}
+
 async function searchArticles(ev) {
   ev.preventDefault();
   const q = el.kbQuery.value.trim();
-  clear(el.kbHits);
   if (!q) {
+    clear(el.kbHits);
     el.kbStatus.textContent = t("ui.console.search_missing");
     return;
   }
+  // The first search of a fresh process takes seconds: a second Enter for the same words waits for that answer
+  // instead of racing it. Only the newest search may fill the list (an older one answering late is dropped).
+  if (state.search.running === q) { return; }
+  const ticket = ++state.search.seq;
+  state.search.running = q;
+  if (state.search.shownFor !== q) { clear(el.kbHits); }
   el.kbStatus.textContent = t("ui.console.searching");
   try {
     const data = await api("GET", "/api/knowledge/search?k=5&q=" + encodeURIComponent(q));
+    if (ticket !== state.search.seq) { return; }
     const hits = Array.isArray(data.hits) ? data.hits.filter(function (h) { return ownUrl(h.url); }) : [];
     el.kbStatus.textContent = hits.length ? t("ui.console.hits", {count: hits.length}) : t("ui.console.no_hits");
-    hits.forEach(function (h) {
-      const li = make("li");
-      const btn = make("button", "hit");
-      btn.type = "button";
-      btn.dataset.url = ownUrl(h.url);
-      btn.appendChild(make("span", "hit-title", h.title || h.slug || h.url));
-      if (h.snippet) { btn.appendChild(make("span", "hit-snippet", h.snippet)); }
-      btn.addEventListener("click", function () { insertUrl(btn.dataset.url, h.title || ""); });
-      li.appendChild(btn);
-      el.kbHits.appendChild(li);
-    });
+    showHits(hits);
+    state.search.shownFor = q;
   } catch (e) {
+    if (ticket !== state.search.seq) { return; }
     el.kbStatus.textContent = "";
     state.shell.handleError(e);
+  } finally {
+    if (ticket === state.search.seq) { state.search.running = null; }
   }
 }
 

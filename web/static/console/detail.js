@@ -4,7 +4,8 @@ import {api, isAbort} from "../staff/api.js";
 import {clear, emptyRow, link, make, sleep} from "../staff/dom.js";
 import {dateTimeText, timeText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
-import {ACTIVE, el, state} from "./state.js";
+import {linkedText} from "../staff/linkify.js";
+import {ACTIVE, el, forgetSearch, state} from "./state.js";
 import {announce, languageText, statusText, waitText} from "./words.js";
 
 export function resetDetail() {
@@ -14,6 +15,7 @@ export function resetDetail() {
   clear(el.messages);
   clear(el.transcript);
   clear(el.kbHits);
+  forgetSearch();
   el.kbStatus.textContent = "";
   el.reply.value = "";
   el.ticketNumber.textContent = "";
@@ -34,6 +36,7 @@ export async function openEscalation(id, focus) {
     clear(el.messages);
     el.messagesEmpty.hidden = false;
     clear(el.kbHits);
+    forgetSearch();
     el.kbStatus.textContent = "";
     el.reply.value = "";
   }
@@ -51,11 +54,15 @@ export async function openEscalation(id, focus) {
   if (focus && state.selectedId === id) { el.detailTitle.focus(); }
 }
 
+// Answers can arrive out of order: a refresh that started before the agent's claim may answer after it. An answer
+// to a request older than the record shown is dropped; else the claimed record would flip back to "waiting" (reply
+// box disabled, article search closed: a click on an article hit inserted nothing).
 export async function loadRecord(id, initial) {
   const session = state.session;
+  const ticket = ++state.recordSeq;
   const record = await api("GET", "/api/escalations/" + encodeURIComponent(id));
-  if (session !== state.session || state.selectedId !== id) { return; }
-  showRecord(record, initial);
+  if (session !== state.session || state.selectedId !== id || ticket < state.recordShown) { return; }
+  showRecord(record, initial, ticket);
 }
 
 function isMine(record) {
@@ -65,7 +72,8 @@ function isMine(record) {
   return !!record.agent_name && (record.agent_name === me.display_name || record.agent_name === me.username);
 }
 
-export function showRecord(record, initial) {
+export function showRecord(record, initial, ticket) {
+  state.recordShown = ticket === undefined ? ++state.recordSeq : ticket;
   state.record = record;
   state.recordFetchedAt = Date.now();
   el.detailPlaceholder.hidden = true;
@@ -115,6 +123,8 @@ export function renderActions(record) {
     hint = t("ui.console.hint_claim");
   } else if (record.status === "claimed" && !mine) {
     hint = t("ui.console.hint_other", {name: record.agent_name || t("ui.console.hint_other_person")});
+  } else if (record.status === "withdrawn") {
+    hint = t("ui.console.hint_withdrawn");
   } else if (!active) {
     hint = t("ui.console.hint_closed");
   }
@@ -173,7 +183,7 @@ function messageItem(role, text, when, who) {
   const at = timeText(when);
   if (at) { head.appendChild(make("span", "when", at)); }
   li.appendChild(head);
-  li.appendChild(make("span", "msg-text", text || ""));
+  li.appendChild(linkedText("span", "msg-text", text || ""));
   return li;
 }
 

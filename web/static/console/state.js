@@ -34,6 +34,8 @@ export const state = {
   selectedId: null,
   record: null,
   recordFetchedAt: 0,
+  recordSeq: 0,        // numbers the record requests; a step's answer (claim, resolve ...) takes one too
+  recordShown: 0,      // the number of the record on screen: older answers are dropped
   lastMessageId: 0,
   watch: 0,            // bumps whenever the open escalation changes: stops the old message long-poll
   watchAbort: null,
@@ -41,4 +43,12 @@ export const state = {
   claimedByMe: new Set(),
   busy: false,         // a claim/resolve/handback/ticket call is on its way
   sending: false,      // a reply is on its way
+  search: {seq: 0, running: null, shownFor: null},  // the article search: newest ticket, its words, words shown
 };
+
+// A new escalation (or none): an article search still on its way must not fill the new one's list.
+export function forgetSearch() {
+  state.search.seq += 1;
+  state.search.running = null;
+  state.search.shownFor = null;
+}

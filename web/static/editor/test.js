@@ -42,8 +42,12 @@ async function runTest(ev) {
   const draft = payload();
   if (state.article && !state.isNew) { draft.slug = state.article.slug; }
   if (!draft.slug) { draft.slug = slugify(draft.title) || "neuer-artikel"; }
+  // The first test after a restart embeds the draft and warms the search: seconds with nothing to show yet.
   el.testRun.disabled = true;
-  el.testResult.setAttribute("aria-busy", "true");
+  el.testResult.setAttribute("aria-busy", "true");  // the old result (if any) is being replaced
+  const testing = t("ui.editor.testing");
+  el.testProgress.textContent = testing;  // next to the button
+  el.status.textContent = testing;  // the page's live region says it too (no timer: nothing may outlive the test)
   let data;
   try {
     data = await api("POST", "/api/knowledge/test", {query: query, article: draft});
@@ -58,6 +62,8 @@ async function runTest(ev) {
   } finally {
     el.testRun.disabled = false;
     el.testResult.removeAttribute("aria-busy");
+    el.testProgress.textContent = "";
+    if (el.status.textContent === testing) { el.status.textContent = ""; }
   }
   const hits = Array.isArray(data.hits) ? data.hits : [];
   const outcome = ["answer", "clarify", "none"].indexOf(data.outcome) !== -1 ? data.outcome : "none";
