@@ -16,9 +16,10 @@ from desk.db import aware, conversations, messages, new_id, now
 from knowledge.redaction import redact
 
 ROLES = ("user", "bot", "agent", "system")
-# What people type is stored redacted (knowledge/redaction.py); the bot's and the system's texts come from the
-# articles and the catalogue (a service hotline in an article is not personal data and stays as written).
-REDACTED_ROLES = ("user", "agent")
+# What the employee types is stored redacted (knowledge/redaction.py). The bot's and the system's texts come from
+# the articles and the catalogue, and an agent writes in the service desk's role (its hotline, its mailbox, the
+# steps to take): those stay as written, so the employee can read and use them, and go with the conversation.
+REDACTED_ROLES = ("user",)
 
 
 class MessageRow(TypedDict):

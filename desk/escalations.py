@@ -380,7 +380,7 @@ def add_agent_message(
     source = select(
         escalations.c.conversation_id,
         literal("agent"),
-        literal(redact(text)),
+        literal(text),  # written in the service desk's role: stored as sent (desk/conversations.py)
         literal(data, type_=messages.c.data.type),
         literal(now(), type_=messages.c.created_at.type),
     ).where(and_(*cond))
