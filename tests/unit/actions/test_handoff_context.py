@@ -150,6 +150,8 @@ def test_what_counts_as_already_said() -> None:
     assert said_description(chat.tracker()) == "Der Drucker im 2. OG druckt nur leere Seiten"
     assert said_description(told("Hallo, ich möchte mit einem Menschen sprechen").tracker()) is None
     assert said_description(told("Guten Tag. Bitte verbinden Sie mich mit dem Service Desk.").tracker()) is None
+    mixed = told("Das Fachverfahren meldet Fehler 0x80070005. Kann mich ein Techniker anrufen?").tracker()
+    assert said_description(mixed) == "Das Fachverfahren meldet Fehler 0x80070005."
     assert said_system("Das Fachverfahren meldet Fehler 0x80070005") == "Fachverfahren"
     assert said_system("Es geht nichts mehr") is None
     assert said_urgency("Mein Kollege hat das gleiche Problem") is None  # one colleague is not "several"
