@@ -69,6 +69,7 @@ _MANY = (
     "everyone",
 )
 _BLOCKED = ("nicht arbeiten", "nicht mehr arbeiten", "dringend", "blockiert", "urgent", "cannot work", "can't work")
+_GREETINGS = ("hallo", "guten tag", "guten morgen", "hello")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 DRAFT_LIMIT = 300
 # A vague sentence without an IT entity must have a few words to count as a description ("Hallo." does not).
@@ -96,6 +97,19 @@ def _it_sentences(text: str) -> str:
         elif len(sentence.split()) >= _MIN_WORDS and not any(w in low for w in _REQUEST_WORDS):
             kept.append(sentence)
     return " ".join(kept).strip()
+
+
+def asks_for_person(tracker: Tracker, min_confidence: float = 0.5) -> bool:
+    """The latest message clearly asks for a person: the NLU is sure of it and a sentence says so.
+
+    "Mein Softphone klingelt nicht mehr. Ich möchte bitte direkt mit jemandem sprechen." names a problem the
+    knowledge base could answer, but the employee asked for a person: that request is not overruled.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") != "request_human" or float(intent.get("confidence") or 0.0) < min_confidence:
+        return False
+    text = str(tracker.latest_message.get("text") or "").lower()
+    return any(w in text for w in _REQUEST_WORDS if w not in _GREETINGS)
 
 
 def said_description(tracker: Tracker) -> str | None:

@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 
-from desk import csat
+from desk import csat, knowledge_stats
 from desk.db import open_db
 from scripts.stack import Stack, free_port
 from tests.integration.conftest import ensure_user
@@ -195,6 +195,50 @@ def test_resolve_brings_the_closing_question(stack: Stack, agent: Agent) -> None
     assert "Vielen Dank für Ihre Bewertung" in employee.texts(reply["messages"])
     rating = csat.rating_of(open_db(employee.settings.records.db_url), employee.conversation_id)
     assert rating is not None and rating["resolution_path"] == "agent"
+
+
+def shown(body: dict) -> list[str]:
+    return [m["data"]["article"]["slug"] for m in body["messages"] if (m.get("data") or {}).get("article")]
+
+
+def test_the_card_lists_every_article_of_the_conversation_and_the_reason_that_led_to_it(
+    stack: Stack, agent: Agent
+) -> None:
+    """Issue 18, bug 3: two printer articles 👎 (each time "Nein, danke" to the offer), an English WLAN
+    question, "geht nix mehr", then a person: the card names all three articles with their verdicts."""
+    db = open_db(stack.settings.records.db_url)
+    employee = Employee(stack.settings)
+    printer = shown(employee.send("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen"))
+    assert "Soll ich Ihr Anliegen an den Service Desk weitergeben?" in employee.texts(employee.say("/deny", "👎 Nein"))
+    employee.say("/deny", "Nein, danke")
+    printer += shown(employee.send("Wie kann ich einen neuen Drucker hinzufügen?"))
+    assert "Soll ich Ihr Anliegen an den Service Desk weitergeben?" in employee.texts(employee.say("/deny", "👎 Nein"))
+    employee.say("/deny", "Nein, danke")
+    assert printer == ["drucker-druckt-nicht", "drucker-hinzufuegen"]
+    before = knowledge_stats.all_stats(db)
+    assert shown(employee.send("My wifi does not connect on my laptop")) == ["wlan-verbinden"]
+    assert "keine passende Anleitung" in employee.texts(employee.say("geht nix mehr"))
+    body = employee.send("Kann ich bitte mit einem echten Menschen sprechen")
+    assert "Ich würde Ihr Anliegen so weitergeben" in employee.texts(body["messages"])
+    employee.say("/affirm", "Ja")
+    employee.say("/skip", "Überspringen")
+    employee.say("/skip", "Überspringen")
+    assert employee.send("/skip", "Überspringen")["handoff"] == "waiting"
+
+    record = agent.http.get(f"/api/escalations/{own_id(agent, employee)}").json()
+    assert record["reason"] == "not_helpful"
+    assert [(a["slug"], a["verdict"]) for a in record["articles"]] == [
+        ("drucker-druckt-nicht", "not_helpful"),
+        ("drucker-hinzufuegen", "not_helpful"),
+        ("wlan-verbinden", "shown"),
+    ]
+    assert record["summary"][1].count("(hat nicht geholfen)") == 2 and "(ohne Rückmeldung)" in record["summary"][1]
+    assert record["summary"][2].startswith("Offen: die angebotenen Anleitungen haben nicht geholfen")
+    after = knowledge_stats.all_stats(db)
+    for slug in printer:
+        assert after[slug].escalations == before[slug].escalations + 1, slug
+    agent.post(f"/api/escalations/{record['id']}/claim")
+    assert agent.post(f"/api/escalations/{record['id']}/resolve").status_code == 200
 
 
 def test_a_problem_said_with_the_request_is_only_confirmed(stack: Stack, agent: Agent) -> None:
