@@ -69,6 +69,27 @@ _MANY = (
     "everyone",
 )
 _BLOCKED = ("nicht arbeiten", "nicht mehr arbeiten", "dringend", "blockiert", "urgent", "cannot work", "can't work")
+# Phrases that ask for a person wherever they stand in a message.
+_CLEAR_REQUESTS = (
+    "mit jemandem sprechen",
+    "mit jemandem reden",
+    "mit einem menschen",
+    "mit einem echten menschen",
+    "mit einem mitarbeiter",
+    "mit einer mitarbeiterin",
+    "mit einer person",
+    "mit einer echten person",
+    "mit dem service desk sprechen",
+    "mit dem servicedesk sprechen",
+    "verbinden sie mich",
+    "um rückruf",
+    "talk to a human",
+    "talk to someone",
+    "talk to a person",
+    "speak to someone",
+    "speak to a person",
+    "speak to a human",
+)
 _GREETINGS = ("hallo", "guten tag", "guten morgen", "hello")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 DRAFT_LIMIT = 300
@@ -100,15 +121,21 @@ def _it_sentences(text: str) -> str:
 
 
 def asks_for_person(tracker: Tracker, min_confidence: float = 0.5) -> bool:
-    """The latest message clearly asks for a person: the NLU is sure of it and a sentence says so.
+    """The latest message clearly asks for a person, whatever else it says.
 
     "Mein Softphone klingelt nicht mehr. Ich möchte bitte direkt mit jemandem sprechen." names a problem the
-    knowledge base could answer, but the employee asked for a person: that request is not overruled.
+    knowledge base could answer (and the NLU calls it ``it_request``), but the employee asked for a person:
+    that request is not overruled. Either the NLU says ``request_human`` and a request word is there, or a
+    sentence says one of the unmistakable phrases.
     """
+    text = str(tracker.latest_message.get("text") or "").lower()
+    if text.startswith("/"):
+        return False
+    if any(p in text for p in _CLEAR_REQUESTS):
+        return True
     intent = tracker.latest_message.get("intent") or {}
     if intent.get("name") != "request_human" or float(intent.get("confidence") or 0.0) < min_confidence:
         return False
-    text = str(tracker.latest_message.get("text") or "").lower()
     return any(w in text for w in _REQUEST_WORDS if w not in _GREETINGS)
 
 
