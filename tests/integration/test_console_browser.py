@@ -65,6 +65,7 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
         article_title = chat.locator("#sd-log .card .card-title").first.inner_text().strip()
         assert article_title
         say(chat, "Ich möchte mit einem Mitarbeiter sprechen")
+        bot_said(chat, "Passt das?")
         chat.locator("#sd-log button", has_text="Ändern").last.wait_for(timeout=BOT)
         click_choice(chat, "Ändern")
         bot_said(chat, "Beschreiben Sie Ihr Anliegen bitte in einem Satz")

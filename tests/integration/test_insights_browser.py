@@ -170,7 +170,7 @@ def test_lead_sees_the_figures_chart_tables_and_csv(
     with page.expect_download() as info:
         csv_link.click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    figures, comments = text.split("\r\n\r\n")  # two blocks: the figures, then the comments
+    figures, comments = text.split("\n\n")  # two blocks: the figures, then the comments (newlines read as \n)
     rows = list(csv.reader(io.StringIO(figures), delimiter=";"))
     rows = [r for r in rows if r]
     assert [h.split(" (")[0] for h in rows[0]] == CSV_HEADER, text  # a unit may follow, e.g. "Antwortquote (%)"
