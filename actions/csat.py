@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import DeskAction
+from actions.handoff_context import articles_shown
 from desk import csat, escalations
 
 logger = logging.getLogger(__name__)
@@ -23,19 +24,12 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def articles_shown(tracker: Tracker) -> list[str]:
-    """Slugs of the article cards the bot showed in this conversation."""
-    slugs = []
-    for ev in tracker.events:
-        custom = ((ev.get("data") or {}).get("custom") or {}) if ev.get("event") == "bot" else {}
-        if isinstance(custom, dict) and custom.get("type") == "article" and custom.get("slug"):
-            slugs.append(str(custom["slug"]))
-    return slugs
-
-
 def resolution_path(tracker: Tracker, latest: escalations.Escalation | None) -> str:
-    """Bot | agent | ticket | abandoned, from the conversation's escalation and the way it ends."""
-    if latest is not None and latest.status == "resolved":
+    """Bot | agent | ticket | abandoned, from the conversation's escalation and the way it ends.
+
+    An agent who chatted and then handed the conversation back to the assistant still resolved it with a person.
+    """
+    if latest is not None and latest.status in ("resolved", "handed_back"):
         return "agent"
     if latest is not None and latest.status == "ticket":
         return "ticket"

@@ -16,6 +16,14 @@ from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotS
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff_context import (
+    conversation_articles,
+    conversation_facts,
+    conversation_reason,
+    said_description,
+    said_system,
+    said_urgency,
+)
 from actions.kb_records import note_gap
 from desk import conversations, escalations
 from desk.identity import pseudonym
@@ -26,11 +34,12 @@ from desk.ticketing import create_ticket
 from desk.tickets.base import TicketError
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings
-from texts import section
+from texts import section, text
 
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("esc_description", "esc_system", "esc_urgency", "esc_contact")
+DRAFT_SLOTS = ("esc_description_draft", "esc_system_draft", "esc_urgency_draft")
 URGENCIES = ("single_ok", "single_blocked", "many")
 _MANY = ("mehrere", "alle ", "abteilung", "ganze", "team", "kolleg", "several", "everyone", "whole")
 _BLOCKED = (
@@ -49,32 +58,27 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def _reason(tracker: Tracker) -> str:
-    """Why the conversation goes to a person, from what the knowledge actions recorded."""
-    preset = tracker.get_slot("esc_reason")
-    if preset in escalations.REASONS:
-        return str(preset)
-    verdicts = tracker.get_slot("kb_verdicts") or {}
-    if isinstance(verdicts, dict) and any(v in {"not_helpful", "not_chosen"} for v in verdicts.values()):
-        return "not_helpful"
-    if tracker.get_slot("kb_stage") == "offer_escalation":
-        return "no_answer"
-    return "user_request"
+def drafts(tracker: Tracker) -> dict[str, str | None]:
+    """What the employee already said: the description, the device or system in it, and its urgency."""
+    description = said_description(tracker)
+    latest = str(tracker.latest_message.get("text") or "")
+    return {
+        "esc_description_draft": description,
+        "esc_system_draft": said_system(description) if description else None,
+        "esc_urgency_draft": said_urgency(description or "", "" if latest.startswith("/") else latest),
+    }
 
 
 def start_events(
     tracker: Tracker, dispatcher: CollectingDispatcher, settings: Settings, open_now: bool
 ) -> list[EventType]:
-    """Intro, the reason and the draft description; then the form asks for the rest."""
+    """Intro, the reason and the drafts from what was said; then the form confirms them and asks the rest."""
     dispatcher.utter_message(response="utter_escalation_intro")
     if not open_now:
         dispatcher.utter_message(response="utter_escalation_closed_hours", hours=settings.handoff.service_hours)
-    draft = (tracker.get_slot("kb_query") or "").strip()
-    if draft.startswith("/"):
-        draft = ""
     return [
-        SlotSet("esc_reason", _reason(tracker)),
-        SlotSet("esc_description_draft", draft[:300] or None),
+        SlotSet("esc_reason", conversation_reason(tracker)),
+        *(SlotSet(name, value) for name, value in drafts(tracker).items()),
         *(SlotSet(s, None) for s in FORM_SLOTS),
         FollowupAction("escalation_form"),
     ]
@@ -121,16 +125,31 @@ class ValidateEscalationForm(FormValidationAction):
     async def validate_esc_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes keeps the draft, no asks for a sentence, anything else is the sentence."""
+        """Yes ("Ja") keeps the drafts, "Ändern" asks every question, a typed sentence is the description.
+
+        Device or system and urgency come along when the confirmed draft (or the typed sentence) names them,
+        so the form does not ask for what was already said.
+        """
         draft = tracker.get_slot("esc_description_draft")
         intent = _intent(tracker)
-        if intent == "affirm" and draft:
-            return {"esc_description": draft}
         if intent == "deny":
-            return {"esc_description": None, "esc_description_draft": None}
-        if intent == "request_human":
-            return {"esc_description": draft or escalations.SKIPPED}
-        return {"esc_description": self._text(slot_value)}
+            return {"esc_description": None, **dict.fromkeys(DRAFT_SLOTS)}
+        if intent == "request_human" or (intent == "affirm" and draft):
+            found = {
+                "esc_description": draft or escalations.SKIPPED,
+                "esc_system": tracker.get_slot("esc_system_draft"),
+                "esc_urgency": tracker.get_slot("esc_urgency_draft"),
+            }
+            return {k: v for k, v in found.items() if v}
+        value = self._text(slot_value)
+        if value == escalations.SKIPPED:
+            return {"esc_description": value}
+        found = {
+            "esc_description": value,
+            "esc_system": said_system(value) or tracker.get_slot("esc_system_draft"),
+            "esc_urgency": said_urgency(value) or tracker.get_slot("esc_urgency_draft"),
+        }
+        return {k: v for k, v in found.items() if v}
 
     async def validate_esc_system(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -160,50 +179,35 @@ class ValidateEscalationForm(FormValidationAction):
 
 
 class ActionAskEscDescription(Action):
-    """Offer the understood question for confirmation, or ask for one sentence."""
+    """Offer what was already said (description, device or system, urgency) for one confirmation, or ask."""
 
     def name(self) -> str:
         """Action name used in the domain."""
         return "action_ask_esc_description"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        """Two wordings, one slot."""
+        """Two wordings, one slot; the confirmation names the details it would pass on with the description."""
         draft = tracker.get_slot("esc_description_draft")
         if draft:
-            dispatcher.utter_message(response="utter_ask_description_confirm", draft=draft)
+            language = "en" if tracker.get_slot("language") == "en" else "de"
+            details = draft_details(
+                tracker.get_slot("esc_system_draft"), tracker.get_slot("esc_urgency_draft"), language
+            )
+            dispatcher.utter_message(response="utter_ask_description_confirm", draft=draft, details=details)
         else:
             dispatcher.utter_message(response="utter_ask_description_free")
         return []
 
 
-def conversation_facts(tracker: Tracker, titles: dict[str, str]) -> dict[str, Any]:
-    """Intents with confidences, articles with verdicts and the transcript, read from the tracker."""
-    intents, transcript = [], []
-    for ev in tracker.events:
-        kind = ev.get("event")
-        if kind == "user" and (ev.get("text") or "").startswith("/csat"):
-            continue  # ratings are anonymous: never part of an escalation's transcript
-        if kind == "user":
-            parse = ev.get("parse_data") or {}
-            intent = parse.get("intent") or {}
-            transcript.append({"role": "user", "text": ev.get("text") or "", "ts": ev.get("timestamp")})
-            if (ev.get("text") or "").startswith("/"):
-                continue  # a button click, not something the NLU understood
-            intents.append(
-                {
-                    "text": (ev.get("text") or "")[:200],
-                    "intent": intent.get("name"),
-                    "confidence": round(float(intent.get("confidence") or 0.0), 3),
-                }
-            )
-        elif kind == "bot" and ev.get("text"):
-            transcript.append({"role": "bot", "text": ev.get("text"), "ts": ev.get("timestamp")})
-    verdicts = tracker.get_slot("kb_verdicts") or {}
-    verdicts = verdicts if isinstance(verdicts, dict) else {}
-    offered = list(tracker.get_slot("kb_offered") or [])
-    slugs = offered + [s for s in verdicts if s not in offered]
-    articles = [{"slug": s, "title": titles.get(s, s), "verdict": str(verdicts.get(s, "shown"))} for s in slugs]
-    return {"intents": intents[-30:], "articles": articles, "transcript": transcript[-80:]}
+def draft_details(system: str | None, urgency: str | None, language: str) -> str:
+    """The drafted device/system and urgency as the confirmation shows them ('' when neither is known)."""
+    parts = []
+    if system:
+        parts.append(text("escalation.confirm.system", language, text=system))
+    if urgency:
+        words = section("escalation.urgency", language).get(urgency, urgency)
+        parts.append(text("escalation.confirm.urgency", language, text=words))
+    return text("escalation.confirm.details", language, text="; ".join(parts)) if parts else ""
 
 
 class ActionSubmitEscalation(DeskAction):
@@ -231,8 +235,7 @@ class ActionSubmitEscalation(DeskAction):
         """Write before telling the employee anything; pause the bot while the queue has the conversation."""
         desk = await asyncio.to_thread(self.desk.get)
         language = "en" if tracker.get_slot("language") == "en" else "de"
-        slugs = list(tracker.get_slot("kb_offered") or []) + list((tracker.get_slot("kb_verdicts") or {}).keys())
-        titles = await asyncio.to_thread(self._titles, slugs)
+        titles = await asyncio.to_thread(self._titles, [slug for slug, _ in conversation_articles(tracker)])
         facts = conversation_facts(tracker, titles)
         details = {k.removeprefix("esc_"): str(tracker.get_slot(k) or escalations.SKIPPED) for k in FORM_SLOTS}
         sender = tracker.sender_id
@@ -247,7 +250,7 @@ class ActionSubmitEscalation(DeskAction):
             conversation_id=sender,
             user_pseudonym=user,
             language=language,
-            reason=_reason(tracker),
+            reason=conversation_reason(tracker),
             details=details,
             query=str(tracker.get_slot("kb_query") or ""),
             status="waiting" if open_now else "ticket",
@@ -255,7 +258,7 @@ class ActionSubmitEscalation(DeskAction):
         )
         if esc.reason == "no_answer":
             await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "no_answer")
-        reset: list[EventType] = [SlotSet(s, None) for s in (*FORM_SLOTS, "esc_reason", "esc_description_draft")]
+        reset: list[EventType] = [SlotSet(s, None) for s in (*FORM_SLOTS, *DRAFT_SLOTS, "esc_reason")]
         reset.append(SlotSet("kb_stage", None))
         if esc.status == "waiting":
             minutes = str(max(1, round(self.settings.handoff.handoff_timeout_s / 60)))

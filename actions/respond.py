@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.csat import ActionAskCsat
 from actions.handoff import ActionStartEscalation, ActionTicketStatus
+from actions.handoff_context import asks_for_person
 from actions.knowledge_answer import Feedback, KnowledgeAction, KnowledgeReplies
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
@@ -106,6 +107,9 @@ class ActionRespond(KnowledgeAction):
     ) -> list[EventType]:
         if decision.outcome == "intent" and decision.intent:
             return await self._intent(decision.intent, dispatcher, tracker, domain)
+        if asks_for_person(tracker):
+            # A problem said together with a clear request for a person: the person, with the problem as draft.
+            return await self._intent("request_human", dispatcher, tracker, domain)
         if decision.outcome == "off_topic":
             dispatcher.utter_message(response="utter_out_of_scope")
             dispatcher.utter_message(response="utter_out_of_scope_rescue")

@@ -131,7 +131,8 @@ def _figures(asked: int, scores: list[int]) -> Figures:
     )
 
 
-def _bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
+def period_bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The period's first and first-after instants in UTC (whole days in ``tz``)."""
     lo = datetime.combine(start, time.min, tz).astimezone(UTC)
     return lo, datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(UTC)
 
@@ -142,7 +143,7 @@ def insights(engine: Engine, start: date, end: date, tz: tzinfo = UTC) -> dict[s
     Conversations the purge deleted count through their anonymous daily counts (``desk.daily_counts``), so the
     figures of a week are the same before and after its conversations went.
     """
-    lo, hi = _bounds(start, end, tz)
+    lo, hi = period_bounds(start, end, tz)
     # One window for both: conversations asked in the period, with their rating if there is one (a rating
     # given after midnight still belongs to the question asked the evening before).
     with engine.connect() as conn:

@@ -65,11 +65,12 @@ def test_agent_takes_over_answers_and_resolves(browser: Browser, base_url: str, 
         article_title = chat.locator("#sd-log .card .card-title").first.inner_text().strip()
         assert article_title
         say(chat, "Ich möchte mit einem Mitarbeiter sprechen")
-        chat.locator("#sd-log button", has_text="Ja, passt").last.wait_for(timeout=BOT)
-        click_choice(chat, "Ja, passt")
-        bot_said(chat, "Welches Gerät oder System ist betroffen")
-        say(chat, "Drucker im 2. OG")
-        bot_said(chat, "Wie dringend ist es?")
+        bot_said(chat, "Passt das?")
+        chat.locator("#sd-log button", has_text="Ändern").last.wait_for(timeout=BOT)
+        click_choice(chat, "Ändern")
+        bot_said(chat, "Beschreiben Sie Ihr Anliegen bitte in einem Satz")
+        say(chat, "Der Drucker im 2. OG druckt nicht")
+        bot_said(chat, "Wie dringend ist es?")  # the sentence named the device: not asked again
         click_choice(chat, "Mehrere Personen betroffen")
         bot_said(chat, "Wie erreicht Sie der Service Desk")
         click_choice(chat, "Überspringen")

@@ -31,6 +31,9 @@ pytestmark = pytest.mark.integration
 LEAD = {"username": "lead.insights", "password": "lead-insights-pass-123", "display_name": "Lena Leitung"}
 AGENT = {"username": "agent.insights", "password": "agent-insights-pass-123", "display_name": "Arne Agent"}
 SCORES = (5, 4, 2)  # one employee each
+# The last employee also writes a comment: a staff name, a name and a phone number the lead must not see.
+COMMENT = "Arne Agent hat nicht zurückgerufen, ich bin Erika Muster, 0171 2345678"
+SHOWN = "[Name] hat nicht zurückgerufen, ich bin [Name], [Telefon]"
 PATHS = texts.section("resolution_path")  # the one list of resolution paths, with their words
 CSV_HEADER = ["Pfad", "Gefragt", "Beantwortet", "Antwortquote", "Durchschnitt", "1", "2", "3", "4", "5"]
 BOT = 30_000  # Rasa replies take a few seconds on two cores
@@ -50,8 +53,8 @@ def is_csat(message: dict[str, Any]) -> bool:
     return bool((message.get("data") or {}).get("csat"))
 
 
-def rate_as_employee(stack: Stack, score: int) -> None:
-    """One anonymous employee: greeting, goodbye, then one click on the CSAT button with this score."""
+def rate_as_employee(stack: Stack, score: int, comment: str | None = None) -> None:
+    """One anonymous employee: greeting, goodbye, one click on the CSAT button with this score, a comment."""
     employee = Employee(stack.settings, timeout=BOT / 1000)
     try:
         employee.say("Hallo")
@@ -62,6 +65,8 @@ def rate_as_employee(stack: Stack, score: int) -> None:
         buttons = [b for b in question[-1]["data"].get("buttons", []) if b.get("payload") == payload]
         assert buttons, f"no button {payload} in {question[-1]}"
         assert employee.say(payload, buttons[0].get("title") or str(score)), "no thank-you after the rating"
+        if comment:
+            assert "Danke für Ihre Rückmeldung" in Employee.texts(employee.say(comment))
     finally:
         employee.close()
 
@@ -76,8 +81,8 @@ def accounts(browser: Browser, base_url: str) -> None:
 def ratings(stack: Stack, base_url: str, accounts: None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The lead's figures before and after three employees rated; returns (before, after)."""
     before = lead_figures(base_url)
-    for score in SCORES:
-        rate_as_employee(stack, score)
+    for n, score in enumerate(SCORES, 1):
+        rate_as_employee(stack, score, COMMENT if n == len(SCORES) else None)
     return before, lead_figures(base_url)
 
 
@@ -165,13 +170,26 @@ def test_lead_sees_the_figures_chart_tables_and_csv(
     with page.expect_download() as info:
         csv_link.click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    figures, comments = text.split("\n\n")  # two blocks: the figures, then the comments (newlines read as \n)
+    rows = list(csv.reader(io.StringIO(figures), delimiter=";"))
     rows = [r for r in rows if r]
     assert [h.split(" (")[0] for h in rows[0]] == CSV_HEADER, text  # a unit may follow, e.g. "Antwortquote (%)"
     assert len(rows) == 1 + len(PATHS) + 1, text  # one per path plus the total
     total = rows[-1]
     assert total[1:3] == [str(api["asked"]), str(api["answered"])], text
     assert total[5:] == [str(api["distribution"][s]) for s in "12345"], text
+    said = list(csv.reader(io.StringIO(comments), delimiter=";"))
+    assert said[0] == ["Datum", "Bewertung", "Lösungsweg", "Sprache", "Kommentar"], text
+    assert said[1][1:] == ["2", "Assistent", "Deutsch", SHOWN] and len(said) == 1 + len(api["comments"]), text
+
+    # The comments, newest first, redacted and without staff names.
+    newest = api["comments"][0]
+    assert newest["comment"] == SHOWN and newest["score"] == 2, api["comments"]
+    expect(page.locator("#comments-body tr")).to_have_count(len(api["comments"]))
+    day = ".".join(reversed(newest["date"].split("-")))
+    assert row_texts(page, "#comments-body tr:first-child") == [day, "2", "Assistent", "Deutsch", SHOWN]
+    expect(page.locator("#comments-empty")).to_be_hidden()
+    assert "Arne" not in page.locator("#comments").inner_text() and "2345678" not in text
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "insights.png"), full_page=True)

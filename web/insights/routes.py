@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, json, text
 
 import texts
-from desk import csat
+from desk import csat, csat_comments
 from knowledge.text_policy import parse_date
 from web.auth.service import requires
 from web.context import ctx
@@ -50,29 +51,36 @@ def _range(request: Request) -> tuple[date, date] | HTTPResponse:
     return start, end
 
 
+async def _read(request: Request, period: tuple[date, date]) -> tuple[dict[str, Any], list[csat_comments.Comment]]:
+    """The figures and the comments of the period, in the desk's time zone."""
+    desk = ctx(request).desk.get()
+    figures = await asyncio.to_thread(csat.insights, desk.engine, *period, desk.hours.tz)
+    return figures, await asyncio.to_thread(csat_comments.comments, desk.engine, *period, desk.hours.tz)
+
+
 @bp.get("/api/insights/csat")
 @requires("lead")
 async def csat_figures(request: Request) -> HTTPResponse:
-    """Average, distribution, asked vs answered, by resolution path and per week."""
+    """Average, distribution, asked vs answered, by resolution path and per week; the comments, redacted."""
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    engine = ctx(request).desk.get().engine
-    return json(await asyncio.to_thread(csat.insights, engine, *found, ctx(request).desk.get().hours.tz))
+    figures, comments = await _read(request, found)
+    return json({**figures, "comments": comments})
 
 
 @bp.get("/api/insights/csat.csv")
 @requires("lead")
 async def csat_csv(request: Request) -> HTTPResponse:
-    """The same figures as CSV (one row per resolution path and a total), for the weekly review."""
+    """The same figures as CSV (one row per resolution path and a total) and the comments, for the weekly review."""
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    engine = ctx(request).desk.get().engine
-    figures = await asyncio.to_thread(csat.insights, engine, *found, ctx(request).desk.get().hours.tz)
+    figures, comments = await _read(request, found)
     name = f"csat_{found[0].isoformat()}_{found[1].isoformat()}.csv"
+    # Two blocks, an empty line between: the figures by path, then the comments (redacted, newest first).
     return text(
-        "\ufeff" + csat.insights_csv(figures),
+        "\ufeff" + csat.insights_csv(figures) + "\r\n" + csat_comments.comments_csv(comments),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -136,3 +136,20 @@ def test_a_rating_after_midnight_counts_for_the_day_it_was_asked(desk) -> None:
     assert today["asked"] == 0 and today["answered"] == 0  # the rating itself was given today
     with desk.engine.connect() as conn:
         assert conn.execute(csat_ratings.select()).first().created_at.date() == TODAY
+
+
+async def test_a_rating_after_an_agent_handed_back_counts_for_the_agent(desk) -> None:
+    hold(desk, "back")
+    esc = escalations.active_for(desk.engine, "back")
+    escalations.transition(desk.engine, esc.id, allowed=("waiting",), to="claimed")
+    escalations.transition(desk.engine, esc.id, allowed=("claimed",), to="handed_back")
+    await run(ActionAskCsat(LazyDesk.ready(desk)), tracker(intent="goodbye", sender="back"))
+    assert csat.asked_path(desk.engine, "back") == "agent"
+    # A click on a question asked before the path was recorded reads the escalation the same way.
+    hold(desk, "late")
+    esc = escalations.active_for(desk.engine, "late")
+    escalations.transition(desk.engine, esc.id, allowed=("waiting",), to="claimed")
+    escalations.transition(desk.engine, esc.id, allowed=("claimed",), to="handed_back")
+    click = tracker(intent="csat", sender="late", entities=[{"entity": "csat_score", "value": "2"}])
+    await run(ActionStoreCsat(LazyDesk.ready(desk)), click)
+    assert csat.rating_of(desk.engine, "late")["resolution_path"] == "agent"

@@ -71,10 +71,12 @@ async def test_form_answers_are_normalised() -> None:
     assert await v.validate_esc_description("nein", d, tracker("nein", intent="deny", **draft), {}) == {
         "esc_description": None,
         "esc_description_draft": None,
+        "esc_system_draft": None,
+        "esc_urgency_draft": None,
     }
     assert await v.validate_esc_description(
-        "Der Drucker im 2. OG zieht kein Papier", d, tracker("x", intent="it_request", **draft), {}
-    ) == {"esc_description": "Der Drucker im 2. OG zieht kein Papier"}
+        "Die Anzeige im 2. OG bleibt schwarz", d, tracker("x", intent="it_request", **draft), {}
+    ) == {"esc_description": "Die Anzeige im 2. OG bleibt schwarz"}
     assert await v.validate_esc_urgency("many", d, tracker(), {}) == {"esc_urgency": "many"}
     assert await v.validate_esc_urgency("die ganze Abteilung", d, tracker(), {}) == {"esc_urgency": "many"}
     assert await v.validate_esc_urgency("ich kann nicht arbeiten", d, tracker(), {}) == {

@@ -275,3 +275,20 @@ async def test_buttons_are_carried_out_without_a_search(settings) -> None:
 async def test_without_the_knowledge_base_conversation_intents_still_work(settings) -> None:
     d, _ = await run(respond(None, settings), tracker("Moin", intent="greet"))
     assert [m["response"] for m in d.messages] == ["utter_greet"]
+
+
+async def test_a_clear_request_for_a_person_is_not_overruled_by_an_answer(desk, desk_settings, hashing_kb) -> None:
+    """Issue 18, bug 4: the knowledge base could answer the problem, but the employee asked for a person."""
+    from desk.runtime import LazyDesk
+
+    action = ActionRespond(StaticKnowledgeSource(hashing_kb), desk_settings, LazyDesk.ready(desk), ANSWER)
+    text = "Mein Softphone klingelt nicht mehr. Ich möchte bitte direkt mit jemandem sprechen."
+    # The NLU calls it an IT question (it does, with 0.999): the phrase still asks for a person.
+    said = {"event": "user", "text": text, "parse_data": {"intent": {"name": "it_request", "confidence": 0.999}}}
+    d, events = await run(action, tracker(text, intent="it_request", events=[said]))
+    assert [m["response"] for m in d.messages] == ["utter_escalation_intro"]
+    assert events[-1] == FollowupAction("escalation_form")
+    assert slots_of(events)["esc_description_draft"] == "Mein Softphone klingelt nicht mehr."
+    # The same problem without a request gets the article.
+    d, _ = await run(action, tracker("Mein Softphone klingelt nicht mehr.", intent="it_request"))
+    assert d.messages[0]["response"] == "utter_kb_answer"

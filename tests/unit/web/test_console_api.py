@@ -364,6 +364,7 @@ async def test_insights_for_the_lead_only_and_as_csv(app, desk) -> None:
         csat.store_rating(
             desk.engine, conversation_id=conversation, score=score, path="bot", articles=[], language="de"
         )
+    csat.add_comment(desk.engine, "i2", "Anna war nett, aber ich bin Erika Muster, Tel. 0171 2345678")
     agent(desk, "anna")
     agent(desk, "lena", ("lead",))
     anna, lena = await login(app, "anna", "agent-password-1"), await login(app, "lena", "agent-password-1")
@@ -373,6 +374,8 @@ async def test_insights_for_the_lead_only_and_as_csv(app, desk) -> None:
     today = datetime.now(desk.hours.tz).date().isoformat()
     assert resp.status == 200 and resp.json["to"] == today
     assert resp.json["answered"] == 2 and resp.json["average"] == 4.0 and resp.json["by_path"]["bot"]["asked"] == 2
+    said = "[Name] war nett, aber ich bin [Name], Tel. [Telefon]"
+    assert resp.json["comments"] == [{"date": today, "score": 3, "path": "bot", "language": "de", "comment": said}]
     _, resp = await app.asgi_client.get("/api/insights/csat?from=2026-13-01", headers=lena)
     assert resp.status == 400 and resp.json["field"] == "from"
     _, resp = await app.asgi_client.get(f"/api/insights/csat?from={today}&to=2020-01-01", headers=lena)
@@ -380,7 +383,13 @@ async def test_insights_for_the_lead_only_and_as_csv(app, desk) -> None:
     _, resp = await app.asgi_client.get("/api/insights/csat.csv", headers=lena)
     assert resp.status == 200 and resp.headers["content-type"].startswith("text/csv")
     assert "attachment" in resp.headers["content-disposition"]
-    assert resp.text.lstrip("\ufeff").splitlines()[-1] == "Gesamt;2;2;100,0;4,00;0;0;1;0;1"
+    lines = resp.text.lstrip("\ufeff").splitlines()
+    assert lines[lines.index("") - 1] == "Gesamt;2;2;100,0;4,00;0;0;1;0;1"  # the figures, an empty line, the comments
+    day = datetime.now(desk.hours.tz).strftime("%d.%m.%Y")
+    assert lines[lines.index("") + 1 :] == [
+        "Datum;Bewertung;Lösungsweg;Sprache;Kommentar",
+        f'{day};3;"Assistent";"Deutsch";"{said}"',
+    ]
 
 
 async def test_ratings_only_when_asked_never_during_a_handoff_and_no_forged_events(app, desk, rasa) -> None:

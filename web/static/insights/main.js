@@ -19,6 +19,7 @@ const el = {
   average: $("average"), answered: $("answered"), asked: $("asked"), rate: $("rate"), empty: $("empty"),
   chart: $("chart"), chartMissing: $("chart-missing"), pathsBody: $("paths-body"), pathsFoot: $("paths-foot"),
   weeksBody: $("weeks-body"), weeksEmpty: $("weeks-empty"),
+  commentsBody: $("comments-body"), commentsEmpty: $("comments-empty"),
 };
 const state = {chart: null, request: 0, loaded: false};
 const reducedMotion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
@@ -138,6 +139,7 @@ function render(data) {
   const byPath = data.by_path && typeof data.by_path === "object" ? data.by_path : {};
   renderPaths(byPath, data);
   renderWeeks(Array.isArray(data.weeks) ? data.weeks : []);
+  renderComments(Array.isArray(data.comments) ? data.comments : []);
   renderChart(byPath);
 }
 
@@ -174,6 +176,24 @@ function renderWeeks(weeks) {
     el.weeksBody.appendChild(numberRow(weekText(w && w.week), [countText(w && w.answered), averageText(w && w.average)]));
   });
   el.weeksEmpty.hidden = weeks.length > 0;
+}
+
+// The comments arrive redacted and newest first (desk/csat_comments.py); shown as text, never as HTML.
+function renderComments(comments) {
+  clear(el.commentsBody);
+  const words = paths();
+  comments.forEach(function (c) {
+    const tr = make("tr");
+    const day = make("th", "", germanDay(c && c.date));
+    day.scope = "row";
+    tr.appendChild(day);
+    tr.appendChild(make("td", "num", countText(c && c.score)));
+    tr.appendChild(make("td", "", words[c && c.path] || String((c && c.path) || "")));
+    tr.appendChild(make("td", "", c && (c.language === "de" || c.language === "en") ? t("ui.language." + c.language) : ""));
+    tr.appendChild(make("td", "comment", String((c && c.comment) || "")));
+    el.commentsBody.appendChild(tr);
+  });
+  el.commentsEmpty.hidden = comments.length > 0;
 }
 
 function chartSummary(byPath) {
