@@ -24,8 +24,10 @@ from knowledge.embedder import weights_digest
 from knowledge.source import KnowledgeUnavailable
 from settings import KnowledgeSettings
 
-# One request carries at most this many texts (an article has a few dozen chunks); the server refuses more.
+# One request carries at most this many texts; the server refuses more. Passages go in smaller batches, so one
+# request stays well inside the timeout even when a whole stale index is re-embedded (~0.1 s per passage).
 MAX_TEXTS = 256
+PASSAGE_BATCH = 32
 KINDS = ("query", "passage")
 
 
@@ -65,7 +67,7 @@ class RemoteEmbedder:
         base_url: str,
         fingerprint: str,
         dimension: int,
-        timeout_s: float = 10.0,
+        timeout_s: float = 60.0,
         wait_s: float = 0.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -101,7 +103,8 @@ class RemoteEmbedder:
         return self._embed("passage", texts, wait_s=self.wait_s)
 
     def _embed(self, kind: str, texts: list[str], wait_s: float) -> np.ndarray:
-        parts = [self._request(kind, texts[i : i + MAX_TEXTS], wait_s) for i in range(0, len(texts), MAX_TEXTS)]
+        size = MAX_TEXTS if kind == "query" else PASSAGE_BATCH
+        parts = [self._request(kind, texts[i : i + size], wait_s) for i in range(0, len(texts), size)]
         return np.concatenate(parts) if parts else np.zeros((0, self._dimension), np.float32)
 
     def _request(self, kind: str, texts: list[str], wait_s: float) -> np.ndarray:

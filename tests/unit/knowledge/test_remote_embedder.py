@@ -91,6 +91,9 @@ def test_long_lists_go_in_several_requests() -> None:
     remote = RemoteEmbedder("http://x", inner.fingerprint, 8, transport=httpx.MockTransport(action_server))
     texts = [f"Abschnitt {i}" for i in range(300)]
     assert np.allclose(remote.embed_passages(texts), inner.embed_passages(texts))
+    assert sizes == [32] * 9 + [12]  # passages in small batches: each request well inside the timeout
+    sizes.clear()
+    assert np.allclose(remote.embed_queries(texts), inner.embed_queries(texts))
     assert sizes == [256, 44]
 
 
