@@ -20,6 +20,7 @@ from settings.parts import (
     Identity,
     KnowledgeSettings,
     Records,
+    Retention,
     Servers,
     Smtp,
     Staff,
@@ -41,6 +42,7 @@ class Settings(BaseModel):
     identity: Identity
     handoff: Handoff
     staff: Staff
+    retention: Retention
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -56,6 +58,7 @@ class Settings(BaseModel):
                 identity=read_part(Identity),
                 handoff=read_part(Handoff),
                 staff=read_part(Staff),
+                retention=read_part(Retention),
             )
 
     def override(self, **variables: str) -> Settings:
@@ -91,6 +94,7 @@ __all__ = [
     "Identity",
     "KnowledgeSettings",
     "Records",
+    "Retention",
     "Servers",
     "Settings",
     "SettingsError",

@@ -224,6 +224,15 @@ class Handoff(Part):
         return self._hours
 
 
+class Retention(Part):
+    """``SERVICEDESK_RETENTION_*``: how long records are kept (the records-of-processing register cites these)."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVICEDESK_RETENTION_")
+
+    # Who (staff account) opened which escalation, transcript or ticket list, and the data-subject requests.
+    audit_days: int = Field(default=365, ge=1)
+
+
 class Staff(Part):
     """The first admin account (created at the first start)."""
 
@@ -238,6 +247,7 @@ __all__ = [
     "Identity",
     "KnowledgeSettings",
     "Records",
+    "Retention",
     "Servers",
     "Smtp",
     "Staff",

@@ -1,0 +1,128 @@
+"""Rasa's tracker database (its SQL tracker store, ``events`` table), read and pruned by conversation.
+
+Our conversation id is Rasa's ``sender_id``: the web service sends each message to Rasa's REST webhook with the
+conversation id as sender, and the actions see it as ``tracker.sender_id``. The data-subject requests export and
+erase a person's events here; the retention purge deletes expired conversations' events with the same call.
+
+The table is Rasa's (``rasa.core.tracker_store.SQLTrackerStore.SQLEvent``, Rasa 3.6); it is described here with
+plain SQLAlchemy so Python 3.11 processes never import Rasa. A database that does not exist yet has no events:
+it is not created.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    inspect,
+    select,
+)
+
+from settings import Servers, Settings
+
+tracker_metadata = MetaData()
+events = Table(
+    "events",
+    tracker_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("type_name", String(255), nullable=False),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
+)
+BATCH = 500  # sender ids per statement (SQLite allows 999 bound parameters before 3.32)
+
+
+def tracker_url(settings_or_url: Settings | Servers | Path | str) -> str:
+    """The tracker database's SQLAlchemy URL: from the settings (``SERVICEDESK_TRACKER_DB``), a path or a URL."""
+    if isinstance(settings_or_url, Settings):
+        settings_or_url = settings_or_url.servers
+    if isinstance(settings_or_url, Servers):
+        settings_or_url = settings_or_url.tracker_db
+    if isinstance(settings_or_url, Path):
+        return f"sqlite:///{settings_or_url}"
+    return settings_or_url if "://" in settings_or_url else f"sqlite:///{settings_or_url}"
+
+
+def _sqlite_missing(url: str) -> bool:
+    if not url.startswith("sqlite"):
+        return False
+    path = url.split("///", 1)[1] if "///" in url else ""
+    return not path or path == ":memory:" or not Path(path).exists()
+
+
+@contextmanager
+def _engine(url: str) -> Iterator[Engine | None]:
+    if _sqlite_missing(url):
+        yield None
+        return
+    # Rasa holds its own connection in WAL mode; we wait for its write lock instead of failing.
+    args = {"timeout": 10} if url.startswith("sqlite") else {}
+    engine = create_engine(url, connect_args=args, hide_parameters=True)
+    try:
+        yield engine if inspect(engine).has_table("events") else None
+    finally:
+        engine.dispose()
+
+
+def _batches(sender_ids: Iterable[str]) -> Iterator[list[str]]:
+    ids = sorted({s for s in sender_ids if s})
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def delete_events(settings_or_url: Settings | Servers | Path | str, sender_ids: Iterable[str]) -> int:
+    """Delete every tracker event of these conversations; returns how many rows went."""
+    removed = 0
+    with _engine(tracker_url(settings_or_url)) as engine:
+        if engine is None:
+            return 0
+        with engine.begin() as conn:
+            for batch in _batches(sender_ids):
+                removed += int(conn.execute(delete(events).where(events.c.sender_id.in_(batch))).rowcount)
+    return removed
+
+
+def export_events(settings_or_url: Settings | Servers | Path | str, sender_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Every tracker event of these conversations, oldest first, with its ``data`` parsed from JSON."""
+    out: list[dict[str, Any]] = []
+    with _engine(tracker_url(settings_or_url)) as engine:
+        if engine is None:
+            return out
+        with engine.connect() as conn:
+            for batch in _batches(sender_ids):
+                rows = conn.execute(select(events).where(events.c.sender_id.in_(batch)).order_by(events.c.id)).all()
+                out.extend(_event(r) for r in rows)
+    return sorted(out, key=lambda e: e["id"])
+
+
+def _event(row: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(row.data) if row.data else None
+    except ValueError:
+        data = row.data  # kept as stored: an export leaves nothing out
+    return {
+        "id": row.id,
+        "sender_id": row.sender_id,
+        "type_name": row.type_name,
+        "timestamp": row.timestamp,
+        "intent_name": row.intent_name,
+        "action_name": row.action_name,
+        "data": data,
+    }
