@@ -225,12 +225,26 @@ class Handoff(Part):
 
 
 class Retention(Part):
-    """``SERVICEDESK_RETENTION_*``: how long records are kept (the records-of-processing register cites these)."""
+    """``SERVICEDESK_RETENTION_*``: how long each kind of record is kept before the purge deletes it (days).
+
+    After its period only anonymous daily counts remain (``daily_counts``); the score of a CSAT rating is kept
+    there, its comment and conversation go.
+    """
 
     model_config = SettingsConfigDict(env_prefix="SERVICEDESK_RETENTION_")
 
-    # Who (staff account) opened which escalation, transcript or ticket list, and the data-subject requests.
-    audit_days: int = Field(default=365, ge=1)
+    # Conversations, their messages and Rasa's tracker events of them.
+    conversations_days: int = Field(default=30, ge=1, le=3650)
+    # Escalations (details, summary, transcript, contact) and the built-in ticket store's chat copies.
+    escalations_days: int = Field(default=90, ge=1, le=3650)
+    # Questions in the editors' gap queue.
+    gaps_days: int = Field(default=90, ge=1, le=3650)
+    # The free-text comment of a CSAT rating (the score stays, counted anonymously).
+    csat_comments_days: int = Field(default=30, ge=1, le=3650)
+    # The access audit (who opened which escalation or transcript).
+    audit_days: int = Field(default=365, ge=1, le=3650)
+    # How often the purge runs (one web service instance at a time, by a lease in the database).
+    purge_interval_s: int = Field(default=3600, ge=60, le=86400)
 
 
 class Staff(Part):
