@@ -57,7 +57,7 @@ def _subject(request: Request) -> subject.Subject:
     given = [name for name in ("user_id", "conversation_id") if body.get(name) is not None]
     if len(given) != 1:
         raise PolicyError("type", "user_id", *texts.both("error.subject.target"))
-    value = field_text(body[given[0]], given[0])
+    value = field_text(body[given[0]], given[0], name=True)  # one line, no direction marks
     desk = ctx(request).desk.get()
     if given[0] == "user_id":
         return subject.by_user_id(desk.secret, value)
