@@ -8,7 +8,7 @@ import pytest
 from sanic import Sanic
 from sqlalchemy import create_engine, insert
 
-from desk import access_audit, conversations, rasa_tracker
+from desk import conversations, rasa_tracker
 from desk.identity import make_identity
 from knowledge.source import StaticKnowledgeSource
 from tests.conftest import desk_web_app
@@ -94,21 +94,6 @@ async def test_the_console_views_are_audited_and_only_admins_read_the_audit(app,
     assert resp.status == 400 and resp.json["field"] == "from"
     _, resp = await app.asgi_client.get("/api/admin/access?from=2026-02-01&to=2026-01-01", headers=admin)
     assert resp.status == 400
-
-
-def test_the_detail_view_is_always_noted_and_polls_only_once_per_visit(desk) -> None:
-    from desk.accounts import Account
-
-    anna = Account(id=7, username="anna", display_name="Anna", roles=("agent",))
-    assert access_audit.record(desk.engine, account=anna, view="escalation", escalation_id=1)
-    assert access_audit.record(desk.engine, account=anna, view="escalation", escalation_id=1)
-    assert access_audit.record(desk.engine, account=anna, view="messages", escalation_id=1)
-    assert not access_audit.record(desk.engine, account=anna, view="messages", escalation_id=1)
-    assert access_audit.record(desk.engine, account=anna, view="messages", escalation_id=2)
-    with pytest.raises(ValueError):
-        access_audit.record(desk.engine, account=anna, view="everything")
-    assert len(access_audit.accesses(desk.engine)) == 4
-    assert access_audit.purge(desk.engine, access_audit.now()) == 4 and access_audit.accesses(desk.engine) == []
 
 
 async def test_export_and_erase_through_the_api(app, desk, tracker) -> None:
