@@ -47,6 +47,7 @@ def main() -> int:
             )
             print(f"  Editor:      {settings.servers.public_url}/editor/  (role editor)", flush=True)
             print(f"  Insights:    {settings.servers.public_url}/insights/  (role lead)", flush=True)
+            print(f"  Admin:       {settings.servers.public_url}/admin/  (role admin: privacy)", flush=True)
             print(f"  Health:      {settings.servers.public_url}/health", flush=True)
             print(f"  Search API:  {settings.servers.public_url}/api/knowledge/search?q=Drucker", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
