@@ -19,12 +19,12 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
-        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate privacy-doc
+        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
 	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
-	@echo "other: setup build migrate kb-import kb-export privacy-doc eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
+	@echo "other: setup build migrate kb-import kb-export purge privacy-doc eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
 
 setup: node_modules/.installed
 	@scripts/setup_envs.sh all
@@ -95,6 +95,10 @@ test: lint typecheck validate build rasa-test setup-browser
 # The records database to the newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
 migrate: setup
 	@$(APP_PY) -m desk.migrate $(if $(SQL),--sql)
+
+# The retention purge now (the web service runs it hourly): `make purge DRY_RUN=1` only counts.
+purge: setup
+	@$(APP_PY) -m scripts.purge $(if $(DRY_RUN),--dry-run) $(if $(NOW),--now $(NOW))
 
 # docs/datenschutz.md (German) from the records-of-processing register docs/register.yml and the settings.
 privacy-doc: setup

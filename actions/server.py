@@ -11,6 +11,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sanic import Sanic
 
 from actions.csat import ActionAskCsat, ActionStoreCsat, ActionStoreCsatComment
+from actions.embeddings import add_embeddings_route
 from actions.handoff import (
     ActionAskEscDescription,
     ActionHandedBack,
@@ -23,6 +24,7 @@ from actions.respond import ActionRespond
 from desk import escalations
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
+from knowledge import redaction
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -80,12 +82,14 @@ def create_action_app(
     ):
         executor.register_action(action)
     app = create_app(executor, cors_origins=None)
+    add_embeddings_route(app, knowledge)  # the web service's vectors: one model on the machine
 
     @app.before_server_start
     async def _load(app: Sanic) -> None:
         logger.info("loading knowledge base and records ...")
         desk.get()
         knowledge.warm_up()
+        redaction.warm_up()  # escalations and CSAT comments are stored redacted: the rules load now
         _ = respond.params  # a missing or broken decision file stops the start, not the first employee
         logger.info("ready")
 

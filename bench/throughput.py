@@ -143,11 +143,53 @@ def print_capacity(figures: dict) -> None:
             )
 
 
+def markdown(report: dict) -> str:
+    """The README's tables from a saved report (``--report``)."""
+    m = report["machine"]
+    lines = [
+        f"Run {report['started']}{' (--quick)' if report['quick'] else ''}: {m['cpus']} CPUs, {m['platform']}.",
+        "",
+    ]
+    lines += ["| cache | path | N | turns/s | p50 ms | p95 ms | errors | CPU ms/turn Rasa / actions / web |"]
+    lines += ["|---|---|---|---|---|---|---|---|"]
+    for run in report["runs"]:
+        for path in ("rest", "web"):
+            for lv in run[path]:
+                ms = lv["cpu_ms_per_turn"]
+                lines.append(
+                    f"| {'on' if run['cache'] else 'off'} | {path} | {lv['concurrency']} | {lv['turns_per_s']} | "
+                    f"{lv['p50_ms']} | {lv['p95_ms']} | {lv['errors']} | {ms['rasa']} / {ms['actions']} / {ms['web']} |"
+                )
+    lines += ["", "| cache | scenario | turns/s | p95 ms | errors | RSS after (Rasa / actions / web MB) |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for run in report["runs"]:
+        cache, t = "on" if run["cache"] else "off", run["think_150"]
+        lines.append(
+            f"| {cache} | 150 conversations, 2–8 s think | {t['turns_per_s']} | {t['p95_ms']} | {t['errors']} | |"
+        )
+        for i, b in enumerate(run["burst"], 1):
+            r = b["rss_after_mb"]
+            lines.append(
+                f"| {cache} | burst {i}: 300 employees within 60 s | {b['turns_per_s']} | {b['p95_ms']} | "
+                f"{b['errors']} | {r['rasa']} / {r['actions']} / {r['web']} |"
+            )
+        lg, rest = run["long"], run["rss_at_rest_mb"]
+        lines.append(
+            f"| {cache} | turn 30 / turn 3 (medians) | | {lg['turn3_ms']} → {lg['turn30_ms']} ({lg['ratio']}×) | | |"
+        )
+        lines.append(f"| {cache} | at rest | | | | {rest['rasa']} / {rest['actions']} / {rest['web']} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short levels, a small burst")
     parser.add_argument("--cache", choices=("on", "off", "both"), default="both")
+    parser.add_argument("--report", type=Path, help="print the README tables of a saved report and stop")
     args = parser.parse_args()
+    if args.report:
+        print(markdown(json.loads(args.report.read_text())))
+        return 0
     modes = {"on": [True], "off": [False], "both": [False, True]}[args.cache]
     report = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},

@@ -12,14 +12,27 @@ database does, over one kept connection: committing a turn then no longer waits 
 and no connection is opened and closed per turn (commit and close were ~24 % of Rasa's CPU under
 load). A crashed process loses nothing committed; only a power cut can lose the last transactions.
 
-Python 3.10, Rasa's environment.
+Redaction at rest: what the store writes is redacted (``knowledge/redaction.py``, the one redaction of the
+project): the text of user and bot messages, their entity values, and the free-text slots. Rasa has understood
+the message before it saves the turn, so NLU, policies and the actions of this turn see the text as typed; later
+turns read the redacted history. The escalation form's contact slot is kept as given (the one exception; the
+purge deletes it with the conversation's events).
+
+Python 3.10, Rasa's environment; the only project import is the redaction (stdlib, ``re`` and spaCy).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+
+from bot.action_connections import install_kept_action_connections
+from knowledge.redaction import redact, warm_up
+
+# Slots that hold what the employee typed; ``esc_contact`` is deliberately not here (see the module docstring).
+REDACTED_SLOTS = frozenset({"esc_description", "esc_description_draft", "esc_system", "kb_query", "csat_comment"})
 
 _DOCS_HINT = (
     ". Failed to validate Action server response from API, make sure your response from the Action endpoint "
@@ -59,12 +72,54 @@ def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _private_file(path: str) -> None:
+    """The tracker database holds conversations: readable by this user only (0600), made so before SQLite opens it."""
+    import os
+
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
+def redact_event(data: dict[str, Any]) -> dict[str, Any]:
+    """A serialised event as it may be stored: personal data in its free text replaced by placeholders."""
+    kind = data.get("event")
+    if kind in ("user", "bot") and isinstance(data.get("text"), str):
+        data = {**data, "text": redact(data["text"])}
+    if kind == "user" and isinstance(data.get("parse_data"), dict):
+        parse = dict(data["parse_data"])
+        if isinstance(parse.get("text"), str):
+            parse["text"] = redact(parse["text"])
+        parse["entities"] = [
+            {**e, "value": redact(e["value"])} if isinstance(e, dict) and isinstance(e.get("value"), str) else e
+            for e in parse.get("entities") or []
+        ]
+        data["parse_data"] = parse
+    if kind == "slot" and data.get("name") in REDACTED_SLOTS and isinstance(data.get("value"), str):
+        data = {**data, "value": redact(data["value"])}
+    return data
+
+
+class _Redacted:
+    """An event as ``SQLTrackerStore.save`` reads it (``type_name``, ``as_dict()``), with its text redacted."""
+
+    def __init__(self, event: Any) -> None:
+        self.type_name = event.type_name
+        self._data = redact_event(event.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        return self._data
+
+
 class ServicedeskTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store; its creation installs the cheap response validation."""
+    """Rasa's SQL tracker store that stores redacted text; its creation installs the cheap response validation."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Same arguments as ``SQLTrackerStore``."""
         install_fast_action_validation()
+        install_kept_action_connections()
+        warm_up()  # the redaction's rules load at Rasa's start, not in its first turn
+        if kwargs.get("dialect", "sqlite") == "sqlite" and kwargs.get("db") not in (None, "", ":memory:"):
+            _private_file(str(kwargs["db"]))
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             import sqlalchemy as sa
@@ -77,3 +132,8 @@ class ServicedeskTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, poolclass=SingletonThreadPool)
             sa.event.listen(self.engine, "connect", _write_ahead)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator[Any]:
+        """The events not stored yet, redacted (``save`` serialises exactly these)."""
+        for event in super()._additional_events(session, tracker):
+            yield _Redacted(event)

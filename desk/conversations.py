@@ -13,8 +13,12 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import aware, conversations, messages, new_id, now
+from knowledge.redaction import redact
 
 ROLES = ("user", "bot", "agent", "system")
+# What people type is stored redacted (knowledge/redaction.py); the bot's and the system's texts come from the
+# articles and the catalogue (a service hotline in an article is not personal data and stays as written).
+REDACTED_ROLES = ("user", "agent")
 
 
 class MessageRow(TypedDict):
@@ -69,8 +73,9 @@ def insert_messages(conn: Connection, conversation_id: str, items: list[tuple[st
     for role, text, data in items:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
+        stored = redact(text) if role in REDACTED_ROLES else text
         row = insert(messages).values(
-            conversation_id=conversation_id, role=role, text=text, data=data, created_at=now()
+            conversation_id=conversation_id, role=role, text=stored, data=data, created_at=now()
         )
         ids.append(new_id(conn.execute(row)))
     return ids

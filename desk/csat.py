@@ -14,7 +14,9 @@ from typing import Any, TypedDict
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from desk import daily_counts
 from desk.db import article_feedback, aware, conversations, csat_ratings, now
+from knowledge.redaction import redact
 from texts import section, text
 
 # How a conversation ended: the one list (labels in texts/*.yml "resolution_path"; README, insights page and CSV).
@@ -77,7 +79,7 @@ def store_rating(
 
 def add_comment(engine: Engine, conversation_id: str, comment: str) -> bool:
     """Attach the optional free-text comment to the conversation's rating."""
-    text = comment.strip()[:2000]
+    text = redact(comment.strip()[:2000])
     if not text:
         return False
     with engine.begin() as conn:
@@ -135,7 +137,11 @@ def _bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
 
 
 def insights(engine: Engine, start: date, end: date, tz: tzinfo = UTC) -> dict[str, Any]:
-    """Figures for conversations asked between ``start`` and ``end`` (inclusive days in ``tz``), by path."""
+    """Figures for conversations asked between ``start`` and ``end`` (inclusive days in ``tz``), by path.
+
+    Conversations the purge deleted count through their anonymous daily counts (``desk.daily_counts``), so the
+    figures of a week are the same before and after its conversations went.
+    """
     lo, hi = _bounds(start, end, tz)
     # One window for both: conversations asked in the period, with their rating if there is one (a rating
     # given after midnight still belongs to the question asked the evening before).
@@ -150,20 +156,25 @@ def insights(engine: Engine, start: date, end: date, tz: tzinfo = UTC) -> dict[s
             .select_from(conversations.outerjoin(csat_ratings, csat_ratings.c.conversation_id == conversations.c.id))
             .where(conversations.c.csat_asked_at >= lo, conversations.c.csat_asked_at < hi)
         ).all()
-    asked = [r.csat_path for r in rows]
-    rated = [r for r in rows if r.score is not None]
-    asked_by = Counter(asked)
-    by_path = {
-        path: _figures(asked_by.get(path, 0), [r.score for r in rated if r.resolution_path == path]) for path in PATHS
-    }
+    asked_by = Counter(r.csat_path for r in rows)
+    # (path, score, ISO week of the rating) of every rating, live or counted
+    rated = [
+        (r.resolution_path, r.score, daily_counts.iso_week(aware(r.created_at) or r.created_at, tz))
+        for r in rows
+        if r.score is not None
+    ]
+    for key, n in daily_counts.read(engine, "csat_asked", start, end).items():
+        asked_by[key.dimension] += n
+    for key, n in daily_counts.read(engine, "csat_rated", start, end).items():
+        rated += [(key.dimension, key.score, key.week)] * n
+    by_path = {path: _figures(asked_by.get(path, 0), [score for p, score, _ in rated if p == path]) for path in PATHS}
     weeks: dict[str, list[int]] = {}
-    for r in rated:
-        iso = (aware(r.created_at) or r.created_at).astimezone(tz).isocalendar()
-        weeks.setdefault(f"{iso.year}-W{iso.week:02d}", []).append(r.score)
+    for _, score, week in rated:
+        weeks.setdefault(week, []).append(score)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
-        **_figures(len(asked), [r.score for r in rated]),
+        **_figures(sum(asked_by.values()), [score for _, score, _ in rated]),
         "by_path": by_path,
         "weeks": [
             {"week": w, "answered": len(s), "average": round(sum(s) / len(s), 2)} for w, s in sorted(weeks.items())

@@ -261,6 +261,33 @@ knowledge_gaps = Table(
     Index("ix_knowledge_gaps_open", "dismissed_at", "created_at"),
 )
 
+# What remains of purged records (desk/retention.py): anonymous counts per day in the desk's time zone, written
+# in the transaction that deletes the rows, so live rows + these counts give the same figures before and after a
+# purge. ``metric``: conversations | escalations (dimension: reason) | tickets (dimension: sink) | csat_asked
+# (dimension: path) | csat_rated (dimension: path, with score and the ISO week of the rating). No ids, no text.
+daily_counts = Table(
+    "daily_counts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("metric", String(32), nullable=False),
+    Column("dimension", String(32), nullable=False, default=""),
+    Column("language", String(8), nullable=False, default=""),
+    Column("score", Integer, nullable=False, default=0),
+    Column("week", String(8), nullable=False, default=""),
+    Column("count", Integer, nullable=False),
+    UniqueConstraint("day", "metric", "dimension", "language", "score", "week", name="uq_daily_counts_key"),
+)
+
+# Leases for jobs one instance runs at a time (the purge): taken by a conditional UPDATE, held until expires_at.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
 # Who (staff account) opened which escalation, its live messages or the ticket list, and when: for the data-
 # protection officer, readable by admins only, deleted after SERVICEDESK_RETENTION_AUDIT_DAYS. No content.
 access_audit = Table(

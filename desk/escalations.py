@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, insert, literal, or_, select, update
 
 from desk.db import aware, bump, counters, escalations, messages, new_id, now
+from knowledge.redaction import redact
 from texts import section, text
 
 REASONS = ("user_request", "no_answer", "not_helpful", "needs_person")
@@ -162,6 +163,10 @@ def create(
     existing = active_for(engine, conversation_id)
     if existing is not None:
         return existing
+    # Stored redacted, but for the form's explicit contact field (deleted with the escalation by the purge).
+    details = {k: redact(v) if k != "contact" and isinstance(v, str) else v for k, v in details.items()}
+    transcript = [{**t, "text": redact(t["text"])} if isinstance(t.get("text"), str) else t for t in transcript]
+    query = redact(query)
     ts = now()
     with engine.begin() as conn:
         eid = new_id(
@@ -374,7 +379,7 @@ def add_agent_message(
     source = select(
         escalations.c.conversation_id,
         literal("agent"),
-        literal(text),
+        literal(redact(text)),
         literal(data, type_=messages.c.data.type),
         literal(now(), type_=messages.c.created_at.type),
     ).where(and_(*cond))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import knowledge_gaps, now, utc
+from knowledge import redaction
 from knowledge.clustering import cluster
 
 REASONS = ("none", "clarify", "not_helpful", "no_answer")
@@ -30,23 +30,10 @@ WINDOW_DAYS = 90
 MAX_ROWS = 5000
 EXAMPLES = 8
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Six or more digits with the usual separators; not glued to letters, so error codes like 0x80070005 stay.
-_PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\d /().-]*\d){5,}(?![\w])")
-_NAME = re.compile(
-    r"(?i:\b(ich bin|ich heiße|ich heisse|mein name ist|hier ist|my name is|i am|i'm)\s+)"
-    r"((?:[A-ZÄÖÜ][\w'-]*\.?)(?:\s+[A-ZÄÖÜ][\w'-]*\.?){0,3})"
-)
-_SECRET = re.compile(r"(?i)\b(passwort|kennwort|password|passwd)\b.*", re.DOTALL)
-
 
 def redact(text: str) -> str:
-    """Remove e-mail addresses, phone numbers, names after "ich bin" and anything after "Passwort"."""
-    text = _SECRET.sub(lambda m: f"{m.group(1)} [entfernt]", text)
-    text = _EMAIL.sub("[E-Mail]", text)
-    text = _NAME.sub(lambda m: f"{m.group(1)} [Name]", text)
-    text = _PHONE.sub(lambda m: "[Telefon]" if sum(c.isdigit() for c in m.group(0)) >= 6 else m.group(0), text)
-    return " ".join(text.split())[:MAX_QUESTION]
+    """The one redaction (:mod:`knowledge.redaction`), on one line and at most ``MAX_QUESTION`` characters."""
+    return " ".join(redaction.redact(text).split())[:MAX_QUESTION]
 
 
 def _dedupe_key(secret: bytes, conversation_id: str, question: str) -> str:

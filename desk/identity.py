@@ -31,6 +31,7 @@ def load_secret(records: Records) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        os.chmod(path, 0o600)  # a key file left readable by others (an older version, a copy) is closed again
         return path.read_bytes().strip()
     key = secrets.token_hex(32).encode()
     with os.fdopen(fd, "wb") as fh:

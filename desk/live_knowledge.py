@@ -18,6 +18,7 @@ from desk import article_vectors as vectors_store
 from desk import articles as store
 from desk.runtime import LazyDesk
 from knowledge.articles import Article, load_articles
+from knowledge.embedder import Embedder
 from knowledge.embedders import embedder_for
 from knowledge.index_files import open_knowledge_base, thresholds_of
 from knowledge.search import KnowledgeBase
@@ -86,9 +87,14 @@ class LiveKnowledgeSource:
         desk: LazyDesk,
         poll_s: float = 0.25,
         kb: KnowledgeBase | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
-        """Nothing is loaded here; ``kb`` lets tests pass a base built with a stand-in embedder."""
+        """Nothing is loaded here; ``kb`` lets tests pass a base built with a stand-in embedder.
+
+        ``embedder`` replaces the configured backend (the web service passes the action server's).
+        """
         self.settings = settings
+        self.embedder = embedder
         self.desk = desk
         self.poll_s = poll_s
         self._kb = kb
@@ -144,7 +150,9 @@ class LiveKnowledgeSource:
         if self._kb is None:
             s = self.settings
             # The saved index (``make index``) spares embedding what has not changed since it was built.
-            self._kb, _ = open_knowledge_base(embedder_for(s), published, thresholds_of(s), index_dir=s.index_dir)
+            self._kb, _ = open_knowledge_base(
+                self.embedder or embedder_for(s), published, thresholds_of(s), index_dir=s.index_dir
+            )
         else:
             self._kb.sync(published)
         self.revision = revision

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    func,
     inspect,
     select,
 )
@@ -126,3 +128,30 @@ def _event(row: Any) -> dict[str, Any]:
         "action_name": row.action_name,
         "data": data,
     }
+
+
+def count_events(settings_or_url: Settings | Servers | Path | str, sender_ids: Iterable[str]) -> int:
+    """How many tracker events these conversations have (the purge's dry run)."""
+    total = 0
+    with _engine(tracker_url(settings_or_url)) as engine:
+        if engine is None:
+            return 0
+        with engine.connect() as conn:
+            for batch in _batches(sender_ids):
+                query = select(func.count()).select_from(events).where(events.c.sender_id.in_(batch))
+                total += int(conn.execute(query).scalar_one())
+    return total
+
+
+def idle_senders(settings_or_url: Settings | Servers | Path | str, before: datetime) -> list[str]:
+    """Conversations whose newest tracker event is older than ``before`` (also those our records never saw)."""
+    with _engine(tracker_url(settings_or_url)) as engine:
+        if engine is None:
+            return []
+        with engine.connect() as conn:
+            query = (
+                select(events.c.sender_id)
+                .group_by(events.c.sender_id)
+                .having(func.max(events.c.timestamp) < before.timestamp())
+            )
+            return [str(s) for s in conn.execute(query).scalars()]

@@ -1,9 +1,10 @@
 """The embedder the servers use: the configured backend, with a cache of query vectors in front.
 
-``embedding_backend = "onnx"`` (default) serves the int8 ONNX export of the model (``make build``
-writes it; no torch in the serving processes); ``"torch"`` serves the sentence-transformers folder
-itself. Both embed one query at a time, and on an outage morning the same questions repeat: the last
-``query_cache_size`` query vectors are kept (0 turns the cache off).
+``embedding_backend = "torch"`` (default) serves the sentence-transformers folder; ``"onnx"`` serves
+its int8 export (``make build`` writes it; no torch in the serving processes). The web service borrows
+the action server's model unless ``web_model = "own"`` (:mod:`knowledge.remote_embedder`). Queries come
+one at a time, and on an outage morning the same questions repeat: the last ``query_cache_size`` query
+vectors are kept (0 turns the cache off).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from knowledge.embedder import Embedder, SentenceTransformerEmbedder
 from knowledge.onnx_embedder import OnnxEmbedder
+from knowledge.remote_embedder import RemoteEmbedder
 from settings import KnowledgeSettings
 
 BACKENDS = ("onnx", "torch")
@@ -87,4 +89,15 @@ def embedder_for(settings: KnowledgeSettings) -> Embedder:
         inner = OnnxEmbedder(settings.onnx_model_path, batch_size=1)
     else:
         inner = SentenceTransformerEmbedder(settings.model_path)
+    return _cached(inner, settings)
+
+
+def web_embedder(settings: KnowledgeSettings, action_url: str) -> Embedder:
+    """The web service's embedder: the action server's model (``web_model = "shared"``) or its own copy."""
+    if settings.web_model == "own":
+        return embedder_for(settings)
+    return _cached(RemoteEmbedder.of(settings, action_url), settings)
+
+
+def _cached(inner: Embedder, settings: KnowledgeSettings) -> Embedder:
     return CachedEmbedder(inner, settings.query_cache_size) if settings.query_cache_size > 0 else inner

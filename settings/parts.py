@@ -98,11 +98,17 @@ class KnowledgeSettings(Part):
 
     articles_dir: ProjectPath = Path("knowledge/articles")
     model_path: ProjectPath = Path("var/models/multilingual-e5-small")
-    # Which engine embeds at run time: "torch" (the sentence-transformers folder) or "onnx" (its int8 export:
-    # 2-5x faster, no torch, but the retrieval-only thresholds generalise worse with it; see the README).
-    embedding_backend: Literal["onnx", "torch"] = "torch"
+    # Which engine embeds at run time: "onnx" (the model's ONNX export, built by `make build`; no torch in the
+    # servers) or "torch" (the sentence-transformers folder itself). The fp32 export gives the torch model's
+    # vectors (cosine 1.000) at ~2.5x less CPU; int8 is a third faster again but moves the scores enough that
+    # the retrieval-only thresholds generalise worse (README, "Performance").
+    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    onnx_precision: Literal["fp32", "int8"] = "fp32"
     # Identical questions repeat on an outage morning: this many query vectors are kept (0: no cache).
     query_cache_size: int = Field(default=4096, ge=0)
+    # The web service's vectors: "shared" asks the action server (one copy of the model on the machine),
+    # "own" loads a copy in the web service too (~0.5 GB more; for a web service without an action server).
+    web_model: Literal["shared", "own"] = "shared"
     index_dir: ProjectPath = Path("var/index")
     calibration_file: ProjectPath = Path("knowledge/calibration.yml")
     # The chat's decision over intent and retrieval, fitted by `make fit-decision`.
@@ -112,8 +118,9 @@ class KnowledgeSettings(Part):
 
     @property
     def onnx_model_path(self) -> Path:
-        """Where ``knowledge/onnx_build.py`` writes the ONNX export of ``model_path``."""
-        return self.model_path.with_name(self.model_path.name + "-onnx")
+        """Where ``knowledge/onnx_build.py`` writes the ONNX export of ``model_path`` at ``onnx_precision``."""
+        suffix = "-onnx" if self.onnx_precision == "int8" else "-onnx-fp32"
+        return self.model_path.with_name(self.model_path.name + suffix)
 
 
 class Records(Part):

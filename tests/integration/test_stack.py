@@ -38,6 +38,21 @@ def test_only_loopback_listens(stack) -> None:
             assert addr in {"0100007F", "00000000000000000000000001000000"}, (addr, port)
 
 
+def test_the_web_service_searches_without_a_model_of_its_own(stack) -> None:
+    """Its vectors come from the action server: no model runtime is mapped into the web process."""
+    base = stack.settings.servers.public_url
+    found = httpx.get(f"{base}/api/knowledge/search", params={"q": "Papierstau im Drucker"}, timeout=30).json()
+    assert found["hits"][0]["slug"].startswith("drucker")
+
+    def mapped(pid: int) -> str:
+        with open(f"/proc/{pid}/maps") as fh:
+            return fh.read()
+
+    web, actions = mapped(stack.procs["web"].pid), mapped(stack.procs["actions"].pid)
+    assert "onnxruntime" in actions  # the one copy of the model
+    assert "onnxruntime" not in web and "libtorch" not in web
+
+
 def test_german_greeting(chat) -> None:
     reply = texts(chat.say("Hallo"))
     assert "Guten Tag" in reply and "Service-Desk" in reply

@@ -50,3 +50,13 @@ def test_the_var_folder_is_0700(tmp_path) -> None:
     )
     Desk.open(settings.records, settings.tickets, settings.handoff).engine.dispose()
     assert mode(var) == 0o700 and mode(var / "servicedesk.db") == 0o600
+
+
+def test_the_secret_key_file_is_0600_new_or_found_readable(tmp_path) -> None:
+    from desk.identity import load_secret
+
+    records = Settings.load(env={"SERVICEDESK_VAR_DIR": str(tmp_path)}, dotenv=tmp_path / "none.env").records
+    key = load_secret(records)
+    assert mode(tmp_path / "secret.key") == 0o600
+    (tmp_path / "secret.key").chmod(0o644)  # as an older version or a copy left it
+    assert load_secret(records) == key and mode(tmp_path / "secret.key") == 0o600

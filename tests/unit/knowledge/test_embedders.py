@@ -74,10 +74,13 @@ def test_passages_are_never_cached_and_the_fingerprint_is_the_models() -> None:
 def test_backend_and_cache_follow_the_settings(settings) -> None:
     knowledge = settings.knowledge
     served = embedder_for(knowledge)
-    assert isinstance(served, CachedEmbedder) and isinstance(served.inner, SentenceTransformerEmbedder)
+    assert isinstance(served, CachedEmbedder) and isinstance(served.inner, OnnxEmbedder)
+    assert served.inner.batch_size == 1 and served.inner.folder.name.endswith("-onnx-fp32")
     assert served.size == knowledge.query_cache_size == 4096
-    onnx = embedder_for(knowledge.model_copy(update={"embedding_backend": "onnx"}))
-    assert isinstance(onnx, CachedEmbedder) and isinstance(onnx.inner, OnnxEmbedder) and onnx.inner.batch_size == 1
+    torch = embedder_for(knowledge.model_copy(update={"embedding_backend": "torch"}))
+    assert isinstance(torch, CachedEmbedder) and isinstance(torch.inner, SentenceTransformerEmbedder)
+    int8 = knowledge.model_copy(update={"onnx_precision": "int8"})
+    assert embedder_for(int8).inner.folder.name.endswith("-onnx")  # type: ignore[attr-defined]
     assert not isinstance(embedder_for(knowledge.model_copy(update={"query_cache_size": 0})), CachedEmbedder)
     with pytest.raises(ValueError, match="SERVICEDESK_EMBEDDING_BACKEND"):
         embedder_for(knowledge.model_copy(update={"embedding_backend": "gpu"}))

@@ -1,7 +1,7 @@
 """Access audit and data-subject requests (issue 14): who opened which escalation, and export/erase requests.
 
-Revision ID: 0002_d14_privacy_audit
-Revises: 0001
+Revision ID: d14_privacy_audit
+Revises: c14_retention
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_d14_privacy_audit"
-down_revision = "0001"
+revision = "d14_privacy_audit"
+down_revision = "c14_retention"
 branch_labels = None
 depends_on = None
 
