@@ -19,12 +19,12 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
-        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge
+        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
 	@echo "make test   - lint, type checks, unit, Rasa validation and story tests, integration tests"
-	@echo "other: setup build migrate kb-import kb-export purge eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
+	@echo "other: setup build migrate kb-import kb-export purge privacy-doc eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean"
 
 setup: node_modules/.installed
 	@scripts/setup_envs.sh all
@@ -99,6 +99,10 @@ migrate: setup
 # The retention purge now (the web service runs it hourly): `make purge DRY_RUN=1` only counts.
 purge: setup
 	@$(APP_PY) -m scripts.purge $(if $(DRY_RUN),--dry-run) $(if $(NOW),--now $(NOW))
+
+# docs/datenschutz.md (German) from the records-of-processing register docs/register.yml and the settings.
+privacy-doc: setup
+	@$(APP_PY) -m scripts.privacy_doc
 
 # Article files <-> database (the source of truth at run time). KB_DIR defaults to knowledge/articles.
 kb-import: model

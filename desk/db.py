@@ -288,6 +288,33 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
+# Who (staff account) opened which escalation, its live messages or the ticket list, and when: for the data-
+# protection officer, readable by admins only, deleted after SERVICEDESK_RETENTION_AUDIT_DAYS. No content.
+access_audit = Table(
+    "access_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("staff_id", Integer, nullable=True),
+    Column("staff_username", String(80), nullable=False),
+    Column("view", String(16), nullable=False),  # desk.access_audit.VIEWS
+    Column("escalation_id", Integer, nullable=True),
+    Index("ix_access_audit_at", "at"),
+)
+
+# Data-subject requests (export, erase): who asked for which kind, when, and how many records were involved;
+# never the pseudonym, the conversation or any content.
+subject_requests = Table(
+    "subject_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(120), nullable=False),  # staff username, or "cli:<login>" for the command line
+    Column("kind", String(16), nullable=False),  # export | erase
+    Column("given", String(16), nullable=False),  # user_id | conversation
+    Column("counts", JSON, nullable=False),
+)
+
 # Monotonic counters that every instance polls to learn that something changed (queue, messages).
 counters = Table(
     "counters",

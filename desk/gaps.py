@@ -40,6 +40,11 @@ def _dedupe_key(secret: bytes, conversation_id: str, question: str) -> str:
     return hmac.new(secret, f"gap\n{conversation_id}\n{question}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def dedupe_key(secret: bytes, conversation_id: str, question: str) -> str:
+    """The keyed hash a conversation's question is stored under (data-subject requests find their gaps by it)."""
+    return _dedupe_key(secret, conversation_id, question.strip())
+
+
 def record_gap(
     engine: Engine,
     *,

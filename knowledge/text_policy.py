@@ -33,6 +33,8 @@ LIMITS: dict[str, int] = {
     "identity": 4096,
     "session": 1024,
     "query_param": 2000,
+    "user_id": 200,  # an intranet user id (the identity token's "sub") in a data-subject request
+    "conversation_id": 64,
 }
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what the database's integers hold
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2099, 12, 31)

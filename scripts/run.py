@@ -58,6 +58,7 @@ def main() -> int:
             print(f"  Insights:    {settings.servers.public_url}/insights/  (role lead)", flush=True)
             print(f"  Widget:      {settings.servers.public_url}/widget.js, allowed on pages of", flush=True)
             print(f"               {widget_origins(settings.servers)}", flush=True)
+            print(f"  Admin:       {settings.servers.public_url}/admin/  (role admin: privacy)", flush=True)
             print(f"  Health:      {settings.servers.public_url}/health", flush=True)
             print(f"  Search API:  {settings.servers.public_url}/api/knowledge/search?q=Drucker", flush=True)
             print("Press Ctrl-C to stop.", flush=True)

@@ -19,6 +19,7 @@ from knowledge import redaction
 from knowledge.embedders import web_embedder
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings, Staff
+from web.admin.routes import bp as admin_bp
 from web.assets import bp as assets_bp
 from web.auth.routes import bp as auth_bp
 from web.chat.routes import bp as chat_bp
@@ -85,7 +86,17 @@ def create_app(
     )
     app = Sanic(name, ctx=context, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    for blueprint in (health_bp, knowledge_bp, assets_bp, chat_bp, auth_bp, console_bp, insights_bp, editor_bp):
+    for blueprint in (
+        health_bp,
+        knowledge_bp,
+        assets_bp,
+        chat_bp,
+        auth_bp,
+        console_bp,
+        insights_bp,
+        editor_bp,
+        admin_bp,
+    ):
         app.blueprint(blueprint)
     # Our own scripts (ES modules), styles and pages; Sanic refuses paths outside the folder.
     app.static("/static", STATIC, name="static")

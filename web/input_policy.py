@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from typing import Any
 
 from sanic import Request, Sanic
@@ -19,7 +20,16 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 import texts
-from knowledge.text_policy import LIMITS, MAX_JSON_DEPTH, char_problem, int_problem, message, parse_int, text_problem
+from knowledge.text_policy import (
+    LIMITS,
+    MAX_JSON_DEPTH,
+    char_problem,
+    int_problem,
+    message,
+    parse_date,
+    parse_int,
+    text_problem,
+)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # the largest legitimate body is an article (100,000 characters of Markdown)
 
@@ -126,6 +136,17 @@ def query_int(request: Request, name: str, default: int = 0, lo: int = 0) -> int
     if value is None:
         raise PolicyError("int", name, *texts.both("policy.whole_number", field=name))
     return value
+
+
+def query_date(request: Request, name: str) -> date | None:
+    """An ISO date query parameter (2000–2099), ``None`` when absent; :class:`PolicyError` otherwise."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    found = parse_date(raw)
+    if found is None:
+        raise PolicyError("date", name, *texts.both("error.insights.date"))
+    return found
 
 
 def field_text(value: object, field: str, *, required: bool = True, multiline: bool = False, name: bool = False) -> str:

@@ -136,6 +136,11 @@ def endpoints(target: Target, ctx: dict[str, Any]) -> list[Endpoint]:
             {"query": "text", "article": "text"},
             optional=("article",),
         ),
+        Endpoint("POST", "/api/admin/subject/export", lambda: {"user_id": "anna.m"}, {"user_id": "name"}),
+        Endpoint("POST", "/api/admin/subject/export", lambda: {"conversation_id": "c1"}, {"conversation_id": "name"}),
+        Endpoint(
+            "POST", "/api/admin/subject/erase", lambda: {"user_id": "anna.m", "confirm": True}, {"user_id": "name"}
+        ),
         Endpoint(
             "POST",
             "/api/knowledge/gaps/dismiss",
@@ -249,6 +254,7 @@ QUERY = [
     ("/api/insights/csat", {}, {"from": "date", "to": "date"}, "admin"),
     ("/api/insights/csat.csv", {}, {"from": "date", "to": "date"}, "admin"),
     ("/api/articles", {}, {"status": "identifier"}, "admin"),
+    ("/api/admin/access", {}, {"from": "date", "to": "date"}, "admin"),
 ]
 
 

@@ -13,6 +13,7 @@ from desk import conversations, escalations
 from desk.db import tickets
 from desk.escalations import STATUSES, TransitionError
 from knowledge.text_policy import LIMITS
+from web.admin.audit import note
 from web.auth.service import requires
 from web.context import ctx
 from web.handoff import service
@@ -91,6 +92,7 @@ async def get_escalation(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
+    await note(request, "escalation", escalation_id)
     return json(await asyncio.to_thread(ctx(request).handoff.record_json, esc))
 
 
@@ -102,6 +104,7 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
     esc = await _load(request, escalation_id)
     if esc is None:
         return _not_found()
+    await note(request, "messages", escalation_id)
     desk, notifier = ctx(request).desk.get(), ctx(request).notifier
     deadline = asyncio.get_running_loop().time() + ctx(request).settings.servers.long_poll_s
     while True:
@@ -199,6 +202,7 @@ async def post_reply(request: Request, escalation_id: int) -> HTTPResponse:
 async def list_tickets(request: Request) -> HTTPResponse:
     """The local ticket register, newest first."""
     engine = ctx(request).desk.get().engine
+    await note(request, "tickets")
 
     def rows() -> list[dict]:
         with engine.connect() as conn:

@@ -9,13 +9,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, json, text
 
-import texts
 from desk import csat, csat_comments
-from knowledge.text_policy import parse_date
 from web.auth.service import requires
 from web.context import ctx
 from web.http import error
-from web.input_policy import PolicyError
+from web.input_policy import query_date
 from web.pages import staff_page
 
 bp = Blueprint("insights")
@@ -29,21 +27,10 @@ async def insights_page(_request: Request) -> HTTPResponse:
     return html(staff_page("insights"))
 
 
-def _date_arg(request: Request, name: str) -> date | None:
-    """An ISO date within the policy's range (2000–2099), or ``None`` when the parameter is absent."""
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    found = parse_date(raw)
-    if found is None:
-        raise PolicyError("date", name, *texts.both("error.insights.date"))
-    return found
-
-
 def _range(request: Request) -> tuple[date, date] | HTTPResponse:
     today = datetime.now(ctx(request).desk.get().hours.tz).date()  # the desk's local day
-    end = _date_arg(request, "to") or today
-    start = _date_arg(request, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
+    end = query_date(request, "to") or today
+    start = query_date(request, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         return error(400, "insights.order", field="from")
     if (end - start).days > MAX_DAYS:

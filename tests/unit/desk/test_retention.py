@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from desk import conversations, csat, escalations, gaps, leases, rasa_tracker, retention
 from desk.db import daily_counts, knowledge_gaps, messages, now, tickets
@@ -166,22 +166,23 @@ def test_a_csat_comment_goes_after_its_period_while_the_conversation_goes_on(des
     assert rating["comment"] is None and rating["score"] == 3
 
 
-def test_the_audit_tables_of_part_d_are_purged_when_they_exist(desk) -> None:  # noqa: ANN001
-    table = Table(
-        "access_audit",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("at", DateTime(timezone=True)),
-        Column("staff_username", String(80)),
-    )
-    table.create(desk.engine)
-    with desk.engine.begin() as conn:
-        conn.execute(
-            table.insert(), [{"at": now() - 400 * DAY, "staff_username": "a"}, {"at": now(), "staff_username": "b"}]
-        )
-    assert retention.purge(desk.engine, RETENTION, tz=TZ)["audit"] == 1
-    with desk.engine.connect() as conn:
-        assert conn.execute(text("SELECT staff_username FROM access_audit")).scalars().all() == ["b"]
+def test_the_access_and_request_audit_are_purged_after_their_period(desk) -> None:  # noqa: ANN001
+    from desk import access_audit, subject
+    from desk.accounts import Account
+    from desk.db import access_audit as access_table
+    from desk.db import subject_requests
+
+    anna = Account(id=7, username="a", display_name="A", roles=("agent",))
+    access_audit.record(desk.engine, account=anna, view="escalation", escalation_id=1)
+    subject.log_request(desk.engine, actor="admin", kind="export", given="user_id", counted={})
+    with desk.engine.begin() as conn:  # both a year and more ago
+        conn.execute(access_table.update().values(at=now() - 400 * DAY))
+        conn.execute(subject_requests.update().values(at=now() - 400 * DAY))
+    access_audit.record(desk.engine, account=Account(8, "b", "B", ("agent",)), view="tickets")
+    subject.log_request(desk.engine, actor="admin", kind="erase", given="conversation", counted={})
+    assert retention.purge(desk.engine, RETENTION, tz=TZ)["audit"] == 2
+    assert [r["staff_username"] for r in access_audit.accesses(desk.engine)] == ["b"]
+    assert [r["kind"] for r in subject.requests(desk.engine)] == ["erase"]
 
 
 def test_one_of_two_instances_takes_the_hourly_lease(desk) -> None:  # noqa: ANN001

@@ -34,6 +34,11 @@ ARTICLE = SPEC["components"]["schemas"]["ArticleFields"]["properties"]
         (body_properties("/api/chat/messages", "post")["label"]["maxLength"], LIMITS["label"]),
         (body_properties("/api/escalations/{id}/messages", "post")["text"]["maxLength"], LIMITS["reply"]),
         (body_properties("/api/articles/preview", "post")["body"]["maxLength"], LIMITS["body"]),
+        (SPEC["components"]["schemas"]["SubjectRequest"]["properties"]["user_id"]["maxLength"], LIMITS["user_id"]),
+        (
+            SPEC["components"]["schemas"]["SubjectRequest"]["properties"]["conversation_id"]["maxLength"],
+            LIMITS["conversation_id"],
+        ),
         (ARTICLE["slug"]["maxLength"], LIMITS["slug"]),
         (ARTICLE["title"]["maxLength"], LIMITS["title"]),
         (ARTICLE["owner"]["maxLength"], LIMITS["owner"]),

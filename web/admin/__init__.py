@@ -1,0 +1,1 @@
+"""The admin surface: the access audit and data-subject requests (role ``admin``)."""
