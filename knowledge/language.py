@@ -12,6 +12,7 @@ Stdlib and spaCy only (no project imports), so the Rasa environment can import i
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,10 +48,28 @@ def load_patterns(path: Path = PATTERNS) -> list[dict]:
     return patterns
 
 
+def import_spacy() -> Any:
+    """Import spaCy without thinc's optional torch support.
+
+    thinc imports torch whenever it is installed: ~300 MB and its thread pool in the web service and the action
+    server, which use spaCy's rules only and never torch. While spaCy loads, ``import torch`` fails (thinc then
+    runs without it); afterwards torch imports normally for a process that serves the torch backend.
+    """
+    if "torch" in sys.modules:
+        import spacy  # noqa: PLC0415 - heavy, only when the layer is used
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import spacy  # noqa: PLC0415 - heavy, only when the layer is used
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 def build_pipeline(lemmatizer: bool = False, patterns: list[dict] | None = None) -> Any:
     """``spacy.blank("de")`` with the entity rules (case-insensitive phrases) and optionally lookup lemmas."""
-    import spacy  # noqa: PLC0415 - heavy, only when the layer is used
-
+    spacy = import_spacy()
     nlp = spacy.blank("de")
     if lemmatizer:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})

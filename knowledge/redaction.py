@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.language import build_pipeline
+from knowledge.language import build_pipeline, import_spacy
 
 PLACEHOLDERS = {
     "email": "[E-Mail]",
@@ -133,6 +133,7 @@ class Redactor:
         if self._nlp is None:
             with self._lock:
                 if self._nlp is None:
+                    import_spacy()  # before spaCy's first import: without thinc's torch
                     from spacy.matcher import Matcher  # noqa: PLC0415 - heavy, only when text is redacted
 
                     nlp = build_pipeline()

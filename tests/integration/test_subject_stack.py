@@ -54,14 +54,14 @@ def rate(employee: Employee, comment: str) -> None:
 
 def escalate_to_ticket(stack: Stack, anna: Employee) -> str:
     """Anna's printer question goes to a person through the form; an agent opens it and makes a ticket."""
-    said = anna.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen")
+    said = anna.say("Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen. Er heißt Zitronenfalter")
     assert "Hat Ihnen das geholfen?" in Employee.texts(said)
     anna.say("/deny", "Nein")
     assert "Ich gebe Ihr Anliegen an den Service Desk weiter" in Employee.texts(
         anna.say("Ich möchte mit einem Mitarbeiter sprechen")
     )
-    assert "Welches Gerät oder System" in Employee.texts(anna.say("/affirm", "Ja, passt"))
-    assert "Wie dringend" in Employee.texts(anna.say("Drucker Zitronenfalter im 2. OG"))
+    # The problem said before is the draft (with its device): one "Ja" confirms both, urgency comes next.
+    assert "Wie dringend" in Employee.texts(anna.say("/affirm", "Ja, passt"))
     anna.say('/choose_urgency{"urgency": "many"}', "Mehrere Personen betroffen")
     body = anna.send("Rufen Sie mich an: 0170 5550123")
     assert body["handoff"] == "waiting", Employee.texts(body["messages"])
