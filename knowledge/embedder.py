@@ -62,6 +62,11 @@ def weights_digest(folder: Path) -> str:
     return digest
 
 
+def model_fingerprint(folder: Path) -> str:
+    """Folder name plus a digest of the weights: vectors from another build are never mixed in."""
+    return f"{folder.name}:{weights_digest(folder)}"
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder; never touches a model hub."""
 
@@ -101,7 +106,7 @@ class SentenceTransformerEmbedder:
     def fingerprint(self) -> str:
         """Folder name plus a digest of the weights: vectors from another build are never mixed in."""
         if self._fingerprint is None:
-            self._fingerprint = f"{self.model_path.name}:{weights_digest(self.model_path)}"
+            self._fingerprint = model_fingerprint(self.model_path)
         return self._fingerprint
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:

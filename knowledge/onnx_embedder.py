@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.embedder import weights_digest
+from knowledge.embedder import model_fingerprint
 
 MODEL_FILE = "model.onnx"
 MAX_TOKENS = 512
@@ -76,7 +76,7 @@ class OnnxEmbedder:
     def fingerprint(self) -> str:
         """Folder name plus a digest of the ONNX weights."""
         if self._fingerprint is None:
-            self._fingerprint = f"{self.folder.name}:{weights_digest(self.folder)}"
+            self._fingerprint = model_fingerprint(self.folder)
         return self._fingerprint
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from knowledge.embedder import weights_digest
+from knowledge.embedder import model_fingerprint
 from knowledge.source import KnowledgeUnavailable
 from settings import KnowledgeSettings
 
@@ -40,10 +40,10 @@ def model_identity(settings: KnowledgeSettings) -> tuple[str, int]:
     if settings.embedding_backend == "onnx":
         folder = settings.onnx_model_path
         meta = json.loads((folder / "prompts.json").read_text(encoding="utf-8"))
-        return f"{folder.name}:{weights_digest(folder)}", int(meta["dimension"])
+        return model_fingerprint(folder), int(meta["dimension"])
     folder = Path(settings.model_path)
     pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-    return f"{folder.name}:{weights_digest(folder)}", int(pooling["word_embedding_dimension"])
+    return model_fingerprint(folder), int(pooling["word_embedding_dimension"])
 
 
 def encode_vectors(matrix: np.ndarray) -> str:
