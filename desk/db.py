@@ -65,6 +65,8 @@ messages = Table(
     Column("data", JSON, nullable=False, default=dict),  # buttons, article card, agent display name
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_messages_conversation", "conversation_id", "id"),
+    # Never reuse an id after a purge or an erase: pollers and clients resume from the highest id they saw.
+    sqlite_autoincrement=True,
 )
 
 escalations = Table(
@@ -98,6 +100,7 @@ escalations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_escalations_status", "status", "created_at"),
     Index("ix_escalations_conversation", "conversation_id"),
+    sqlite_autoincrement=True,  # audit rows and tickets name escalations by id, also after a purge
 )
 
 # The local ticket register: the built-in store (sink "sql") keeps its tickets here; the Zammad and e-mail
@@ -116,6 +119,7 @@ tickets = Table(
     Column("escalation_id", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,  # a ticket number once given is never given again
 )
 
 users = Table(

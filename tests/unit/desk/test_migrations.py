@@ -118,3 +118,35 @@ def test_a_table_the_code_does_not_know_is_a_difference(tmp_path) -> None:
     engine = open_db(url)
     Table("stray", MetaData(), Column("id", String(8), primary_key=True)).create(engine)
     assert [d[0] for d in differences(url)] == ["remove_table"]
+
+
+def insert_message(conn, conversation: str) -> int:
+    return conn.execute(
+        text(
+            "INSERT INTO messages (conversation_id, role, text, data, created_at) "
+            "VALUES (:c, 'user', 't', '{}', '2026-01-01')"
+        ),
+        {"c": conversation},
+    ).lastrowid
+
+
+def test_an_id_is_never_given_twice_after_the_newest_rows_were_deleted(tmp_path) -> None:
+    """A purge or an erase may remove the newest messages; the next message must still get a higher id (the
+    change pollers and the widgets resume from the highest id they saw). Also for a database made before."""
+    url = f"sqlite:///{tmp_path / 'ids.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = migrate.config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "d14_privacy_audit")
+        ids = [insert_message(conn, "old") for _ in range(3)]
+    engine.dispose()
+    open_db(url)  # upgrades the existing database in place
+    assert differences(url) == []
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id FROM messages ORDER BY id")).scalars().all() == ids  # nothing lost
+        conn.execute(text("DELETE FROM messages"))
+        assert insert_message(conn, "new") == ids[-1] + 1
+        conn.execute(text("DELETE FROM messages WHERE conversation_id = 'new'"))
+        assert insert_message(conn, "newer") == ids[-1] + 2
+        assert "AUTOINCREMENT" in conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'tickets'")).scalar()

@@ -46,3 +46,24 @@ async def test_a_conversation_nobody_waits_on_is_not_kept(desk) -> None:
     notifier.mark("conv-gone")
     gc.collect()
     assert "conv-gone" not in notifier._conversations
+
+
+async def test_a_message_after_the_newest_ones_were_purged_still_wakes_its_waiter(desk) -> None:
+    """The purge and an erase delete the newest messages too; the next message must not hide below the id
+    the notifier has seen (it did with SQLite's reused ids: the widget got no more pushes)."""
+    from sqlalchemy import delete
+
+    from desk.db import messages
+
+    for conversation in ("conv-a", "conv-b"):
+        conversations.ensure_conversation(desk.engine, conversation, "user-" + conversation)
+    notifier = Notifier(LazyDesk.ready(desk))
+    notifier.prime()
+    conversations.add_messages(desk.engine, "conv-a", [("user", "Drucker druckt nicht", {})] * 3)
+    await notifier.poll()
+    with desk.engine.begin() as conn:
+        conn.execute(delete(messages).where(messages.c.conversation_id == "conv-a"))
+    b = notifier.mark("conv-b")
+    conversations.add_messages(desk.engine, "conv-b", [("user", "Hallo", {})])
+    await notifier.poll()
+    assert b.is_set()
