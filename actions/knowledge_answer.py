@@ -207,6 +207,9 @@ class Feedback(KnowledgeAction):
         if article is None:
             dispatcher.utter_message(response="utter_kb_not_helpful_escalate")
             return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
-        present_article(dispatcher, article, self.settings.servers.article_url(article.slug), "utter_kb_next_answer")
+        present_article(
+            dispatcher, article, self.settings.servers.article_url(article.slug), "utter_kb_next_answer", ask=False
+        )
+        dispatcher.utter_message(response="utter_kb_ask_helpful_or_person")  # after a 👎: a person is one click
         await note_shown(self.desk, article.slug)
         return answered_events(article.slug, offered, remaining[1:])

@@ -120,7 +120,7 @@ class ActionRespond(KnowledgeAction):
             if best.slug == TICKET_STATUS_ARTICLE and (own := await self.tickets.tickets(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
                 return await self.tickets.run(dispatcher, tracker, domain, own)
-            return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.hits[1:]])
+            return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
         if decision.outcome == "clarify":
             return events + self.replies.clarify(dispatcher, tracker, domain, list(decision.hits))
         return events + await self.replies.none(dispatcher, tracker, query)

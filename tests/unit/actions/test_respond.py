@@ -107,6 +107,8 @@ async def test_not_helpful_leads_to_the_next_candidate_then_to_escalation(hashin
     d, events = await run(action, t)
     assert d.messages[0]["response"] == "utter_kb_next_answer"
     assert d.messages[0]["custom"]["slug"] == "drucker-hinzufuegen"
+    # after a 👎 the way to a person stands next to the next article's question
+    assert d.messages[1]["response"] == "utter_kb_ask_helpful_or_person" and len(d.messages) == 2
     s = slots_of(events)
     assert s["kb_verdicts"] == {"drucker-druckt-nicht": "not_helpful"}
     assert s["kb_offered"] == ["drucker-druckt-nicht", "drucker-hinzufuegen"] and s["kb_candidates"] == []

@@ -66,6 +66,18 @@ def test_clarify_offers_at_most_three_close_hits() -> None:
     assert [h.slug for h in d.hits] == ["vpn-fehler", "vpn-verbinden"]  # 0.80 is more than 0.05 below the best
 
 
+def test_an_answer_keeps_only_close_runners_up_for_after_a_thumbs_down() -> None:
+    """A printer question must not be offered "Laptop startet nicht" after a 👎 (scores as measured for such a
+    question): only articles within the next span of the best are kept as next candidates."""
+    params = replace(fixed_decision("it", 0.9, 0.9), clarify_span=0.05, next_span=0.025)
+    hits = [hit("drucker-druckt-nicht", 0.91), hit("drucker-hinzufuegen", 0.89), hit("laptop-startet-nicht", 0.865)]
+    d = choose(score(Signals("Drucker", "de", {}, hits, 1, 1), params), hits, params)
+    assert d.outcome == "answer" and [h.slug for h in d.hits] == ["drucker-druckt-nicht"]
+    assert [h.slug for h in d.runners_up] == ["drucker-hinzufuegen"]
+    far = [hits[0], hit("laptop-startet-nicht", 0.865)]  # within the clarify span, not within the next span
+    assert choose(score(Signals("Drucker", "de", {}, far, 1, 1), params), far, params).runners_up == ()
+
+
 def test_why_names_outcome_and_features_but_never_the_text() -> None:
     d = decide(Signals("mein geheimes Passwort ist hunter2", "de", {}, HITS, 1, 1), fixed_decision("it", 0.9, 0.9))
     line = d.why()
