@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 STAGE_ANSWERED = "answered"
 STAGE_CLARIFY = "clarify"
 STAGE_OFFER_ESCALATION = "offer_escalation"
+STAGE_TOPICS = "topics"
 CLARIFY_OPTIONS = 3
 
 
@@ -148,6 +149,24 @@ class KnowledgeReplies(KnowledgeAction):
             SlotSet("kb_candidates", [h.slug for h in options]),
             SlotSet("article_slug", None),
         ]
+
+    def topics(self, dispatcher: CollectingDispatcher) -> list[EventType]:
+        """A vague message ("geht nix mehr"): which area? The buttons narrow the search (no gap, no escalation)."""
+        dispatcher.utter_message(response="utter_kb_topics")
+        return [SlotSet("kb_stage", STAGE_TOPICS), SlotSet("kb_candidates", [])]
+
+    def narrowed(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        hits: list[SearchHit],
+    ) -> list[EventType]:
+        """After a topic button without a confident answer: the topic's closest articles to choose from."""
+        if not hits:
+            dispatcher.utter_message(response="utter_kb_topic_other")
+            return [SlotSet("kb_stage", STAGE_OFFER_ESCALATION)]
+        return self.clarify(dispatcher, tracker, domain, hits[:CLARIFY_OPTIONS])
 
     async def none(self, dispatcher: CollectingDispatcher, tracker: Tracker, query: str) -> list[EventType]:
         """Nothing fits: say so, offer the service desk, keep the question for the editors."""

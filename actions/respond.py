@@ -21,11 +21,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.csat import ActionAskCsat
 from actions.handoff import ActionStartEscalation, ActionTicketStatus
 from actions.handoff_context import asks_for_person
-from actions.knowledge_answer import Feedback, KnowledgeAction, KnowledgeReplies
+from actions.knowledge_answer import (
+    STAGE_ANSWERED,
+    STAGE_CLARIFY,
+    STAGE_OFFER_ESCALATION,
+    Feedback,
+    KnowledgeAction,
+    KnowledgeReplies,
+)
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
 from knowledge.search import KnowledgeBase
 from knowledge.source import KnowledgeSource
+from knowledge.vague import is_vague, narrowed
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -73,6 +81,8 @@ class ActionRespond(KnowledgeAction):
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if text.startswith("/"):
             return await self._button(intent, dispatcher, tracker, domain)
+        if self._vague(text, intent, tracker):
+            return await self.replies.new_question(tracker, text) + self.replies.topics(dispatcher)
         kb = await self.knowledge_base()
         if kb is None:
             # Without the knowledge base the conversation intents still work; questions get the notice.
@@ -85,12 +95,25 @@ class ActionRespond(KnowledgeAction):
         logger.debug("decision %s", decision.why())
         return await self._carry_out(decision, query, dispatcher, tracker, domain, kb)
 
-    def _decide(self, kb: KnowledgeBase, query: str, tracker: Tracker) -> Decision:
-        ranking = {
-            str(r.get("name")): float(r.get("confidence") or 0.0)
-            for r in tracker.latest_message.get("intent_ranking") or []
-            if r.get("name") != "nlu_fallback"
-        }
+    @staticmethod
+    def _vague(text: str, intent: str, tracker: Tracker) -> bool:
+        """A vague message ("geht nix mehr", "hilfe") gets the areas; DIET reading a person in it does not count.
+
+        Not where it answers a question: "klappt leider nicht" after an article is a 👎, "jetzt geht es wieder" a yes.
+        """
+        if tracker.get_slot("kb_stage") in (STAGE_ANSWERED, STAGE_OFFER_ESCALATION, STAGE_CLARIFY):
+            return False
+        return intent not in ("affirm", "deny", "thank", "goodbye", "greet") and is_vague(text)
+
+    def _decide(
+        self, kb: KnowledgeBase, query: str, tracker: Tracker, ranking: dict[str, float] | None = None
+    ) -> Decision:
+        if ranking is None:
+            ranking = {
+                str(r.get("name")): float(r.get("confidence") or 0.0)
+                for r in tracker.latest_message.get("intent_ranking") or []
+                if r.get("name") != "nlu_fallback"
+            }
         result = kb.search(query, 5)
         known, total = kb.coverage(query)
         language = "en" if tracker.get_slot("language") == "en" else "de"
@@ -154,7 +177,32 @@ class ActionRespond(KnowledgeAction):
                 dispatcher.utter_message(response="utter_kb_unavailable")
                 return []
             return await self.replies.chosen(dispatcher, tracker, kb)
+        if intent == "choose_topic":
+            return await self._topic(dispatcher, tracker, domain)
         if intent == "rephrase":
             dispatcher.utter_message(response="utter_rephrase")
             return [SlotSet("kb_stage", None)]
         return await self._intent(intent, dispatcher, tracker, domain)
+
+    async def _topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """A topic button after a vague message: search again with the topic's words in front of the message."""
+        query = narrowed(str(tracker.get_slot("topic") or ""), str(tracker.get_slot("kb_query") or ""))
+        done: list[EventType] = [SlotSet("topic", None)]
+        if query is None:  # "Sonstiges": say it in a sentence, or talk to the service desk
+            return done + self.replies.narrowed(dispatcher, tracker, domain, [])
+        kb = await self.knowledge_base()
+        if kb is None:
+            dispatcher.utter_message(response="utter_kb_unavailable")
+            return done
+        # The employee named an IT area: the message is an IT question, whatever DIET made of the click.
+        decision = await asyncio.to_thread(self._decide, kb, query, tracker, {"it_request": 1.0})
+        logger.debug("topic decision %s", decision.why())
+        events = done + await self.replies.new_question(tracker, query)
+        if decision.outcome == "answer":
+            return events + await self.replies.answer(
+                dispatcher, kb, decision.hits[0], [h.slug for h in decision.runners_up]
+            )
+        hits = list(decision.hits if decision.outcome == "clarify" else kb.search(query, 3).hits)
+        return events + self.replies.narrowed(dispatcher, tracker, domain, hits)

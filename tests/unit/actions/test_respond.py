@@ -294,3 +294,45 @@ async def test_a_clear_request_for_a_person_is_not_overruled_by_an_answer(desk, 
     # The same problem without a request gets the article.
     d, _ = await run(action, tracker("Mein Softphone klingelt nicht mehr.", intent="it_request"))
     assert d.messages[0]["response"] == "utter_kb_answer"
+
+
+async def test_a_vague_message_gets_topic_buttons_not_a_search_or_an_escalation(hashing_kb, settings) -> None:
+    """Issue 18: "geht nix mehr" and "hilfe" are answered with the areas, even when DIET reads a person in it."""
+    action = respond(hashing_kb, settings, ANSWER)
+    for text, intent in (("geht nix mehr", "it_request"), ("Hilfe!", "request_human")):
+        d, events = await run(action, tracker(text, intent=intent))
+        assert [m["response"] for m in d.messages] == ["utter_kb_topics"], text
+        s = slots_of(events)
+        assert s["kb_stage"] == "topics" and s["kb_query"] == text
+
+
+async def test_a_topic_button_searches_the_vague_message_with_the_topics_words(hashing_kb, settings) -> None:
+    action = respond(hashing_kb, settings, ANSWER)
+    t = tracker('/choose_topic{"topic": "printer"}', intent="choose_topic", topic="printer", kb_query="geht nix mehr")
+    d, events = await run(action, t)
+    assert d.messages[0]["response"] == "utter_kb_answer" and d.messages[0]["custom"]["slug"].startswith("drucker")
+    s = slots_of(events)
+    assert s["kb_query"] == "Drucker drucken geht nix mehr" and s["topic"] is None and s["kb_stage"] == "answered"
+
+    unsure = respond(hashing_kb, settings, NONE)  # no confident answer: the topic's closest articles to pick from
+    d, events = await run(unsure, t)
+    assert d.messages[0]["response"] == "utter_kb_clarify" and slots_of(events)["kb_stage"] == "clarify"
+    assert len(d.messages[0]["buttons"]) == 4
+
+
+async def test_something_else_asks_for_a_sentence_and_offers_the_service_desk(hashing_kb, settings) -> None:
+    action = respond(hashing_kb, settings, ANSWER)
+    t = tracker('/choose_topic{"topic": "other"}', intent="choose_topic", topic="other", kb_query="geht nix mehr")
+    d, events = await run(action, t)
+    assert [m["response"] for m in d.messages] == ["utter_kb_topic_other"]
+    assert slots_of(events)["kb_stage"] == "offer_escalation"
+
+
+async def test_a_vague_no_or_yes_in_the_flow_stays_an_answer_to_the_question(hashing_kb, settings) -> None:
+    """ "klappt leider nicht" after an article is a 👎 (the next article or the offer), not the areas."""
+    action = respond(hashing_kb, settings, params(kind="deny"))
+    t = tracker("klappt leider nicht", intent="deny", kb_stage="answered", kb_current="drucker-druckt-nicht")
+    d, _ = await run(action, t)
+    assert "utter_kb_topics" not in [m["response"] for m in d.messages]
+    d, _ = await run(respond(hashing_kb, settings, params(kind="affirm")), tracker("jetzt geht es wieder", "affirm"))
+    assert [m["response"] for m in d.messages] == ["utter_anything_else"]
