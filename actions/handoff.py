@@ -1,4 +1,4 @@
-"""Escalation to people: why, a short form for the missing details, the handover, and ticket status.
+"""Escalation to people: why, a short form for the missing details, and the handover.
 
 The record goes to the shared database (desk.escalations); the web service's agent console takes it from
 there. While an agent holds a conversation Rasa is paused (``ConversationPaused``) and the action server
@@ -31,7 +31,6 @@ from desk.live_knowledge import LiveKnowledgeSource
 from desk.notices import notice, ticket_notice
 from desk.runtime import LazyDesk
 from desk.ticketing import create_ticket
-from desk.tickets.base import TicketError
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
 from settings import Settings
 from texts import section, text
@@ -296,47 +295,3 @@ class ActionHandedBack(Action):
         else:
             dispatcher.utter_message(response="utter_handed_back")
         return [SlotSet("kb_stage", None)]
-
-
-class ActionTicketStatus(DeskAction):
-    """The employee's tickets from the chat, read from the ticket sink they went to."""
-
-    def name(self) -> str:
-        """Action name used in the domain."""
-        return "action_ticket_status"
-
-    async def tickets(self, tracker: Tracker) -> list[Any]:
-        """The employee's up to three newest tickets (pseudonym of the conversation's user)."""
-        desk = await asyncio.to_thread(self.desk.get)
-        sender = tracker.sender_id
-        user = await asyncio.to_thread(conversations.pseudonym_of, desk.engine, sender) or pseudonym(
-            desk.secret, f"rasa:{sender}"
-        )
-        return await asyncio.to_thread(escalations.tickets_of, desk.engine, user, 3)
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], found: list[Any] | None = None
-    ) -> list[EventType]:
-        """Up to three newest tickets with their state (``found``: already looked up); the portal for anything else."""
-        desk = await asyncio.to_thread(self.desk.get)
-        language = "en" if tracker.get_slot("language") == "en" else "de"
-        if found is None:
-            found = await self.tickets(tracker)
-        if not found:
-            dispatcher.utter_message(
-                response="utter_ticket_status_none", url=self.settings.servers.article_url("ticket-status-abfragen")
-            )
-            return []
-        for esc in found:
-            number = str(esc.ticket_number)
-            try:
-                same_sink = esc.ticket_sink == desk.sink.name
-                status = await asyncio.to_thread(desk.sink.status, number) if same_sink else None
-            except TicketError:
-                logger.warning("ticket system did not answer for %s", number)
-                status = None
-            state = status.state if status else ("unknown" if same_sink else "forwarded")
-            words = section("ticket.state", language).get(state, state)
-            title = status.title if status else (esc.summary[0] if esc.summary else "")
-            dispatcher.utter_message(response="utter_ticket_status_one", number=number, state=words, title=title)
-        return []

@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.csat import ActionAskCsat
-from actions.handoff import ActionStartEscalation, ActionTicketStatus
+from actions.handoff import ActionStartEscalation
 from actions.handoff_context import asks_for_person
 from actions.knowledge_answer import (
     STAGE_ANSWERED,
@@ -29,6 +29,7 @@ from actions.knowledge_answer import (
     KnowledgeAction,
     KnowledgeReplies,
 )
+from actions.ticket_status import STAGE_NUMBER, ActionTicketStatus, number_in
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
 from knowledge.search import KnowledgeBase
@@ -81,6 +82,8 @@ class ActionRespond(KnowledgeAction):
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if text.startswith("/"):
             return await self._button(intent, dispatcher, tracker, domain)
+        if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text):
+            return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for
         if self._vague(text, intent, tracker):
             return await self.replies.new_question(tracker, text) + self.replies.topics(dispatcher)
         kb = await self.knowledge_base()

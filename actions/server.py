@@ -17,10 +17,10 @@ from actions.handoff import (
     ActionHandedBack,
     ActionStartEscalation,
     ActionSubmitEscalation,
-    ActionTicketStatus,
     ValidateEscalationForm,
 )
 from actions.respond import ActionRespond
+from actions.ticket_status import ActionTicketStatus
 from desk import escalations
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk

@@ -35,9 +35,10 @@ def test_employee_gets_the_article_and_can_say_it_did_not_help(page: Page) -> No
     link = page.locator("#sd-log .card a").first
     assert (link.get_attribute("href") or "").endswith("/kb/drucker-druckt-nicht")
     page.locator("#sd-log button", has_text="Nein").last.click()
-    # No further article after an answer: the honest offer to pass it on (as in test_stack.py).
+    # No further article close enough to the best (the next one is about something else): the honest offer.
     expect(page.locator("#sd-log")).to_contain_text("Service Desk weitergeben", timeout=BOT)
     expect(page.locator("#sd-log .card a")).to_have_count(1)
+    expect(page.locator("#sd-log button", has_text="Mit dem Service Desk sprechen").last).to_be_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-printer.png"), full_page=True)
 
@@ -77,3 +78,35 @@ def test_the_full_screen_page_passes_axe(browser: Browser, stack) -> None:
         assert_accessible(page, "full screen")
     finally:
         context.close()
+
+
+def test_a_vague_message_gets_areas_that_lead_to_an_article(page: Page) -> None:
+    """Issue 18: "geht nix mehr" → the areas as buttons → "Drucker" → a printer article with the feedback."""
+    say(page, "geht nix mehr")
+    expect(page.locator("#sd-log")).to_contain_text("Worum geht es ungefähr?", timeout=BOT)
+    areas = page.locator("#sd-log .msg-bot").last.locator("button")
+    assert areas.all_inner_texts() == [
+        "Anmeldung/Passwort",
+        "E-Mail",
+        "Drucker",
+        "VPN/Netzwerk",
+        "Telefon",
+        "Software",
+        "Sonstiges",
+    ]
+    assert_accessible(page, "topic buttons")
+    areas.filter(has_text="Drucker").click()
+    expect(page.locator("#sd-log")).to_contain_text("Hat Ihnen das geholfen?", timeout=BOT)
+    assert "/kb/drucker-" in (page.locator("#sd-log .card a").last.get_attribute("href") or "")
+
+
+def test_after_a_thumbs_down_the_next_article_comes_with_the_way_to_a_person(page: Page) -> None:
+    """Two VPN articles are equally close: 👎 on the first brings the second, with the escalation label beside it."""
+    say(page, "VPN verbindet nicht")
+    expect(page.locator("#sd-log")).to_contain_text("Hat Ihnen das geholfen?", timeout=BOT)
+    page.locator("#sd-log button", has_text="Nein").last.click()
+    expect(page.locator("#sd-log")).to_contain_text("Dann versuchen wir es hiermit", timeout=BOT)
+    expect(page.locator("#sd-log .card a")).to_have_count(2)
+    buttons = page.locator("#sd-log .msg-bot").last.locator("button")
+    expect(buttons).to_have_text(["👍 Ja", "👎 Nein", "Mit dem Service Desk sprechen"])
+    assert_accessible(page, "next article with the way to a person")

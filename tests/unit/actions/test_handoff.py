@@ -14,10 +14,10 @@ from actions.handoff import (
     ActionAskEscDescription,
     ActionStartEscalation,
     ActionSubmitEscalation,
-    ActionTicketStatus,
     ValidateEscalationForm,
 )
 from actions.server import GuardedExecutor
+from actions.ticket_status import ActionTicketStatus
 from desk import escalations
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
@@ -167,6 +167,27 @@ async def test_submit_outside_service_hours_creates_a_ticket_at_once(desk, desk_
     )
     asked = tracker("Status eines Tickets abfragen", intent="ticket_status")
     d, _ = await run(respond, asked)
+    assert [m["response"] for m in d.messages] == ["utter_ticket_status_one"]
+    # By number: their own ticket; the same number asked from another employee's conversation is "not found",
+    # exactly like a number that does not exist.
+    by_number = tracker(f"Wie ist der Stand von {esc.ticket_number}?", intent="ticket_status")
+    d, _ = await run(respond, by_number)
+    assert [m["response"] for m in d.messages] == ["utter_ticket_status_one"]
+    assert d.messages[0]["number"] == esc.ticket_number
+    stranger = Tracker.from_dict({**by_number.current_state(), "sender_id": "conv-other"})
+    d, _ = await run(ActionTicketStatus(LazyDesk.ready(closed), desk_settings), stranger)
+    assert [(m["response"], m["number"]) for m in d.messages] == [("utter_ticket_status_not_found", esc.ticket_number)]
+    d, _ = await run(ActionTicketStatus(LazyDesk.ready(closed), desk_settings), tracker("Ticket SD-2026-999999"))
+    assert d.messages[0]["response"] == "utter_ticket_status_not_found"
+    # Without tickets the chat asks for the number; the number typed next is looked up (own tickets only).
+    d, events = await run(
+        ActionTicketStatus(LazyDesk.ready(closed), desk_settings),
+        Tracker.from_dict(
+            {**tracker("Stand meines Tickets", intent="ticket_status").current_state(), "sender_id": "conv-other"}
+        ),
+    )
+    assert d.messages[0]["response"] == "utter_ticket_status_none" and slots_of(events)["kb_stage"] == "ticket_number"
+    d, _ = await run(respond, tracker(esc.ticket_number, intent="it_request", kb_stage="ticket_number"))
     assert [m["response"] for m in d.messages] == ["utter_ticket_status_one"]
     # Somebody without tickets gets the guide itself.
     d, _ = await run(respond, Tracker.from_dict({**asked.current_state(), "sender_id": "conv-other"}))

@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionTicketStatus
 from actions.respond import ActionRespond
+from actions.ticket_status import ActionTicketStatus
 from knowledge.decision import DecisionParams
 from knowledge.search import KnowledgeBase
 from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
