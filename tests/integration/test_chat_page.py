@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.integration.browser import BOT, assert_accessible, deep_active, say, settled
+from tests.integration.browser import BOT, assert_accessible, deep_active, new_context, say, settled
 from tests.integration.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.integration
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def page(browser: Browser, stack) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 800, "height": 900}, locale="de-DE")
-    pg = context.new_page()
+    # bypass_csp only lets the tests inject axe-core; the page's own CSP stays as it is
+    context, pg, _ = new_context(browser, 800, 900, axe=True)
     pg.goto(f"{stack.settings.servers.web_url}/chat")
     expect(pg.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
     yield pg
