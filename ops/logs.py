@@ -27,8 +27,16 @@ HEADER = "X-Request-ID"
 METADATA_KEY = "request_id"  # in the metadata of Rasa's user message
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(process_name)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-# Libraries that log bodies, headers or message texts at debug level (kept at INFO even when we run at DEBUG).
-QUIET = ("httpcore", "hpack", "multipart", "sanic.access", "rasa_sdk.forms", "websockets")
+# Libraries kept above our level: those that log bodies, headers or message texts at debug level stay at INFO
+# even when we run at DEBUG; httpx logs every upstream URL at INFO, and Rasa's URLs name the conversation.
+QUIET = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.INFO,
+    "hpack": logging.INFO,
+    "multipart": logging.INFO,
+    "sanic.access": logging.INFO,
+    "websockets": logging.INFO,
+}
 
 # A client's id is taken only if it is plainly an id: letters, digits, "-", "_", ".", 8 to 64 characters.
 _VALID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
@@ -118,7 +126,10 @@ def configure(level: str, log_format: str, process: str) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    _quiet(level)
+    logging.captureWarnings(True)  # library warnings as log lines too (one JSON object each)
+    numeric = logging.getLevelName(level)
+    for name, floor in QUIET.items():
+        logging.getLogger(name).setLevel(max(floor, numeric if isinstance(numeric, int) else logging.INFO))
 
 
 def adopt(log_format: str | None, process: str) -> None:
@@ -132,8 +143,3 @@ def adopt(log_format: str | None, process: str) -> None:
         if log_format == "json":
             handler.setFormatter(JsonFormatter())
 
-
-def _quiet(level: str) -> None:
-    numeric = logging.getLevelName(level)
-    for name in QUIET:
-        logging.getLogger(name).setLevel(max(logging.INFO, numeric if isinstance(numeric, int) else logging.INFO))
