@@ -142,4 +142,3 @@ def adopt(log_format: str | None, process: str) -> None:
             handler.addFilter(RequestIdFilter(process))
         if log_format == "json":
             handler.setFormatter(JsonFormatter())
-
