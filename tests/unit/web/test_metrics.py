@@ -8,12 +8,13 @@ import httpx
 import pytest
 from sanic_testing.testing import SanicASGITestClient
 
-from desk import escalations, job_runs
+from desk import job_runs
 from desk.db import bump, now
 from desk.retention import LEASE
 from knowledge.source import StaticKnowledgeSource
 from settings import Servers
 from tests.conftest import desk_web_app
+from tests.unit.actions.helpers import hold
 from web.auth.client import loopback_client
 
 TOKEN = "metrics-token-of-at-least-24-chars"
@@ -151,17 +152,7 @@ async def test_the_figures_count_routes_turns_escalations_knowledge_and_purge_ru
     _, resp = await client.post("/api/chat/messages", json={"text": ""}, headers=auth)
     assert resp.status == 400
     await client.get("/api/escalations/123/gibt-es-nicht")
-    escalations.create(
-        desk.engine,
-        conversation_id="conv-m",
-        user_pseudonym="u-m",
-        language="de",
-        reason="user_request",
-        details={},
-        intents=[],
-        articles=[],
-        transcript=[],
-    )
+    hold(desk, "conv-m")  # one waiting escalation
     with desk.engine.begin() as conn:
         revision = bump(conn, "knowledge")
     job_runs.record(desk.engine, LEASE, ok=True, at=now())
@@ -201,5 +192,9 @@ async def test_the_request_id_is_taken_or_made_answered_and_sent_to_rasa(desk, d
     assert resp.status == 200
     body, headers = rasa.sent[-1]
     assert body["metadata"] == {"request_id": "turn-0001-abcdef"} and headers["x-request-id"] == "turn-0001-abcdef"
+    _, resp = await app.asgi_client.post(  # refused by the input policy before any handler: still answered with it
+        "/api/chat/messages", content=b"\xff", headers={**auth, "X-Request-ID": "policy-0001-abcdef"}
+    )
+    assert 400 <= resp.status < 500 and resp.headers["x-request-id"] == "policy-0001-abcdef"
     _, resp = await app.asgi_client.get("/openapi.yaml")
     assert "/metrics:" in resp.text  # documented
