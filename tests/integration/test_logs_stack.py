@@ -66,7 +66,9 @@ def test_logs_hold_no_message_text_and_follow_the_request_id(stack: Stack) -> No
         for needle in (marker, email, email.split("@")[0], phone, phone.replace(" ", "")):
             assert needle not in content, f"{needle!r} in {path.name}"
 
-    web = json_lines(stack.settings.records.var_dir / "logs" / "web.log")
+    web_log = stack.settings.records.var_dir / "logs" / "web.log"
+    assert all(line.startswith("{") for line in web_log.read_text(encoding="utf-8").splitlines())  # JSON lines only
+    web = json_lines(web_log)
     actions = json_lines(stack.settings.records.var_dir / "logs" / "actions.log")
     assert any(line["level"] == "DEBUG" for line in web), "the web service does not log at debug level"
     assert any(line["level"] == "DEBUG" for line in actions), "the action server does not log at debug level"
