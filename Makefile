@@ -70,7 +70,7 @@ lint: setup
 	$(APP_PY) -m ruff format --check .
 
 typecheck: setup
-	$(APP_PY) -m mypy settings texts knowledge desk web actions scripts bench
+	$(APP_PY) -m mypy settings texts ops knowledge desk web actions scripts bench
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --quiet

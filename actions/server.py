@@ -25,6 +25,7 @@ from desk import escalations
 from desk.live_knowledge import LiveKnowledgeSource
 from desk.runtime import LazyDesk
 from knowledge import redaction
+from ops import logs
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,13 @@ class GuardedExecutor(ActionExecutor):
         sink: asyncio.Queue | None = None,
         dispatcher: CollectingDispatcher | None = None,
     ) -> Any:
-        """Run the action unless an agent has the conversation."""
+        """Run the action unless an agent has the conversation; its log lines carry the turn's request id."""
+        with logs.request_scope(request_id_of(action_call)):
+            return await self._run(action_call, sink, dispatcher)
+
+    async def _run(
+        self, action_call: dict[str, Any], sink: asyncio.Queue | None, dispatcher: CollectingDispatcher | None
+    ) -> Any:
         sender = str(action_call.get("sender_id") or "")
         desk = await asyncio.to_thread(self.desk.get)
         held = await asyncio.to_thread(escalations.active_for, desk.engine, sender) if sender else None
@@ -57,6 +64,14 @@ class GuardedExecutor(ActionExecutor):
             )
             return self._create_api_response([], [])
         return await super().run(action_call, sink=sink, dispatcher=dispatcher)
+
+
+def request_id_of(action_call: dict[str, Any]) -> str | None:
+    """The web service's request id, which Rasa hands on in the latest user message's metadata."""
+    tracker = action_call.get("tracker")
+    latest = tracker.get("latest_message") if isinstance(tracker, dict) else None
+    metadata = latest.get("metadata") if isinstance(latest, dict) else None
+    return logs.valid_request_id(metadata.get(logs.METADATA_KEY)) if isinstance(metadata, dict) else None
 
 
 def create_action_app(
@@ -99,7 +114,7 @@ def create_action_app(
 def main() -> None:
     """Run on loopback at the configured port."""
     settings = Settings.load()
-    logging.basicConfig(level=settings.servers.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(settings.servers.log_level, settings.servers.log_format, "actions")
     app = create_action_app(settings)
     app.run(
         host=settings.servers.host, port=settings.servers.action_port, single_process=True, access_log=False, motd=False

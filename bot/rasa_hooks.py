@@ -18,7 +18,11 @@ the message before it saves the turn, so NLU, policies and the actions of this t
 turns read the redacted history. The escalation form's contact slot is kept as given (the one exception; the
 purge deletes it with the conversation's events).
 
-Python 3.10, Rasa's environment; the only project import is the redaction (stdlib, ``re`` and spaCy).
+Logging: creating the store also installs the request ids on Rasa's log lines (``bot/log_context.py``); its
+``log_format`` argument comes from ``bot/endpoints.yml`` (``SERVICEDESK_LOG_FORMAT``).
+
+Python 3.10, Rasa's environment; the project imports are the redaction (stdlib, ``re`` and spaCy) and the log
+helpers (``ops.logs``, stdlib).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 
 from bot.action_connections import install_kept_action_connections
+from bot.log_context import install_request_ids
 from knowledge.redaction import redact, warm_up
 
 # Slots that hold what the employee typed; ``esc_contact`` is deliberately not here (see the module docstring).
@@ -114,7 +119,8 @@ class ServicedeskTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store that stores redacted text; its creation installs the cheap response validation."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Same arguments as ``SQLTrackerStore``."""
+        """Same arguments as ``SQLTrackerStore``, and ``log_format`` (text or json) for our log setup in Rasa."""
+        install_request_ids(kwargs.pop("log_format", None))
         install_fast_action_validation()
         install_kept_action_connections()
         warm_up()  # the redaction's rules load at Rasa's start, not in its first turn

@@ -292,6 +292,18 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
+# How often a background job (the purge) ran, failed, and when it last succeeded: for /metrics, the same figures
+# from every instance. No content.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("runs", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_success_at", DateTime(timezone=True), nullable=True),
+    Column("last_failure_at", DateTime(timezone=True), nullable=True),
+)
+
 # Who (staff account) opened which escalation, its live messages or the ticket list, and when: for the data-
 # protection officer, readable by admins only, deleted after SERVICEDESK_RETENTION_AUDIT_DAYS. No content.
 access_audit = Table(

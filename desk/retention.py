@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists, inspect, select, update
 
-from desk import daily_counts, leases, rasa_tracker
+from desk import daily_counts, job_runs, leases, rasa_tracker
 from desk.daily_counts import Key, iso_week, local_day
 from desk.db import conversations, csat_ratings, escalations, knowledge_gaps, messages, tickets, utc
 from desk.db import now as utc_now
@@ -62,7 +62,24 @@ def purge(
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> dict[str, int]:
-    """Delete what is past its period (``dry_run``: only count it); returns how many of each kind."""
+    """Delete what is past its period (``dry_run``: only count it); returns how many of each kind.
+
+    A real run (not a dry one) is counted in ``job_runs`` as a success or a failure, for ``/metrics``.
+    """
+    if dry_run:
+        return _purge(engine, retention, tz=tz, tracker=tracker, now=now, dry_run=True)
+    try:
+        counts = _purge(engine, retention, tz=tz, tracker=tracker, now=now, dry_run=False)
+    except Exception:
+        job_runs.record(engine, LEASE, ok=False)
+        raise
+    job_runs.record(engine, LEASE, ok=True)
+    return counts
+
+
+def _purge(
+    engine: Engine, retention: Retention, *, tz: tzinfo, tracker: Any, now: datetime | None, dry_run: bool
+) -> dict[str, int]:
     at = utc(now) if now is not None else utc_now()
     counts = dict.fromkeys(KINDS, 0)
     gone: list[str] = []

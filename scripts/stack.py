@@ -20,6 +20,7 @@ from desk.db import private_sqlite_file
 from settings import ROOT, Settings
 
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "servicedesk.tar.gz"  # the default of SERVICEDESK_RASA_MODEL
+RASA_LOGS = {"LOG_LEVEL": "INFO", "LOG_LEVEL_LIBRARIES": "ERROR"}  # Rasa's own levels (read from its environment)
 
 
 def free_port() -> int:
@@ -113,8 +114,9 @@ class Stack:
         for name, cmd in commands(self.settings, model).items():
             if name not in only:
                 continue
-            # Rasa needs ports and paths, not the installation secret or the admin password.
-            proc_env = env if name != "rasa" else {k: v for k, v in env.items() if k not in secrets}
+            # Rasa needs ports and paths, not the installation secret or the admin password; and it logs at INFO
+            # whatever an operator's LOG_LEVEL says (its debug log contains message texts).
+            proc_env = env if name != "rasa" else {k: v for k, v in env.items() if k not in secrets} | RASA_LOGS
             log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
             self._logs.append(log)
             self.procs[name] = subprocess.Popen(

@@ -38,14 +38,19 @@ class Servers(Part):
     # Intranet origins that may embed the widget (comma-separated, e.g. "https://intranet.stadt.example").
     allowed_origins: CommaList = ()
     # Reverse proxies in front of the web service (addresses or networks, comma-separated). Only a request from
-    # one of them has its X-Forwarded-For honoured for the client address (login throttling).
+    # one of them has its X-Forwarded-For honoured for the client address (login throttling, /metrics).
     trusted_proxies: Networks = ()
+    # /metrics answers loopback clients, and others that send "Authorization: Bearer <token>" (empty: no token).
+    metrics_token: SecretStr = SecretStr("")
     # How long a long-poll (/api/chat/events, the console's) waits for news before it answers empty.
     long_poll_s: float = Field(default=25.0, gt=0, le=300)
     upstream_timeout_s: float = Field(default=10.0, gt=0)
     tracker_db: ProjectPath = Path("var/rasa-tracker.db")
     rasa_model: ProjectPath = Path("var/rasa/models/servicedesk.tar.gz")
+    # Our processes (web service, action server); Rasa stays at INFO, its debug log contains message texts.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text" lines or "json" (one object per line: time, level, logger, message, request_id, process).
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("host")
     @classmethod
@@ -59,6 +64,18 @@ class Servers(Part):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr) -> SecretStr:
+        if 0 < len(value.get_secret_value()) < 24:
+            raise ValueError("the metrics token must be empty or at least 24 characters long")
+        return value
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> Servers:

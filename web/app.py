@@ -18,6 +18,7 @@ from desk.runtime import LazyDesk
 from knowledge import redaction
 from knowledge.embedders import web_embedder
 from knowledge.source import KnowledgeSource, KnowledgeUnavailable
+from ops import logs
 from settings import Settings, Staff
 from web.admin.routes import bp as admin_bp
 from web.assets import bp as assets_bp
@@ -35,6 +36,8 @@ from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
 from web.live import Notifier
+from web.metrics import middleware as request_middleware
+from web.metrics.routes import bp as metrics_bp
 from web.rasa import HttpRasaClient, RasaClient, Upstream
 from web.security_headers import add_security_headers
 
@@ -96,6 +99,7 @@ def create_app(
         insights_bp,
         editor_bp,
         admin_bp,
+        metrics_bp,
     ):
         app.blueprint(blueprint)
     # Our own scripts (ES modules), styles and pages; Sanic refuses paths outside the folder.
@@ -105,6 +109,7 @@ def create_app(
     async def openapi(_request: object) -> HTTPResponse:
         return await file(STATIC / "openapi.yaml", mime_type="application/yaml")
 
+    request_middleware.install(app)  # the request id and the figures of every request, first of all
     install_input_policy(app)  # every API request is checked before its handler runs
     install_errors(app)
 
@@ -207,7 +212,7 @@ async def _purge_forever(desk: LazyDesk, settings: Settings) -> None:
 def main() -> None:
     """Run on loopback at the configured port."""
     settings = Settings.load()
-    logging.basicConfig(level=settings.servers.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(settings.servers.log_level, settings.servers.log_format, "web")
     app = create_app(settings)
     app.run(
         host=settings.servers.host, port=settings.servers.web_port, single_process=True, access_log=False, motd=False

@@ -14,6 +14,8 @@ from settings import Settings
 from web.chat.service import ChatService
 from web.handoff.service import HandoffService
 from web.live import Notifier
+from web.metrics.registry import Metrics
+from web.metrics.turns import OUTCOMES
 from web.rasa import RasaClient, Upstream
 
 
@@ -30,6 +32,7 @@ class AppContext:
     handoff: HandoffService
     chat: ChatService
     tasks: list[asyncio.Task] = field(default_factory=list)  # the sweeper, while the server runs
+    metrics: Metrics = field(default_factory=lambda: Metrics(OUTCOMES))  # this process's figures for /metrics
 
 
 def ctx(request: Request) -> AppContext:

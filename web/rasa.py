@@ -2,7 +2,8 @@
 
 ``create_app`` takes any RasaClient (unit tests pass a stand-in); :class:`HttpRasaClient` speaks Rasa's REST
 channel and HTTP API. Replies are shaped for the page: text, buttons, and article cards that link only to our
-own ``/kb/`` pages.
+own ``/kb/`` pages. The request id of the turn goes along (``X-Request-ID``, and in the REST message's
+``metadata``, which Rasa hands on to the action server).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
+
+from ops.logs import HEADER, METADATA_KEY, current_request_id
 
 Reply = dict[str, Any]  # {"text": ..., "buttons"?: [...], "article"?: {...}, "csat"?: True}
 
@@ -71,8 +74,10 @@ class HttpRasaClient:
         self.public_url = public_url
 
     async def _post(self, path: str, body: object) -> httpx.Response:
+        request_id = current_request_id()
+        headers = {HEADER: request_id} if request_id else None
         try:
-            resp = await self.upstream.client().post(f"{self.rasa_url}{path}", json=body)
+            resp = await self.upstream.client().post(f"{self.rasa_url}{path}", json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise UpstreamError(exc.__class__.__name__) from exc
         if resp.status_code != 200:
@@ -81,7 +86,10 @@ class HttpRasaClient:
 
     async def send(self, conversation_id: str, text: str) -> list[Reply]:
         """Send to Rasa's REST webhook; merge an article card into the message before it."""
-        resp = await self._post("/webhooks/rest/webhook", {"sender": conversation_id, "message": text})
+        message: dict[str, Any] = {"sender": conversation_id, "message": text}
+        if request_id := current_request_id():
+            message["metadata"] = {METADATA_KEY: request_id}
+        resp = await self._post("/webhooks/rest/webhook", message)
         try:
             messages = resp.json()
         except ValueError as exc:

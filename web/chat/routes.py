@@ -23,6 +23,7 @@ from web.chat.session import session_of
 from web.context import ctx
 from web.http import body, error, field_text, query_int
 from web.input_policy import PolicyError, parse_body
+from web.metrics.turns import refused_outcome, turn_outcome
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
@@ -106,7 +107,14 @@ async def post_message(request: Request, session: ChatSession) -> HTTPResponse:
     """Store and relay one message (a button's ``label`` is what the employee saw)."""
     given = body(request)
     label = field_text(given.get("label"), "label", required=False) or None
-    return json(await ctx(request).chat.post_message(session=session, text=given.get("text"), label=label))
+    app = ctx(request)
+    try:
+        reply = await app.chat.post_message(session=session, text=given.get("text"), label=label)
+    except ChatRefused as exc:
+        app.metrics.count_turn(refused_outcome(exc.status))
+        raise
+    app.metrics.count_turn(turn_outcome(reply))
+    return json(reply)
 
 
 @bp.get("/api/chat/history")

@@ -44,6 +44,8 @@ def test_relative_paths_resolve_against_project_root(tmp_path: Path) -> None:
         ({"SERVICEDESK_TIMEZONE": "Europe/Nowhere"}, "unknown time zone"),
         ({"SERVICEDESK_TRUSTED_PROXIES": "proxy.intern"}, "SERVICEDESK_TRUSTED_PROXIES"),
         ({"SERVICEDESK_LOG_LEVEL": "chatty"}, "SERVICEDESK_LOG_LEVEL"),
+        ({"SERVICEDESK_LOG_FORMAT": "xml"}, "SERVICEDESK_LOG_FORMAT='xml'"),
+        ({"SERVICEDESK_METRICS_TOKEN": "short"}, "SERVICEDESK_METRICS_TOKEN: the metrics token must be empty or"),
     ],
 )
 def test_bad_values_fail_loudly_naming_the_variable(tmp_path: Path, env: dict, message: str) -> None:
@@ -73,6 +75,7 @@ def test_as_env_round_trips_and_leaves_secrets_out_for_rasa(tmp_path: Path) -> N
         "SERVICEDESK_ADMIN_PASSWORD",
         "SERVICEDESK_ZAMMAD_TOKEN",
         "SERVICEDESK_IDENTITY_SECRET",
+        "SERVICEDESK_METRICS_TOKEN",
     }
     public = s.as_env(secrets=False)
     assert not Settings.secret_variables() & set(public) and public["SERVICEDESK_ACTION_PORT"] == "6055"
