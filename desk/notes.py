@@ -114,5 +114,6 @@ def delete_for(conn: Connection, escalation_ids: Iterable[int]) -> int:
     ids, removed = list(escalation_ids), 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        removed += int(conn.execute(delete(escalation_notes).where(escalation_notes.c.escalation_id.in_(chunk))).rowcount)
+        gone = conn.execute(delete(escalation_notes).where(escalation_notes.c.escalation_id.in_(chunk)))
+        removed += int(gone.rowcount)
     return removed

@@ -2,10 +2,11 @@
 
 The person is named by the intranet user id (pseudonymised with the installation secret exactly as the chat
 does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages,
-escalations with the agents' internal notes on them, the local ticket register's rows of those escalations (the built-in store's tickets are the rows
-themselves; a ticket in Zammad or sent by e-mail must be handled there too, the export lists its number), CSAT
-ratings, knowledge-gap questions (found by their keyed hash of conversation and question) and Rasa's tracker
-events (sender id = conversation id). Chat sessions are signed tokens kept only in the browser: nothing stored.
+escalations with the agents' internal notes on them, the local ticket register's rows of those escalations (the
+built-in store's tickets are the rows themselves; a ticket in Zammad or sent by e-mail must be handled there too,
+the export lists its number), CSAT ratings, knowledge-gap questions (found by their keyed hash of conversation and
+question) and Rasa's tracker events (sender id = conversation id). Chat sessions are signed tokens kept only in the
+browser: nothing stored.
 
 Each request leaves one row in ``subject_requests``: who, when, which kind, how many records; never the pseudonym,
 a conversation id or any content.

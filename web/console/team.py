@@ -15,10 +15,10 @@ from sanic.response import HTTPResponse, json
 
 from desk import canned, escalations, notes
 from desk.escalations import SKIPPED
+from knowledge.text_policy import message
 from texts import text
 from web.auth.service import requires
 from web.context import ctx
-from knowledge.text_policy import message
 from web.http import body, error, field_text
 from web.input_policy import PolicyError
 
@@ -107,9 +107,9 @@ async def delete_canned(request: Request, reply_id: int) -> HTTPResponse:
 def filled(esc: escalations.Escalation, agent: str, blocks: list[canned.CannedReply]) -> list[dict[str, Any]]:
     """The blocks with their placeholders filled for this escalation (``text``), next to the block itself."""
     name = esc.details.get("name", "")
+    known = name if name and name != SKIPPED else None
     number = esc.ticket_number or text("escalation.request_number", esc.language, id=esc.id)
-    values = {"name": name if name and name != SKIPPED else None, "ticket": number, "agent": agent}
-    return [{**b.as_json(), "text": canned.fill(b.body, **values)} for b in blocks]
+    return [{**b.as_json(), "text": canned.fill(b.body, name=known, ticket=number, agent=agent)} for b in blocks]
 
 
 @bp.get("/api/escalations/<escalation_id:int>/canned-replies")
