@@ -118,7 +118,7 @@ def test_queue_by_urgency_then_age_long_claims_marked_and_alerts_opt_in(
         held = waiting(stack, "single_ok", 25, status="claimed")  # longer than the default 20 minutes
         ids = [calm.id, many.id, blocked.id, held.id]
         expect(console.locator(f'#queue [data-id="{held.id}"]')).to_be_visible(timeout=LIVE)  # created last
-        assert queue_order(console, ids) == [many.id, blocked.id, calm.id, held.id]
+        assert queue_order(console, ids) == [many.id, blocked.id, held.id, calm.id]  # same urgency: oldest first
         entry = console.locator(f'#queue [data-id="{many.id}"]')
         expect(entry).to_contain_text("Dringlichkeit: mehrere Personen betroffen")
         expect(console.locator(f'#queue [data-id="{held.id}"] .claim-age')).to_have_text("⚠ übernommen seit 25 Min.")

@@ -61,38 +61,38 @@ async def list_canned(request: Request) -> HTTPResponse:
     )
 
 
-@bp.post("/api/canned-replies")
-@requires("lead")
-async def create_canned(request: Request) -> HTTPResponse:
-    """A new block (201); 409 when the title is taken."""
+async def _save(request: Request, reply_id: int | None) -> HTTPResponse:
+    """Create (``reply_id`` None: 201) or replace a block; 400 for a bad field or placeholder, 409 for a taken title."""
     title, text_ = _fields(request)
     unknown = canned.unknown_placeholders(text_)
     if unknown:
         return _placeholder_error(unknown)
     engine, actor = ctx(request).desk.get().engine, request.ctx.staff.account.username
+    saved: canned.CannedReply | None
     try:
-        made = await asyncio.to_thread(canned.create, engine, title=title, body=text_, actor=actor)
+        if reply_id is None:
+            saved = await asyncio.to_thread(canned.create, engine, title=title, body=text_, actor=actor)
+        else:
+            saved = await asyncio.to_thread(canned.change, engine, reply_id, title=title, body=text_, actor=actor)
     except canned.DuplicateTitle:
         return error(409, "console.canned_taken", {"title": title}, field="title")
-    return json({"canned_reply": made.as_json()}, status=201)
+    if saved is None:
+        return error(404, "console.canned_not_found")
+    return json({"canned_reply": saved.as_json()}, status=201 if reply_id is None else 200)
+
+
+@bp.post("/api/canned-replies")
+@requires("lead")
+async def create_canned(request: Request) -> HTTPResponse:
+    """A new block (201); 409 when the title is taken."""
+    return await _save(request, None)
 
 
 @bp.put("/api/canned-replies/<reply_id:int>")
 @requires("lead")
 async def change_canned(request: Request, reply_id: int) -> HTTPResponse:
     """Replace a block's title and text."""
-    title, text_ = _fields(request)
-    unknown = canned.unknown_placeholders(text_)
-    if unknown:
-        return _placeholder_error(unknown)
-    engine, actor = ctx(request).desk.get().engine, request.ctx.staff.account.username
-    try:
-        changed = await asyncio.to_thread(canned.change, engine, reply_id, title=title, body=text_, actor=actor)
-    except canned.DuplicateTitle:
-        return error(409, "console.canned_taken", {"title": title}, field="title")
-    if changed is None:
-        return error(404, "console.canned_not_found")
-    return json({"canned_reply": changed.as_json()})
+    return await _save(request, reply_id)
 
 
 @bp.delete("/api/canned-replies/<reply_id:int>")
