@@ -219,3 +219,39 @@ def test_agent_sends_a_canned_reply_and_a_note_the_employee_never_sees(
     finally:
         agent_ctx.close()
         chat_ctx.close()
+
+
+def test_a_lead_writes_a_canned_reply_in_the_console_and_a_bad_placeholder_is_named(
+    browser: Browser, base_url: str
+) -> None:
+    desk_lead = {"username": "lead.desk", "password": "lead-desk-pass-12345", "display_name": "Doris Desk"}
+    ensure_user(base_url, desk_lead, ["agent", "lead"])
+    context, console, dialogs = new_context(browser, 1280, axe=True)
+    title = f"VPN-Zugang {uuid.uuid4().hex[:6]}"
+    try:
+        staff_login(console, f"{base_url}/console/", desk_lead)
+        expect(console.locator("#workspace")).to_be_visible(timeout=BOT)
+        console.get_by_role("tab", name="Textbausteine").click()
+        console.get_by_role("button", name="Neuer Textbaustein").click()
+        expect(console.locator("#canned-title")).to_be_focused()
+        console.fill("#canned-title", title)
+        console.fill("#canned-body", "Hallo {nmae}, bitte melden Sie sich neu am VPN an.")
+        console.click("#canned-save")
+        expect(console.locator("#canned-error")).to_contain_text("{nmae}", timeout=BOT)
+        expect(console.locator("#canned-body")).to_be_focused()
+        assert_accessible(console, "canned reply form with an error")
+
+        console.fill("#canned-body", "Hallo {name}, bitte melden Sie sich neu am VPN an. Ihr {agent}")
+        console.click("#canned-save")
+        expect(console.locator("#canned-edit")).to_be_hidden(timeout=BOT)
+        item = console.locator("#canned-library .canned-item", has_text=title)
+        expect(item).to_contain_text("Hallo {name}, bitte melden")
+        item.get_by_role("button", name=f"Bearbeiten – {title}").click()
+        expect(console.locator("#canned-title")).to_have_value(title)
+        console.fill("#canned-body", "Bitte melden Sie sich neu am VPN an.")
+        console.click("#canned-save")
+        expect(item).to_contain_text("Bitte melden Sie sich neu am VPN an.", timeout=BOT)
+        assert_accessible(console, "canned replies for a lead")
+        assert dialogs == []
+    finally:
+        context.close()
