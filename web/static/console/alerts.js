@@ -7,7 +7,9 @@ import {el} from "./state.js";
 
 const KEY = {desktop: "sd-console-alert-desktop", sound: "sd-console-alert-sound"};
 const on = {desktop: false, sound: false};
+const QUIET_MS = 3000;  // several requests arriving together: one sound
 let audio = null;
+let lastBeep = 0;
 
 function stored(name) {
   try { return window.localStorage.getItem(KEY[name]) === "on"; } catch (_) { return false; }
@@ -80,7 +82,10 @@ function toggleSound() {
 
 // A new waiting escalation arrived by long-poll: signal it, if the agent asked for that.
 export function alertNew(entry, open) {
-  if (on.sound) { beep(); }
+  if (on.sound && Date.now() - lastBeep > QUIET_MS) {
+    lastBeep = Date.now();
+    beep();
+  }
   if (!on.desktop || !canNotify() || window.Notification.permission !== "granted") { return; }
   const parts = [entry.reason_label || entry.reason || ""];
   if (entry.urgency_label) { parts.push(t("ui.console.urgency", {text: entry.urgency_label})); }
