@@ -103,6 +103,33 @@ escalations = Table(
     sqlite_autoincrement=True,  # audit rows and tickets name escalations by id, also after a purge
 )
 
+# The team's text blocks for replies (role lead writes, agents read): {name}, {ticket} and {agent} are filled in when
+# an agent inserts one (desk/canned.py). No employee data: the blocks are the desk's own words.
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(120), nullable=False, unique=True),
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(80), nullable=False),  # staff username of the last change
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Staff-only notes on an escalation (desk/notes.py): never a message, never in the chat, the ticket or Rasa. Deleted
+# with their escalation (the purge, an erase); no foreign key, so rebuilding ``escalations`` never cascades.
+escalation_notes = Table(
+    "escalation_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("escalation_id", Integer, nullable=False),
+    Column("author_id", Integer, nullable=True),
+    Column("author_name", String(120), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_escalation_notes_escalation", "escalation_id", "id"),
+)
+
 # The local ticket register: the built-in store (sink "sql") keeps its tickets here; the Zammad and e-mail
 # sinks keep a reference to what they created, so the chat and the console can find them again.
 tickets = Table(

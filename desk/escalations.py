@@ -24,6 +24,8 @@ ACTIVE = ("waiting", "claimed")
 SKIPPED = "-"
 TICKET_LEASE_S = 60  # a ticket creation in progress blocks retries this long (sinks time out after ~10 s)
 WAKE_RETRY_S = 20
+# The queue's order: the more people an outage stops, the sooner; an unknown urgency counts as the lowest.
+URGENCY_RANK = {"many": 2, "single_blocked": 1, "single_ok": 0}
 
 # The desk works in German: the console's words for reasons, verdicts, urgencies and details (texts/de.yml).
 REASON_TEXT = section("escalation.reason")
@@ -66,6 +68,17 @@ class Escalation:
         """How long the employee has been waiting (until claimed or closed)."""
         end = self.claimed_at or self.closed_at or at or now()
         return max(0, int((end - self.created_at).total_seconds()))
+
+    def claimed_seconds(self, at: datetime | None = None) -> int | None:
+        """How long an agent has held the conversation (``None`` unless it is claimed now)."""
+        if self.status != "claimed" or self.claimed_at is None:
+            return None
+        return max(0, int(((at or now()) - self.claimed_at).total_seconds()))
+
+    @property
+    def urgency_rank(self) -> int:
+        """:data:`URGENCY_RANK` of the urgency the employee chose (0 when skipped or said in own words)."""
+        return URGENCY_RANK.get(self.details.get("urgency", ""), 0)
 
     def detail_text(self, key: str) -> str:
         """A collected detail in words, '' when skipped or missing."""
@@ -245,6 +258,11 @@ def list_by_status(engine: Engine, statuses: tuple[str, ...], limit: int = 200) 
             .limit(limit)
         ).all()
     return [_record(r) for r in rows]
+
+
+def queue_order(found: list[Escalation]) -> list[Escalation]:
+    """The console's queue: most urgent first, then oldest first."""
+    return sorted(found, key=lambda e: (-e.urgency_rank, e.created_at, e.id))
 
 
 def tickets_of(engine: Engine, user_pseudonym: str, limit: int = 5) -> list[Escalation]:

@@ -7,7 +7,8 @@ records database (a dry run rolls it back):
   is that old (not while an escalation of theirs is open), with their CSAT rating: counted first into
   ``daily_counts`` (conversations, CSAT asked and rated by path, language, score and week);
 - CSAT comments older than their period (the score stays until the conversation goes);
-- closed escalations older than their period (details, summary, transcript, contact), counted by reason;
+- closed escalations older than their period (details, summary, transcript, contact), counted by reason, with
+  their internal notes;
 - the chat copy in tickets of that age: body, customer pseudonym and escalation link cleared;
 - gap questions older than their period, counted by reason;
 - the access and request audit (issue 14, part D) older than its period, when those tables exist;
@@ -28,7 +29,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists
 
 from desk import daily_counts, job_runs, leases, rasa_tracker
 from desk.daily_counts import Key, iso_week, local_day
-from desk.db import conversations, csat_ratings, escalations, knowledge_gaps, messages, tickets, utc
+from desk.db import conversations, csat_ratings, escalation_notes, escalations, knowledge_gaps, messages, tickets, utc
 from desk.db import now as utc_now
 from desk.escalations import ACTIVE
 from settings import Retention
@@ -39,6 +40,7 @@ KINDS = (
     "csat_ratings",
     "csat_comments",
     "escalations",
+    "escalation_notes",
     "ticket_chat_copies",
     "gaps",
     "audit",
@@ -101,7 +103,7 @@ def _purge(
                 .values(comment=None),
             )
             escalations_before = at - timedelta(days=retention.escalations_days)
-            counts["escalations"] = _escalations(conn, escalations_before, tz)
+            counts["escalations"], counts["escalation_notes"] = _escalations(conn, escalations_before, tz)
             counts["ticket_chat_copies"] = _rowcount(
                 conn,
                 update(tickets)
@@ -211,11 +213,15 @@ def _counted_delete(conn: Connection, table: Table, where: Iterable[Any], key: A
         total += len(rows)
 
 
-def _escalations(conn: Connection, before: datetime, tz: tzinfo) -> int:
+def _escalations(conn: Connection, before: datetime, tz: tzinfo) -> tuple[int, int]:
+    """Closed escalations past their period and their internal notes: (escalations, notes) deleted."""
     where = [escalations.c.created_at < before, escalations.c.status.notin_(ACTIVE)]
-    return _counted_delete(
+    going = select(escalations.c.id).where(*where)
+    notes = _rowcount(conn, delete(escalation_notes).where(escalation_notes.c.escalation_id.in_(going)))
+    gone = _counted_delete(
         conn, escalations, where, lambda r: Key(local_day(r.created_at, tz), "escalations", r.reason, r.language)
     )
+    return gone, notes
 
 
 def _gaps(conn: Connection, before: datetime, tz: tzinfo) -> int:

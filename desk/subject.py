@@ -2,10 +2,11 @@
 
 The person is named by the intranet user id (pseudonymised with the installation secret exactly as the chat
 does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages,
-escalations, the local ticket register's rows of those escalations (the built-in store's tickets are the rows
-themselves; a ticket in Zammad or sent by e-mail must be handled there too, the export lists its number), CSAT
-ratings, knowledge-gap questions (found by their keyed hash of conversation and question) and Rasa's tracker
-events (sender id = conversation id). Chat sessions are signed tokens kept only in the browser: nothing stored.
+escalations with the agents' internal notes on them, the local ticket register's rows of those escalations (the
+built-in store's tickets are the rows themselves; a ticket in Zammad or sent by e-mail must be handled there too,
+the export lists its number), CSAT ratings, knowledge-gap questions (found by their keyed hash of conversation and
+question) and Rasa's tracker events (sender id = conversation id). Chat sessions are signed tokens kept only in the
+browser: nothing stored.
 
 Each request leaves one row in ``subject_requests``: who, when, which kind, how many records; never the pseudonym,
 a conversation id or any content.
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, or_, select
 
-from desk import rasa_tracker
+from desk import notes, rasa_tracker
 from desk.db import (
     aware,
     conversations,
@@ -38,7 +39,10 @@ from desk.identity import employee, pseudonym
 KINDS = ("export", "erase")
 GIVEN = ("user_id", "conversation")
 FORMAT = "servicedesk-subject-export/1"
-COUNTED = ("conversations", "messages", "escalations", "tickets", "csat_ratings", "knowledge_gaps", "tracker_events")
+COUNTED = (
+    *("conversations", "messages", "escalations", "escalation_notes", "tickets", "csat_ratings", "knowledge_gaps"),
+    "tracker_events",
+)
 
 
 class SubjectError(LookupError):
@@ -85,6 +89,7 @@ class Linked:
 
     conversation_ids: list[str] = field(default_factory=list)
     escalation_ids: list[int] = field(default_factory=list)
+    note_count: int = 0
     ticket_ids: list[int] = field(default_factory=list)
     gap_ids: list[int] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -129,6 +134,7 @@ def linked(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> Lin
                 )
             ).scalars()
         )
+        out.note_count = len(notes.rows_for(conn, out.escalation_ids))
         out.ticket_ids = sorted(
             conn.execute(
                 select(tickets.c.id).where(
@@ -170,6 +176,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         msgs = _rows(conn, messages, messages.c.conversation_id.in_(cids), messages.c.id)
         ratings = _rows(conn, csat_ratings, csat_ratings.c.conversation_id.in_(cids), csat_ratings.c.id)
         escs = _rows(conn, escalations, escalations.c.id.in_(found.escalation_ids), escalations.c.id)
+        note_rows = notes.rows_for(conn, found.escalation_ids)
         ticket_rows = _rows(conn, tickets, tickets.c.id.in_(found.ticket_ids), tickets.c.id)
         gap_rows = _rows(conn, knowledge_gaps, knowledge_gaps.c.id.in_(found.gap_ids), knowledge_gaps.c.id)
     known = {c["id"] for c in convs}
@@ -178,6 +185,8 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         conv["messages"] = [m for m in msgs if m["conversation_id"] == conv["id"]]
         conv["csat"] = next((r for r in ratings if r["conversation_id"] == conv["id"]), None)
         conv["tracker_events"] = [e for e in found.events if e["sender_id"] == conv["id"]]
+    for esc in escs:  # the agents' internal notes, with the escalation they are about
+        esc["notes"] = [n for n in note_rows if n["escalation_id"] == esc["id"]]
     for gap in gap_rows:
         gap.pop("vector", None)
         gap.pop("dedupe", None)
@@ -200,6 +209,7 @@ def counts(found: Linked, message_count: int, rating_count: int) -> dict[str, in
         "conversations": len(found.conversation_ids),
         "messages": message_count,
         "escalations": len(found.escalation_ids),
+        "escalation_notes": found.note_count,
         "tickets": len(found.ticket_ids),
         "csat_ratings": rating_count,
         "knowledge_gaps": len(found.gap_ids),
@@ -227,6 +237,7 @@ def erase(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dict
         removed_messages = _delete(conn, messages, messages.c.conversation_id, cids)
         ratings = _delete(conn, csat_ratings, csat_ratings.c.conversation_id, cids)
         _delete(conn, tickets, tickets.c.id, found.ticket_ids)
+        found.note_count = notes.delete_for(conn, found.escalation_ids)
         _delete(conn, escalations, escalations.c.id, found.escalation_ids)
         _delete(conn, knowledge_gaps, knowledge_gaps.c.id, found.gap_ids)
         _delete(conn, conversations, conversations.c.id, cids)

@@ -30,6 +30,9 @@ LIMITS: dict[str, int] = {
     "body": 100_000,
     "label": 200,
     "reply": 4000,
+    "canned_title": 120,  # a canned reply's title and text (the text with its placeholders filled is a reply)
+    "canned_body": 2000,
+    "internal_note": 2000,  # an agent's internal note on an escalation
     "identity": 4096,
     "session": 1024,
     "query_param": 2000,

@@ -225,6 +225,8 @@ class Handoff(Part):
     timezone: str = "Europe/Berlin"
     # Nobody claims a waiting escalation within this time: it becomes a ticket.
     handoff_timeout_s: int = Field(default=300, ge=1)
+    # The console warns when an agent has held a conversation longer than this (a forgotten claim).
+    claim_warn_minutes: int = Field(default=20, ge=1, le=1440)
     # What promise a ticket comes with: an answer within this many service hours.
     ticket_response_hours: float = Field(default=8, gt=0)
     # Shown to employees when nobody's personal name should be ("Sie sind jetzt mit ... verbunden").

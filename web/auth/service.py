@@ -38,8 +38,9 @@ async def current(request: Request) -> Session | None:
     return await asyncio.to_thread(accounts.session_for, engine, request.cookies.get(COOKIE))
 
 
-def requires(role: str) -> Callable[[Handler], Handler]:
-    """401 without a session, 403 for another role or a missing CSRF token on a state change."""
+def requires(role: str, *others: str) -> Callable[[Handler], Handler]:
+    """401 without a session, 403 without one of the roles or without the CSRF token on a state change."""
+    roles = (role, *others)
 
     def wrap(handler: Handler) -> Handler:
         @wraps(handler)
@@ -47,8 +48,8 @@ def requires(role: str) -> Callable[[Handler], Handler]:
             session = await current(request)
             if session is None:
                 return error(401, "auth.login")
-            if not session.account.has_role(role):
-                return error(403, "auth.role", {"role": role}, role=role)
+            if not any(session.account.has_role(r) for r in roles):
+                return error(403, "auth.role", {"role": " / ".join(roles)}, role=role)
             if request.method in UNSAFE and not csrf_ok(request, session):
                 return csrf_refused()
             request.ctx.staff = session

@@ -43,15 +43,22 @@ def _conflict(exc: Exception) -> HTTPResponse:
 @bp.get("/api/escalations")
 @requires("agent")
 async def list_escalations(request: Request) -> HTTPResponse:
-    """Oldest first; ``?status=waiting`` (comma-separated; default waiting,claimed)."""
+    """Most urgent first, then oldest; ``?status=waiting`` (comma-separated; default waiting,claimed)."""
     raw = request.args.get("status", "waiting,claimed")
     wanted = tuple(s for s in raw.split(",") if s)
     if not wanted or any(s not in STATUSES for s in wanted):
         return error(400, "console.status", {"allowed": ", ".join(STATUSES)}, field="status")
     app = ctx(request)
     revision = app.notifier.revision
-    found = await asyncio.to_thread(escalations.list_by_status, app.desk.get().engine, wanted)
-    return json({"escalations": [service.list_json(e) for e in found], "revision": revision})
+    desk = app.desk.get()
+    found = escalations.queue_order(await asyncio.to_thread(escalations.list_by_status, desk.engine, wanted))
+    return json(
+        {
+            "escalations": [service.list_json(e) for e in found],
+            "revision": revision,
+            "claim_warn_seconds": desk.handoff.claim_warn_minutes * 60,
+        }
+    )
 
 
 @bp.get("/api/escalations/changes")

@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from desk import conversations, escalations
+from desk import conversations, escalations, notes
 from desk.accounts import Account
-from desk.escalations import DETAIL_LABELS, REASON_TEXT, VERDICT_TEXT, Escalation, TransitionError
+from desk.escalations import DETAIL_LABELS, REASON_TEXT, URGENCY_RANK, VERDICT_TEXT, Escalation, TransitionError
 from desk.notices import notice, ticket_notice
 from desk.runtime import Desk, LazyDesk
 from desk.ticketing import create_ticket
@@ -38,6 +38,7 @@ def window(esc: Escalation, after: int = 0) -> tuple[int, int | None]:
 
 def list_json(esc: Escalation) -> dict[str, Any]:
     """A queue entry."""
+    urgency = esc.details.get("urgency", "")
     return {
         "id": esc.id,
         "status": esc.status,
@@ -46,6 +47,10 @@ def list_json(esc: Escalation) -> dict[str, Any]:
         "summary": list(esc.summary),
         "language": esc.language,
         "waiting_seconds": esc.waiting_seconds(),
+        "claimed_seconds": esc.claimed_seconds(),
+        "urgency": urgency if urgency in URGENCY_RANK else "",
+        "urgency_label": esc.detail_text("urgency"),
+        "urgency_rank": esc.urgency_rank,
         "agent_name": esc.agent_name,
         "ticket_number": esc.ticket_number,
         "created_at": esc.created_at.isoformat(),
@@ -114,6 +119,7 @@ class HandoffService:
             ],
             "transcript": list(esc.transcript),
             "messages": live,
+            "notes": [n.as_json() for n in notes.for_escalation(self.desk.engine, esc.id)],  # staff only
             "last_message_id": live[-1]["id"] if live else 0,
             "claimed_at": esc.claimed_at.isoformat() if esc.claimed_at else None,
             "closed_at": esc.closed_at.isoformat() if esc.closed_at else None,

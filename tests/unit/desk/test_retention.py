@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from desk import conversations, csat, escalations, gaps, leases, rasa_tracker, retention
-from desk.db import daily_counts, knowledge_gaps, messages, now, tickets
+from desk import accounts, conversations, csat, escalations, gaps, leases, notes, rasa_tracker, retention
+from desk.db import daily_counts, escalation_notes, knowledge_gaps, messages, now, tickets
 from desk.db import escalations as escalations_table
 from desk.ticketing import create_ticket
 from desk.tickets.sql import SqlTicketSink
@@ -137,10 +137,17 @@ def test_escalations_ticket_copies_and_gaps_go_after_their_longer_period(desk) -
     )
     hold(desk, "still-waiting")
     open_esc = escalations.active_for(desk.engine, "still-waiting")
+    staff = accounts.Account(id=1, username="anna", display_name="Anna", roles=("agent",))
+    notes.add(desk.engine, esc.id, account=staff, text="Intern: ruft oft an")
+    notes.add(desk.engine, open_esc.id, account=staff, text="Intern: wartet noch")
     mid = retention.purge(desk.engine, RETENTION, tz=TZ, now=now() + 60 * DAY)
     assert mid["escalations"] == 0 and mid["gaps"] == 0 and mid["ticket_chat_copies"] == 0
+    assert mid["escalation_notes"] == 0
     late = retention.purge(desk.engine, RETENTION, tz=TZ, now=now() + 91 * DAY)
     assert late["escalations"] == 1 and late["gaps"] == 1 and late["ticket_chat_copies"] == 1
+    assert late["escalation_notes"] == 1  # the note goes with its escalation; the open one's stays
+    assert [n.text for n in notes.for_escalation(desk.engine, open_esc.id)] == ["Intern: wartet noch"]
+    assert count(desk.engine, escalation_notes) == 1
     assert escalations.get(desk.engine, esc.id) is None
     assert escalations.get(desk.engine, open_esc.id) is not None  # an open handoff is never purged
     with desk.engine.connect() as conn:

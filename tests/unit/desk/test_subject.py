@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import create_engine, insert, select
 
-from desk import conversations, csat, escalations, gaps, rasa_tracker, subject
+from desk import accounts, conversations, csat, escalations, gaps, notes, rasa_tracker, subject
 from desk.db import subject_requests
 from desk.identity import employee, pseudonym
 from desk.ticketing import create_ticket
@@ -56,6 +56,8 @@ def person(desk, tracker, sub: str, words: str, *, escalate: bool) -> tuple[str,
             transcript=[{"role": "user", "text": f"{words} geht nicht"}], status="ticket",
         )  # fmt: skip
         assert create_ticket(desk.engine, desk.sink, esc) is not None
+        staff = accounts.Account(id=1, username="anna.agent", display_name="Anna", roles=("agent",))
+        notes.add(desk.engine, esc.id, account=staff, text=f"Intern: {words} schon zweimal gemeldet")
     csat.mark_asked(desk.engine, cid, "ticket" if escalate else "bot")
     csat.store_rating(desk.engine, conversation_id=cid, score=2, path="bot", articles=[], language="de")
     csat.add_comment(desk.engine, cid, f"{words} war schwierig")
@@ -68,8 +70,8 @@ def test_export_by_user_id_has_everything_of_that_person_and_nothing_of_another(
     found = subject.export(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
     assert found["pseudonym"] == anna
     assert found["counts"] == {
-        "conversations": 1, "messages": 2, "escalations": 1, "tickets": 1, "csat_ratings": 1, "knowledge_gaps": 1,
-        "tracker_events": 3,
+        "conversations": 1, "messages": 2, "escalations": 1, "escalation_notes": 1, "tickets": 1, "csat_ratings": 1,
+        "knowledge_gaps": 1, "tracker_events": 3,
     }  # fmt: skip
     (conv,) = found["conversations"]
     assert conv["id"] == anna_cid and [m["text"] for m in conv["messages"]][0] == "Beamerwolke geht nicht"
@@ -77,6 +79,7 @@ def test_export_by_user_id_has_everything_of_that_person_and_nothing_of_another(
     assert [e["data"]["text"] for e in conv["tracker_events"] if e["type_name"] == "user"] == ["Beamerwolke geht nicht"]
     assert found["escalations"][0]["details"]["contact"] == "0170 1234567"
     assert "Beamerwolke" in found["tickets"][0]["body"]
+    assert [n["text"] for n in found["escalations"][0]["notes"]] == ["Intern: Beamerwolke schon zweimal gemeldet"]
     assert found["knowledge_gaps"][0]["question"] == "Beamerwolke geht nicht"
     blob = json.dumps(found)
     assert bert_cid not in blob and "Druckernebel" not in blob
@@ -91,15 +94,15 @@ def test_erase_leaves_no_row_that_mentions_the_person_and_keeps_the_other(desk, 
     ticket_number = escalations.get(desk.engine, 1).ticket_number
     removed = subject.erase(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
     assert removed == {
-        "conversations": 1, "messages": 2, "escalations": 1, "tickets": 1, "csat_ratings": 1, "knowledge_gaps": 1,
-        "tracker_events": 3,
+        "conversations": 1, "messages": 2, "escalations": 1, "escalation_notes": 1, "tickets": 1, "csat_ratings": 1,
+        "knowledge_gaps": 1, "tracker_events": 3,
     }  # fmt: skip
     tracker_engine = create_engine(f"sqlite:///{tracker}")
     for engine in (desk.engine, tracker_engine):
         assert rows_mentioning(engine, [anna, anna_cid, "Beamerwolke", ticket_number]) == []
     # Bert's rows are all still there, in both databases.
     assert {t for t, _ in rows_mentioning(desk.engine, [bert, bert_cid, "Druckernebel"])} == {
-        "conversations", "messages", "escalations", "tickets", "csat_ratings", "knowledge_gaps",
+        "conversations", "messages", "escalations", "escalation_notes", "tickets", "csat_ratings", "knowledge_gaps",
     }  # fmt: skip
     assert len(rasa_tracker.export_events(tracker, [bert_cid])) == 3
     # A second erase finds nothing.

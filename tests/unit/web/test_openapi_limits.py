@@ -34,6 +34,10 @@ ARTICLE = SPEC["components"]["schemas"]["ArticleFields"]["properties"]
         (body_properties("/api/chat/messages", "post")["label"]["maxLength"], LIMITS["label"]),
         (body_properties("/api/escalations/{id}/messages", "post")["text"]["maxLength"], LIMITS["reply"]),
         (body_properties("/api/articles/preview", "post")["body"]["maxLength"], LIMITS["body"]),
+        (body_properties("/api/escalations/{id}/notes", "post")["text"]["maxLength"], LIMITS["internal_note"]),
+        (body_properties("/api/canned-replies", "post")["title"]["maxLength"], LIMITS["canned_title"]),
+        (body_properties("/api/canned-replies", "post")["body"]["maxLength"], LIMITS["canned_body"]),
+        (body_properties("/api/canned-replies/{id}", "put")["body"]["maxLength"], LIMITS["canned_body"]),
         (SPEC["components"]["schemas"]["SubjectRequest"]["properties"]["user_id"]["maxLength"], LIMITS["user_id"]),
         (
             SPEC["components"]["schemas"]["SubjectRequest"]["properties"]["conversation_id"]["maxLength"],

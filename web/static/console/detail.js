@@ -5,8 +5,10 @@ import {clear, emptyRow, link, make, sleep} from "../staff/dom.js";
 import {dateTimeText, timeText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {linkedText} from "../staff/linkify.js";
+import {closePicker} from "./canned.js";
+import {renderNotes} from "./notes.js";
 import {ACTIVE, el, forgetSearch, state} from "./state.js";
-import {announce, languageText, statusText, waitText} from "./words.js";
+import {announce, claimAgeText, languageText, statusText, waitText} from "./words.js";
 
 export function resetDetail() {
   el.detailTitle.textContent = t("ui.console.request");
@@ -19,7 +21,10 @@ export function resetDetail() {
   el.kbStatus.textContent = "";
   el.reply.value = "";
   el.ticketNumber.textContent = "";
+  el.noteText.value = "";
+  renderNotes([]);
   closeSearch();
+  closePicker(false);
 }
 
 export function closeSearch() {
@@ -39,6 +44,8 @@ export async function openEscalation(id, focus) {
     forgetSearch();
     el.kbStatus.textContent = "";
     el.reply.value = "";
+    el.noteText.value = "";
+    closePicker(false);
   }
   el.queue.querySelectorAll("[data-id]").forEach(function (b) {
     if (b.dataset.id === String(id)) { b.setAttribute("aria-current", "true"); } else { b.removeAttribute("aria-current"); }
@@ -83,6 +90,7 @@ export function showRecord(record, initial, ticket) {
   renderActions(record);
   renderContext(record);
   renderTranscript(record.transcript);
+  renderNotes(record.notes);
   addMessages(record.messages, !initial);
   if (typeof record.last_message_id === "number" && record.last_message_id > state.lastMessageId) {
     state.lastMessageId = record.last_message_id;
@@ -101,6 +109,10 @@ export function renderMeta(record) {
     parts.push(t("ui.console.received", {time: dateTimeText(record.created_at)}));
   }
   if (record.claimed_at) { parts.push(t("ui.console.claimed_at", {time: timeText(record.claimed_at)})); }
+  if (record.status === "claimed" && typeof record.claimed_seconds === "number" && state.claimWarnSeconds > 0) {
+    const held = record.claimed_seconds + (Date.now() - state.recordFetchedAt) / 1000;
+    if (held >= state.claimWarnSeconds) { parts.push(claimAgeText(held)); }
+  }
   if (record.closed_at) { parts.push(t("ui.console.closed_at", {time: dateTimeText(record.closed_at)})); }
   el.detailMeta.textContent = parts.join(" · ");
 }
@@ -116,7 +128,10 @@ export function renderActions(record) {
   el.reply.disabled = !mine;
   el.send.disabled = state.busy || state.sending || !mine;
   el.insertArticle.disabled = !mine;
-  if (!mine) { closeSearch(); }
+  if (!mine) {
+    closeSearch();
+    closePicker(false);
+  }
   el.ticketNumber.textContent = record.ticket_number ? t("ui.console.ticket_number", {number: record.ticket_number}) : "";
   let hint = t("ui.console.hint_send");
   if (record.status === "waiting") {
@@ -163,6 +178,7 @@ function renderContext(record) {
 
   clear(el.ctxIntents);
   const intents = Array.isArray(record.intents) ? record.intents : [];
+  el.ctxIntentsCount.textContent = "(" + intents.length + ")";
   if (!intents.length) { el.ctxIntents.appendChild(emptyRow(t("ui.console.none"), 3)); }
   intents.forEach(function (i) {
     const tr = make("tr");

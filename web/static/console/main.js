@@ -7,9 +7,13 @@ import {dateTimeText, toDate} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {createShell} from "../staff/shell.js";
 import {wireActions} from "./actions.js";
+import {alertNew, wireAlerts} from "./alerts.js";
+import {wirePicker} from "./canned.js";
 import {loadRecord, openEscalation, renderMeta, resetDetail, stopWatching} from "./detail.js";
+import {loadLibrary, wireLibrary} from "./library.js";
+import {wireNotes} from "./notes.js";
 import {el, state} from "./state.js";
-import {announce, languageText, statusText, waitedText, waitText} from "./words.js";
+import {announce, claimAgeText, languageText, statusText, waitedText, waitText} from "./words.js";
 
 const TITLE = "IT-Service-Desk – Konsole";
 
@@ -64,26 +68,31 @@ state.shell = shell;
 
 // ---------------------------------------------------------------- tabs
 
+const TABS = [
+  {name: "queue", tab: el.tabQueue, panel: el.queuePanel},
+  {name: "tickets", tab: el.tabTickets, panel: el.ticketsPanel},
+  {name: "canned", tab: el.tabCanned, panel: el.cannedPanel},
+];
+
 function selectTab(name, focus) {
-  const queue = name === "queue";
-  el.tabQueue.setAttribute("aria-selected", String(queue));
-  el.tabTickets.setAttribute("aria-selected", String(!queue));
-  el.tabQueue.tabIndex = queue ? 0 : -1;
-  el.tabTickets.tabIndex = queue ? -1 : 0;
-  el.queuePanel.hidden = !queue;
-  el.ticketsPanel.hidden = queue;
-  if (focus) { (queue ? el.tabQueue : el.tabTickets).focus(); }
-  if (!queue) { loadTickets(); }
+  TABS.forEach(function (entry) {
+    const on = entry.name === name;
+    entry.tab.setAttribute("aria-selected", String(on));
+    entry.tab.tabIndex = on ? 0 : -1;
+    entry.panel.hidden = !on;
+    if (on && focus) { entry.tab.focus(); }
+  });
+  if (name === "tickets") { loadTickets(); }
+  if (name === "canned") { loadLibrary().catch(shell.handleError); }
 }
 
-el.tabQueue.addEventListener("click", function () { selectTab("queue", false); });
-el.tabTickets.addEventListener("click", function () { selectTab("tickets", false); });
-[el.tabQueue, el.tabTickets].forEach(function (tab) {
-  tab.addEventListener("keydown", function (ev) {
-    if (["ArrowLeft", "ArrowRight", "Home", "End"].indexOf(ev.key) === -1) { return; }
+TABS.forEach(function (entry, index) {
+  entry.tab.addEventListener("click", function () { selectTab(entry.name, false); });
+  entry.tab.addEventListener("keydown", function (ev) {
+    const moves = {ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: TABS.length - 1};
+    if (!(ev.key in moves)) { return; }
     ev.preventDefault();
-    const toTickets = ev.key === "End" || ((ev.key === "ArrowRight" || ev.key === "ArrowLeft") && tab === el.tabQueue);
-    selectTab(toTickets ? "tickets" : "queue", true);
+    selectTab(TABS[(moves[ev.key] + TABS.length) % TABS.length].name, true);
   });
 });
 el.ticketsReload.addEventListener("click", function () { loadTickets(); });
@@ -95,9 +104,12 @@ async function loadQueue(session) {
     state.sessionAbort ? state.sessionAbort.signal : undefined);
   if (session !== state.session) { return; }
   if (typeof data.revision === "number") { state.revision = data.revision; }
+  if (typeof data.claim_warn_seconds === "number") { state.claimWarnSeconds = data.claim_warn_seconds; }
   const items = Array.isArray(data.escalations) ? data.escalations.slice() : [];
-  // Oldest first, whatever order the server sends.
+  // Most urgent first, then oldest first, whatever order the server sends.
   items.sort(function (a, b) {
+    const rank = (b.urgency_rank || 0) - (a.urgency_rank || 0);
+    if (rank !== 0) { return rank; }
     const ta = toDate(a.created_at), tb = toDate(b.created_at);
     const diff = (ta ? ta.getTime() : 0) - (tb ? tb.getTime() : 0);
     return diff !== 0 ? diff : (a.id || 0) - (b.id || 0);
@@ -115,6 +127,7 @@ function announceNew(items) {
       if (!state.knownIds.has(e.id) && e.status === "waiting") {
         const first = Array.isArray(e.summary) && e.summary[0] ? ": " + e.summary[0] : "";
         announce(t("ui.console.new_entry", {reason: e.reason_label || e.reason || "", first: first}));
+        alertNew(e, function () { openEscalation(e.id, true); });
       }
     });
   }
@@ -136,6 +149,16 @@ function queueEntry(e, elapsed) {
   top.appendChild(wait);
   top.appendChild(make("span", "badge badge-" + (e.status || ""), statusText(e.status, e.agent_name)));
   btn.appendChild(top);
+  if (e.urgency_label) {
+    btn.appendChild(make("span", "urgency urgency-" + (e.urgency || "other"),
+      t("ui.console.urgency", {text: e.urgency_label})));
+  }
+  if (e.status === "claimed" && typeof e.claimed_seconds === "number") {
+    const age = make("span", "claim-age");
+    age.dataset.seconds = String(e.claimed_seconds);
+    showClaimAge(age, elapsed);
+    btn.appendChild(age);
+  }
 
   const meta = make("span", "entry-meta");
   meta.appendChild(make("span", "", e.reason_label || e.reason || ""));
@@ -149,6 +172,14 @@ function queueEntry(e, elapsed) {
   btn.addEventListener("click", function () { openEscalation(e.id, true); });
   li.appendChild(btn);
   return li;
+}
+
+// A claim held longer than the desk's setting is marked (a forgotten conversation); shorter ones show nothing.
+function showClaimAge(node, elapsed) {
+  const seconds = (Number(node.dataset.seconds) || 0) + elapsed;
+  const long = state.claimWarnSeconds > 0 && seconds >= state.claimWarnSeconds;
+  node.hidden = !long;
+  node.textContent = long ? claimAgeText(seconds) : "";
 }
 
 function renderQueue() {
@@ -175,6 +206,7 @@ setInterval(function () {
     const base = Number(node.dataset.seconds) || 0;
     node.textContent = node.dataset.running === "1" ? waitText(base + elapsed) : waitedText(base);
   });
+  el.queue.querySelectorAll(".claim-age").forEach(function (node) { showClaimAge(node, elapsed); });
   if (state.record) { renderMeta(state.record); }
 }, 20000);
 
@@ -244,4 +276,8 @@ async function loadTickets() {
 }
 
 wireActions(function () { loadQueue(state.session).catch(shell.handleError); });
+wirePicker();
+wireNotes();
+wireLibrary();
+wireAlerts();
 shell.boot();

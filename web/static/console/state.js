@@ -6,8 +6,10 @@ export const ACTIVE = ["waiting", "claimed"];
 
 export const el = {
   announcer: $("announcer"), connection: $("connection"), workspace: $("workspace"),
-  tabQueue: $("tab-queue"), tabTickets: $("tab-tickets"),
-  queuePanel: $("queue-panel"), ticketsPanel: $("tickets-panel"), queue: $("queue"), queueEmpty: $("queue-empty"),
+  tabQueue: $("tab-queue"), tabTickets: $("tab-tickets"), tabCanned: $("tab-canned"),
+  queuePanel: $("queue-panel"), ticketsPanel: $("tickets-panel"), cannedPanel: $("canned-panel"),
+  queue: $("queue"), queueEmpty: $("queue-empty"),
+  alertDesktop: $("alert-desktop"), alertSound: $("alert-sound"), alertsStatus: $("alerts-status"),
   queueCount: $("queue-count"), ticketsBody: $("tickets-body"), ticketsEmpty: $("tickets-empty"),
   ticketsReload: $("tickets-reload"),
   detailTitle: $("detail-title"), detailPlaceholder: $("detail-placeholder"), detailBody: $("detail-body"),
@@ -15,7 +17,14 @@ export const el = {
   claim: $("claim"), resolve: $("resolve"), handback: $("handback"), toTicket: $("to-ticket"),
   ticketNumber: $("ticket-number"),
   ctxSummary: $("ctx-summary"), ctxFacts: $("ctx-facts"), ctxArticles: $("ctx-articles"),
-  ctxIntents: document.querySelector("#ctx-intents tbody"),
+  ctxIntents: document.querySelector("#ctx-intents tbody"), ctxIntentsCount: $("ctx-intents-count"),
+  notesList: $("notes-list"), notesEmpty: $("notes-empty"), noteForm: $("note-form"), noteText: $("note-text"),
+  noteAdd: $("note-add"),
+  cannedPicker: $("canned-picker"), cannedQuery: $("canned-query"), cannedOptions: $("canned-options"),
+  cannedStatus: $("canned-status"),
+  cannedNew: $("canned-new"), cannedEdit: $("canned-edit"), cannedEditTitle: $("canned-edit-title"),
+  cannedTitle: $("canned-title"), cannedBody: $("canned-body"), cannedError: $("canned-error"),
+  cannedCancel: $("canned-cancel"), cannedLibrary: $("canned-library"), cannedLibraryEmpty: $("canned-library-empty"),
   transcript: $("transcript"), messages: $("messages"), messagesEmpty: $("messages-empty"),
   replyForm: $("reply-form"), reply: $("reply"), replyHint: $("reply-hint"), send: $("send"),
   insertArticle: $("insert-article"),
@@ -30,6 +39,7 @@ export const state = {
   revision: 0,
   queue: [],
   queueFetchedAt: 0,
+  claimWarnSeconds: 0, // the server's SERVICEDESK_CLAIM_WARN_MINUTES, in seconds (0: no warning)
   knownIds: null,      // ids seen in the queue; null until the first load (nothing to announce then)
   selectedId: null,
   record: null,

@@ -17,6 +17,11 @@ export function waitedText(seconds) {
   return t("ui.console.waited", {time: waitText(seconds).replace(/^seit /, "")});
 }
 
+// "held for 25 min." on a claim older than the desk's warning limit.
+export function claimAgeText(seconds) {
+  return t("ui.console.claim_long", {time: waitText(seconds).replace(/^seit /, "")});
+}
+
 export function statusText(status, agentName) {
   if (status === "claimed" && agentName) { return t("ui.console.claimed_by", {name: agentName}); }
   return section("escalation.status")[status] || String(status || "");
