@@ -1,7 +1,7 @@
 """Canned replies and internal notes for the agent console (issue 18).
 
 Revision ID: i18_console
-Revises: monotonic_ids
+Revises: f14_metrics
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i18_console"
-down_revision = "monotonic_ids"
+down_revision = "f14_metrics"
 branch_labels = None
 depends_on = None
 
