@@ -82,6 +82,7 @@ def flags(stats: ArticleStats, review_due: date, today: date) -> list[str]:
 def most_shown(engine: Engine, limit: int) -> list[str]:
     """The slugs the chat showed most often (all time), most shown first; ties by slug."""
     count = func.count().label("n")
-    query = select(article_shown.c.slug, count).group_by(article_shown.c.slug).order_by(count.desc(), article_shown.c.slug)
+    query = select(article_shown.c.slug, count).group_by(article_shown.c.slug)
+    query = query.order_by(count.desc(), article_shown.c.slug)
     with engine.connect() as conn:
         return [slug for slug, _n in conn.execute(query.limit(limit))]

@@ -1,5 +1,7 @@
-"""Who answers for the assistant: the controller named in the privacy notice, the accessibility statement's
-contact, date and enforcement body (shown to employees in the widget and on /datenschutz, /barrierefreiheit)."""
+"""Who answers for the assistant: the controller and the accessibility statement's contact, date and body.
+
+Shown to employees in the widget's privacy notice and on ``/datenschutz`` and ``/barrierefreiheit``.
+"""
 
 from __future__ import annotations
 

@@ -101,9 +101,7 @@ async def welcome(request: Request) -> HTTPResponse:
         shown = await asyncio.to_thread(most_shown, app.desk.get().engine, 2 * empty_state.TOPICS)
     except KnowledgeUnavailable:
         articles, shown = [], []  # hours and privacy notice still show; the topics come back with the articles
-    body = empty_state.welcome(
-        settings=app.settings, articles=articles, most_shown=shown, language=language, at=now()
-    )
+    body = empty_state.welcome(settings=app.settings, articles=articles, most_shown=shown, language=language, at=now())
     return json(body, headers={"Cache-Control": "no-store"})
 
 

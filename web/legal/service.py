@@ -51,7 +51,8 @@ def privacy_body(settings: Settings, language: str) -> str:
     def t(key: str, **values: object) -> str:
         return text(f"legal.privacy.{key}", language, **values)
 
-    controller = f"<p>{html.escape(t('controller', name=legal.controller_name))} {contact_html(legal.controller_contact)}</p>"
+    who = html.escape(t("controller", name=legal.controller_name))
+    controller = f"<p>{who} {contact_html(legal.controller_contact)}</p>"
     how_long = t(
         "how_long",
         conversations=periods.conversations_days,
@@ -80,7 +81,8 @@ def accessibility_body(settings: Settings, language: str) -> str:
     def t(key: str, **values: object) -> str:
         return text(f"legal.accessibility.{key}", language, **values)
 
-    limits = "".join(f"<li>{html.escape(t(k))}</li>" for k in ("limit_audit", "limit_easy", "limit_live", "limit_articles"))
+    known = ("limit_audit", "limit_easy", "limit_live", "limit_articles")
+    limits = "".join(f"<li>{html.escape(t(k))}</li>" for k in known)
     reviewed = legal.accessibility_reviewed.strftime("%d.%m.%Y" if language == "de" else "%Y-%m-%d")
     enforcement = (
         f"{_para(t('enforcement'))}<p>"
