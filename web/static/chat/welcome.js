@@ -1,5 +1,5 @@
-// What the chat shows before the first message: the service hours (open now or not), six starter topics and the
-// short privacy notice (DSGVO Art. 13); and, always, the escalation button and the links to the privacy notice and
+// What the chat shows before the first message: the service hours (open now or not), the short privacy notice
+// (DSGVO Art. 13) and six starter topics; and, always, the escalation button and the links to the privacy notice and
 // the accessibility statement. The content comes from GET /api/chat/welcome; a topic asks its article's question.
 
 import {c} from "./context.js";
@@ -26,6 +26,10 @@ export function buildWelcome() {
   el.hours.id = "sd-hours";
   el.hours.hidden = true;
   el.welcome.appendChild(el.hours);
+  el.privacy = make("p", "privacy");
+  el.privacy.id = "sd-privacy";
+  el.privacy.hidden = true;
+  el.welcome.appendChild(el.privacy);
   el.topicsTitle = make(heading, "topics-title", c.t("topics"));
   el.topicsTitle.id = "sd-topics-title";
   el.topicsTitle.hidden = true;
@@ -35,10 +39,6 @@ export function buildWelcome() {
   el.topics.setAttribute("aria-labelledby", "sd-topics-title");
   el.topics.hidden = true;
   el.welcome.appendChild(el.topics);
-  el.privacy = make("p", "privacy");
-  el.privacy.id = "sd-privacy";
-  el.privacy.hidden = true;
-  el.welcome.appendChild(el.privacy);
   return el.welcome;
 }
 
@@ -77,7 +77,8 @@ function fillTopics(topics, ask) {
   });
   usable.slice(0, 6).forEach(function (t) {
     const item = make("li", "");
-    const button = make("button", "topic", t.title);
+    // The question it asks is its label: what the button says is what the log then shows as sent.
+    const button = make("button", "topic", t.question);
     button.type = "button";
     if (typeof t.slug === "string") { button.setAttribute("data-slug", t.slug); }
     button.addEventListener("click", function () { ask(t.question); });
