@@ -14,7 +14,8 @@ STYLE = """
 body{font-family:system-ui,sans-serif;line-height:1.5;max-width:48rem;margin:0 auto;padding:1rem;color:#1a1a1a}
 a{color:#0b57a4}a:focus,button:focus{outline:3px solid #0b57a4;outline-offset:2px}
 .meta{color:#555}header{border-bottom:1px solid #ccc;margin-bottom:1rem}
-footer{border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem}h1{font-size:1.75rem;hyphens:auto;overflow-wrap:anywhere}
+footer{border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem}
+h1{font-size:1.75rem;hyphens:auto;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;overflow-wrap:anywhere}code{overflow-wrap:anywhere}
 """

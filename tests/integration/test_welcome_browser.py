@@ -10,27 +10,15 @@ numbers in bot messages and on /kb/ pages are links. Every state axe-clean, in t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from scripts.stack import Stack
 from tests.integration.browser import BOT, assert_accessible, assert_fits_and_accessible, new_context, settled
 from tests.integration.conftest import ARTIFACTS
-from tests.integration.intranet import serve_intranet
 
 pytestmark = pytest.mark.integration
 ESCALATE = "Mit dem Service Desk sprechen"
-
-
-@pytest.fixture(scope="module")
-def intranet(
-    tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str, intranet_origin: str
-) -> Iterator[str]:
-    """The intranet on its own origin, embedding the widget with one script tag."""
-    with serve_intranet(tmp_path_factory.mktemp("intranet"), stack, base_url, intranet_origin) as origin:
-        yield origin
 
 
 def open_widget(page: Page, intranet: str) -> None:

@@ -78,7 +78,7 @@ function fillTopics(topics, ask) {
   usable.slice(0, 6).forEach(function (t) {
     const item = make("li", "");
     // The question it asks is its label: what the button says is what the log then shows as sent.
-    const button = make("button", "topic", t.question);
+    const button = make("button", "choice topic", t.question);
     button.type = "button";
     if (typeof t.slug === "string") { button.setAttribute("data-slug", t.slug); }
     button.addEventListener("click", function () { ask(t.question); });
