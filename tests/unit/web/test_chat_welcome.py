@@ -84,9 +84,9 @@ def test_open_now_and_when_next() -> None:
 
 def test_topics_skip_drafts_and_english_asks_an_english_question(articles) -> None:
     by_slug = {a.slug: a for a in articles}
-    drafts = [replace(by_slug["passwort-zuruecksetzen"], status="draft"), *articles]
-    chosen = topics([a for a in drafts if a.slug != "passwort-zuruecksetzen" or a.status == "draft"], [], "de")
-    assert "passwort-zuruecksetzen" not in [t["slug"] for t in chosen] and len(chosen) == 6
+    drafted = [replace(a, status="draft") if a.slug == "passwort-zuruecksetzen" else a for a in articles]
+    chosen = [t["slug"] for t in topics(drafted, ["passwort-zuruecksetzen"], "de")]
+    assert chosen == list(FALLBACK[1:7])
     assert question_for(by_slug["servicedesk-kontakt"], "en") == "How can I contact IT support?"
     assert question_for(by_slug["servicedesk-kontakt"], "de") == "Wie erreiche ich den Service Desk?"
     assert short_title("Service Desk erreichen – Kontakt und Servicezeiten") == "Service Desk erreichen"

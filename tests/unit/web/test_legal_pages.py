@@ -64,3 +64,12 @@ def test_a_controller_contact_with_markup_is_text() -> None:
 
     assert contact_html('<b onclick="x">dsb@x.example</b>') == "&lt;b onclick=&quot;x&quot;&gt;dsb@x.example&lt;/b&gt;"
     assert contact_html("dsb@stadt.example") == '<a href="mailto:dsb@stadt.example">dsb@stadt.example</a>'
+
+
+def test_an_article_may_link_another_article() -> None:
+    from web.knowledge.service import render_markdown
+
+    rendered = render_markdown("Siehe auch [VPN-Fehler](/kb/vpn-fehler) und https://portal.stadt.example.")
+    assert '<a href="/kb/vpn-fehler">VPN-Fehler</a>' in rendered
+    # A bare address stays text on the server; kb.js links it in the browser (one linkify for chat and pages).
+    assert "https://portal.stadt.example." in rendered and 'href="https://portal' not in rendered
