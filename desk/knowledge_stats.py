@@ -77,3 +77,12 @@ def flags(stats: ArticleStats, review_due: date, today: date) -> list[str]:
     if review_due < today:
         out.append("review_overdue")
     return out
+
+
+def most_shown(engine: Engine, limit: int) -> list[str]:
+    """The slugs the chat showed most often (all time), most shown first; ties by slug."""
+    count = func.count().label("n")
+    query = select(article_shown.c.slug, count).group_by(article_shown.c.slug)
+    query = query.order_by(count.desc(), article_shown.c.slug)
+    with engine.connect() as conn:
+        return [slug for slug, _n in conn.execute(query.limit(limit))]

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from settings.base import ROOT, Part, SettingsError, read_part, reading
+from settings.legal import Legal
 from settings.parts import (
     Chat,
     Handoff,
@@ -43,6 +44,7 @@ class Settings(BaseModel):
     handoff: Handoff
     staff: Staff
     retention: Retention
+    legal: Legal
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -59,6 +61,7 @@ class Settings(BaseModel):
                 handoff=read_part(Handoff),
                 staff=read_part(Staff),
                 retention=read_part(Retention),
+                legal=read_part(Legal),
             )
 
     def override(self, **variables: str) -> Settings:
@@ -93,6 +96,7 @@ __all__ = [
     "Handoff",
     "Identity",
     "KnowledgeSettings",
+    "Legal",
     "Records",
     "Retention",
     "Servers",

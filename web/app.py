@@ -36,6 +36,7 @@ from web.health.routes import bp as health_bp
 from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
+from web.legal.routes import bp as legal_bp
 from web.live import Notifier
 from web.metrics import middleware as request_middleware
 from web.metrics.routes import bp as metrics_bp
@@ -93,6 +94,7 @@ def create_app(
     for blueprint in (
         health_bp,
         knowledge_bp,
+        legal_bp,
         assets_bp,
         chat_bp,
         auth_bp,

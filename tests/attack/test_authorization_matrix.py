@@ -141,6 +141,7 @@ def test_undocumented_methods_are_405_for_everyone(target: Target, callers) -> N
 
 
 PAGES = ["/chat", "/console/", "/editor/", "/insights/", "/kb/vpn-fehler", "/kb/gibt-es-nicht", "/gibt/es/nicht"]
+PAGES += ["/datenschutz", "/barrierefreiheit"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -14,6 +14,7 @@ from knowledge.index_files import knowledge_base_from_files
 from knowledge.search import KnowledgeBase
 from scripts.stack import RASA_MODEL, Stack, free_port, isolated_settings
 from settings import Settings
+from tests.integration.intranet import serve_intranet
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +124,15 @@ ADMIN = {"username": "admin", "password": "admin-test-password-123"}  # set for 
 def base_url(stack: Stack) -> str:
     """The web service of the test stack."""
     return stack.settings.servers.web_url
+
+
+@pytest.fixture(scope="module")
+def intranet(
+    tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str, intranet_origin: str
+) -> Iterator[str]:
+    """The intranet on its own origin, embedding the widget with one script tag."""
+    with serve_intranet(tmp_path_factory.mktemp("intranet"), stack, base_url, intranet_origin) as origin:
+        yield origin
 
 
 def staff_client(base_url: str, account: dict[str, str]) -> httpx.Client:

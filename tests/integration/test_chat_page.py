@@ -44,13 +44,16 @@ def test_employee_gets_the_article_and_can_say_it_did_not_help(page: Page) -> No
 
 
 def test_keyboard_only_and_text_is_never_html(page: Page) -> None:
-    # Full screen: no launcher and no close button; the tab order runs header, conversation, composer.
+    # Full screen: no launcher and no close button; the tab order runs header, the empty state (the privacy
+    # notice's two links, six topics), conversation, composer.
     assert page.locator("#sd-launcher").count() == 0 and page.locator("#sd-close").count() == 0
+    expect(page.locator("#sd-topics button")).to_have_count(6, timeout=BOT)
     order = []
-    for _ in range(5):
+    for _ in range(13):
         page.keyboard.press("Tab")
-        order.append((deep_active(page) or {}).get("id"))
-    assert order == ["sd-new", "sd-end", "sd-log", "sd-input", "sd-send"], order
+        order.append((deep_active(page) or {}).get("tag"))
+        order[-1] = (deep_active(page) or {}).get("id") or order[-1]
+    assert order == ["sd-new", "sd-end", "A", "A", *["BUTTON"] * 6, "sd-log", "sd-input", "sd-send"], order
     page.keyboard.press("Shift+Tab")
     page.keyboard.type('<img src=x onerror="window.pwned=1"> Drucker')
     page.keyboard.press("Enter")

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
 from scripts.stack import Stack
 from tests.integration.browser import BOT, assert_accessible, deep_active, new_context, say, settled
 from tests.integration.conftest import ARTIFACTS, ensure_user, staff_client
-from tests.integration.intranet import HOST_BUTTON, serve_intranet
+from tests.integration.intranet import HOST_BUTTON
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +32,6 @@ LEAD = {"username": "lead.widget", "password": "lead-widget-password-1", "displa
 QUESTION = "Mein Drucker druckt nicht, die Aufträge hängen"
 THANKS = "Vielen Dank für Ihre Bewertung!"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def intranet(
-    tmp_path_factory: pytest.TempPathFactory, stack: Stack, base_url: str, intranet_origin: str
-) -> Iterator[str]:
-    """The intranet on its own origin, embedding the widget with one script tag."""
-    with serve_intranet(tmp_path_factory.mktemp("intranet"), stack, base_url, intranet_origin) as origin:
-        yield origin
 
 
 @pytest.fixture(scope="module")

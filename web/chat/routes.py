@@ -7,6 +7,7 @@ A client can never name a conversation, so it can never read someone else's.
 
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 import logging
 import time
@@ -16,8 +17,12 @@ from functools import wraps
 from sanic import Blueprint, Request, Websocket
 from sanic.response import HTTPResponse, empty, json
 
+from desk.db import now
 from desk.identity import ChatSession, IdentityError, employee, issue_session, new_anonymous, verify_identity
+from desk.knowledge_stats import most_shown
+from knowledge.source import KnowledgeUnavailable
 from knowledge.text_policy import INT_MAX, LIMITS
+from web.chat import welcome as empty_state
 from web.chat.service import ChatRefused
 from web.chat.session import session_of
 from web.context import ctx
@@ -27,7 +32,7 @@ from web.metrics.turns import refused_outcome, turn_outcome
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-CHAT_API = ("session", "messages", "history", "open", "events", "end", "new", "withdraw")
+CHAT_API = ("session", "messages", "history", "open", "events", "end", "new", "withdraw", "welcome")
 
 
 async def preflight(_request: Request) -> HTTPResponse:
@@ -80,6 +85,25 @@ async def open_session(request: Request) -> HTTPResponse:
         ttl = app.settings.chat.session_days * 86400
     token = issue_session(secret, session, ttl)
     return json({"session": token, "user": "employee" if session.kind == "e" else "anonymous"})
+
+
+@bp.get("/api/chat/welcome")
+async def welcome(request: Request) -> HTTPResponse:
+    """The empty state: six starter topics, the service hours (open now?) and the privacy notice's facts.
+
+    Public, like the article pages: no session needed, nothing stored. ``?lang=de|en`` (default de).
+    """
+    language = request.args.get("lang", "de")
+    if language not in ("de", "en"):
+        return error(400, "chat.language", field="lang")
+    app = ctx(request)
+    try:
+        articles = (await asyncio.to_thread(app.knowledge.get)).articles()
+        shown = await asyncio.to_thread(most_shown, app.desk.get().engine, 2 * empty_state.TOPICS)
+    except KnowledgeUnavailable:
+        articles, shown = [], []  # hours and privacy notice still show; the topics come back with the articles
+    body = empty_state.welcome(settings=app.settings, articles=articles, most_shown=shown, language=language, at=now())
+    return json(body, headers={"Cache-Control": "no-store"})
 
 
 Handler = Callable[[Request, ChatSession], Awaitable[HTTPResponse]]

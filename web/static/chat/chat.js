@@ -5,7 +5,8 @@
 import {c, remember} from "./context.js";
 import {clearUnread, closeRow, receive, reopenRow, resetLog, scrollToEnd, setHandoff} from "./log.js";
 import {make} from "./render.js";
-import {action, connect, opened, send, start as talk} from "./talk.js";
+import {action, api as request, connect, opened, send, start as talk} from "./talk.js";
+import {buildFoot, buildWelcome, loadWelcome} from "./welcome.js";
 
 const OPEN_KEY = "servicedesk.open";
 const state = c.state;
@@ -71,6 +72,7 @@ function build(ui) {
   el.intro = make("p", "intro", c.t("intro"));
   el.intro.id = "sd-intro";
   el.panel.appendChild(el.intro);
+  el.panel.appendChild(buildWelcome());
   el.log = make("div", "log");
   el.log.id = "sd-log";
   el.log.setAttribute("role", "log");
@@ -123,6 +125,7 @@ function build(ui) {
   el.form.appendChild(el.input);
   el.form.appendChild(el.send);
   el.panel.appendChild(el.form);
+  el.panel.appendChild(buildFoot());
   el.root.appendChild(el.panel);
 }
 
@@ -171,6 +174,10 @@ function wire() {
       el.input.focus();
     });
   });
+  // The one escalation: the same payload the bot's own "Mit dem Service Desk sprechen" buttons send.
+  el.escalate.addEventListener("click", function () {
+    send("/request_human", el.escalate.textContent);
+  });
   el.withdraw.addEventListener("click", function () {
     action("/api/chat/withdraw", function (body) {
       receive(body, false);
@@ -209,6 +216,10 @@ export function start(options) {
   build(options.ui);
   wire();
   talk();
+  loadWelcome(request, function (question) {
+    c.el.input.focus();  // the topic buttons go with the empty state: keep the keyboard in the chat
+    send(question, question);
+  });
   if (state.fullscreen) { opened(); }
   api = {
     setOpen: setOpen,

@@ -3,6 +3,7 @@
 
 import {c, ROLES} from "./context.js";
 import {clear, clock, closeRow, make, messageNode, reopenRow} from "./render.js";
+import {showEscalate} from "./welcome.js";
 
 const state = c.state;
 
@@ -79,7 +80,7 @@ function render(m, live) {
   }
   const follow = nearBottom();
   insert(messageNode(role, text, data, m.created_at), id);
-  c.el.intro.hidden = true;
+  emptyState(false);
   if (follow || role === "user") { scrollToEnd(); }
   if (live && role !== "user" && !state.open) { noteUnread(); }
 }
@@ -95,6 +96,13 @@ export function receive(body, live) {
 export function setHandoff(status) {
   state.handoff = typeof status === "string" ? status : null;
   c.el.withdraw.hidden = state.handoff !== "waiting";
+  showEscalate(state.handoff);
+}
+
+// Before the first message: the greeting and the welcome (hours, topics, privacy notice); then the conversation.
+function emptyState(empty) {
+  c.el.intro.hidden = !empty;
+  c.el.welcome.hidden = !empty;
 }
 
 export function resetLog() {
@@ -102,7 +110,7 @@ export function resetLog() {
   state.seen.clear();
   state.lastId = 0;
   state.pending = [];
-  c.el.intro.hidden = false;
+  emptyState(true);
 }
 
 function noteUnread() {
@@ -161,7 +169,7 @@ export function addPending(label, text) {
   const pending = {label: label, text: text === undefined ? label : text, node: node, failed: false};
   state.pending.push(pending);
   c.el.log.appendChild(node);
-  c.el.intro.hidden = true;
+  emptyState(false);
   scrollToEnd();
   return pending;
 }
