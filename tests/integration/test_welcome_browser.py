@@ -9,7 +9,6 @@ numbers in bot messages and on /kb/ pages are links. Every state axe-clean, in t
 
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
