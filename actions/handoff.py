@@ -57,6 +57,11 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def _opening(tracker: Tracker) -> bool:
+    """The request for a person that starts the form: Rasa offers its text to every question, it answers none."""
+    return _intent(tracker) == "request_human" and not tracker.get_slot("requested_slot")
+
+
 def drafts(tracker: Tracker) -> dict[str, str | None]:
     """What the employee already said: the description, the device or system in it, and its urgency."""
     description = said_description(tracker)
@@ -133,6 +138,8 @@ class ValidateEscalationForm(FormValidationAction):
         intent = _intent(tracker)
         if intent == "deny":
             return {"esc_description": None, **dict.fromkeys(DRAFT_SLOTS)}
+        if _opening(tracker) and not draft:
+            return {"esc_description": None}  # nothing said yet: the form asks for it
         if intent == "request_human" or (intent == "affirm" and draft):
             found = {
                 "esc_description": draft or escalations.SKIPPED,
@@ -154,12 +161,16 @@ class ValidateEscalationForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Free text."""
+        if _opening(tracker):
+            return {"esc_system": tracker.get_slot("esc_system_draft")}
         return {"esc_system": self._text(slot_value, 200)}
 
     async def validate_esc_urgency(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Button values as they are; typed answers mapped by keywords, else kept in words."""
+        if _opening(tracker):
+            return {"esc_urgency": tracker.get_slot("esc_urgency_draft")}
         value = str(slot_value or "").strip()
         if value in URGENCIES or value == escalations.SKIPPED:
             return {"esc_urgency": value}
@@ -174,6 +185,8 @@ class ValidateEscalationForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Free text (extension, mobile, room); given voluntarily."""
+        if _opening(tracker):
+            return {"esc_contact": None}
         return {"esc_contact": self._text(slot_value, 200)}
 
 

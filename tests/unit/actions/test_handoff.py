@@ -77,13 +77,31 @@ async def test_form_answers_are_normalised() -> None:
     assert await v.validate_esc_description(
         "Die Anzeige im 2. OG bleibt schwarz", d, tracker("x", intent="it_request", **draft), {}
     ) == {"esc_description": "Die Anzeige im 2. OG bleibt schwarz"}
-    assert await v.validate_esc_urgency("many", d, tracker(), {}) == {"esc_urgency": "many"}
-    assert await v.validate_esc_urgency("die ganze Abteilung", d, tracker(), {}) == {"esc_urgency": "many"}
-    assert await v.validate_esc_urgency("ich kann nicht arbeiten", d, tracker(), {}) == {
+    urgency = tracker(requested_slot="esc_urgency")
+    assert await v.validate_esc_urgency("many", d, urgency, {}) == {"esc_urgency": "many"}
+    assert await v.validate_esc_urgency("die ganze Abteilung", d, urgency, {}) == {"esc_urgency": "many"}
+    assert await v.validate_esc_urgency("ich kann nicht arbeiten", d, urgency, {}) == {
         "esc_urgency": "single_blocked"
     }
-    assert await v.validate_esc_system("/skip", d, tracker(), {}) == {"esc_system": "-"}
-    assert await v.validate_esc_contact("Durchwahl 1234", d, tracker(), {}) == {"esc_contact": "Durchwahl 1234"}
+    asked = {"requested_slot": "esc_system"}
+    assert await v.validate_esc_system("/skip", d, tracker("/skip", intent="skip", **asked), {}) == {"esc_system": "-"}
+    assert await v.validate_esc_contact("Durchwahl 1234", d, tracker(requested_slot="esc_contact"), {}) == {
+        "esc_contact": "Durchwahl 1234"
+    }
+
+
+async def test_the_request_that_opens_the_form_answers_none_of_its_questions() -> None:
+    """A click on "Mit dem Service Desk sprechen" in an empty chat: Rasa offers "/request_human" to every slot of
+    the form it opens; nothing is filled, so the form asks for the problem (it went to the desk blank before)."""
+    v, d = ValidateEscalationForm(), CollectingDispatcher()
+    opening = tracker("/request_human")
+    assert await v.validate_esc_description("/request_human", d, opening, {}) == {"esc_description": None}
+    assert await v.validate_esc_system("/request_human", d, opening, {}) == {"esc_system": None}
+    assert await v.validate_esc_urgency("/request_human", d, opening, {}) == {"esc_urgency": None}
+    assert await v.validate_esc_contact("/request_human", d, opening, {}) == {"esc_contact": None}
+    # With something said before, its drafts stand (the form then confirms them in one question).
+    drafted = tracker("/request_human", esc_description_draft="Drucker druckt nicht", esc_system_draft="Drucker")
+    assert await v.validate_esc_system("/request_human", d, drafted, {}) == {"esc_system": "Drucker"}
 
 
 FORM = {
