@@ -206,6 +206,9 @@ class Handoff(Part):
     # "Mo-Fr 07:30-16:00"; "always" for round-the-clock desks, "never" to go straight to tickets.
     service_hours: str = "Mo-Fr 07:30-16:00"
     timezone: str = "Europe/Berlin"
+    # The Bundesland whose public holidays are closed days (service hours, ticket deadlines, the weekly report's
+    # working days): BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP, SH, SL, SN, ST, TH; "none" for no holidays.
+    holiday_state: str = "BE"
     # Nobody claims a waiting escalation within this time: it becomes a ticket.
     handoff_timeout_s: int = Field(default=300, ge=1)
     # What promise a ticket comes with: an answer within this many service hours.
@@ -216,13 +219,22 @@ class Handoff(Part):
     needs_person: CommaList = ("geraet-verloren", "virus-verdacht", "laptop-startet-nicht")
     _hours: ServiceHours = PrivateAttr()
 
+    @field_validator("holiday_state", mode="before")
+    @classmethod
+    def _state(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return "" if value.strip().lower() == "none" else value.strip().upper()
+
     @model_validator(mode="after")
     def _parse_hours(self) -> Handoff:
         """Parse the service hours once, at load."""
         try:
-            self._hours = ServiceHours.parse(self.service_hours, self.timezone)
+            self._hours = ServiceHours.parse(self.service_hours, self.timezone, self.holiday_state)
         except HoursError as exc:
-            raise ValueError(f"SERVICEDESK_SERVICE_HOURS / SERVICEDESK_TIMEZONE: {exc}") from None
+            raise ValueError(
+                f"SERVICEDESK_SERVICE_HOURS / SERVICEDESK_TIMEZONE / SERVICEDESK_HOLIDAY_STATE: {exc}"
+            ) from None
         return self
 
     @property
