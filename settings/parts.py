@@ -215,6 +215,9 @@ class Handoff(Part):
     ticket_response_hours: float = Field(default=8, gt=0)
     # Shown to employees when nobody's personal name should be ("Sie sind jetzt mit ... verbunden").
     team_name: str = "Service Desk"
+    # Team figures of the weekly report (time to claim and to resolve) only when at least this many staff handled
+    # escalations in the period (staff council practice); otherwise "zu wenige Daten".
+    team_min_staff: int = Field(default=5, ge=1, le=1000)
     # Articles and intents that always need a person (comma-separated).
     needs_person: CommaList = ("geraet-verloren", "virus-verdacht", "laptop-startet-nicht")
     _hours: ServiceHours = PrivateAttr()

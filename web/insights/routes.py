@@ -1,4 +1,5 @@
-"""``/insights/`` (the lead's page) and ``/api/insights/csat`` (+ ``.csv``), role ``lead``."""
+"""``/insights/`` (the lead's page), ``/api/insights/csat`` and ``/api/insights/summary`` (+ ``.csv``), and the
+printable week ``/insights/report?week=2026-W49``; role ``lead``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, json, text
 
-from desk import csat, csat_comments
-from web.auth.service import requires
+from desk import csat, csat_comments, weekly_report
+from desk.db import now
+from texts import text as words
+from web.auth.service import current, requires
+from web.insights import report_page
 from web.context import ctx
 from web.http import error
 from web.input_policy import query_date
@@ -71,3 +75,67 @@ async def csat_csv(request: Request) -> HTTPResponse:
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def clock() -> datetime:
+    """Now (UTC); tests move it."""
+    return now()
+
+
+async def _summary(request: Request, period: tuple[date, date]) -> dict[str, Any]:
+    """The weekly report's figures of a period (:mod:`desk.weekly_report`)."""
+    desk = ctx(request).desk.get()
+    handoff = ctx(request).settings.handoff
+    return await asyncio.to_thread(
+        weekly_report.summary,
+        desk.engine,
+        *period,
+        tz=desk.hours.tz,
+        state=handoff.holiday_state,
+        min_staff=handoff.team_min_staff,
+        now=clock(),
+    )
+
+
+@bp.get("/api/insights/summary")
+@requires("lead")
+async def summary(request: Request) -> HTTPResponse:
+    """Self-service rate (with its rule and reasons), escalations, articles, gaps, CSAT, team figures."""
+    found = _range(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    return json(await _summary(request, found))
+
+
+@bp.get("/api/insights/summary.csv")
+@requires("lead")
+async def summary_csv(request: Request) -> HTTPResponse:
+    """The same summary as CSV, one block per part (German, ";" separated, decimal comma)."""
+    found = _range(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    name = f"wochenbericht_{found[0].isoformat()}_{found[1].isoformat()}.csv"
+    return text(
+        "\ufeff" + weekly_report.summary_csv(await _summary(request, found)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/insights/report")
+async def printable_week(request: Request) -> HTTPResponse:
+    """One ISO week on one printable page (``?week=2026-W49``; default: the last complete week; ``lang=en``)."""
+    lang = "en" if request.args.get("lang") == "en" else "de"
+    session = await current(request)
+    if session is None:
+        return html(report_page.refusal(words("report.login", lang), lang), status=401)
+    if not session.account.has_role("lead"):
+        return html(report_page.refusal(words("report.no_role", lang), lang), status=403)
+    today = clock().astimezone(ctx(request).desk.get().hours.tz).date()
+    iso = (today - timedelta(days=7)).isocalendar()
+    week = request.args.get("week") or f"{iso.year}-W{iso.week:02d}"
+    try:
+        period = weekly_report.week_range(week)
+    except ValueError:
+        return html(report_page.refusal(words("report.bad_week", lang), lang), status=400)
+    return html(report_page.page(await _summary(request, period), week.strip(), lang))
