@@ -75,6 +75,7 @@ class SelfService(TypedDict):
     unclear: int
     rate: float | None
     reasons: dict[str, int]
+    reason_outcomes: dict[str, str]
     return_working_days: int
     holiday_state: str
 
@@ -194,6 +195,7 @@ def summary(engine: Engine, start: date, end: date, *, tz: tzinfo, state: str, n
         unclear=outcomes["unclear"],
         rate=round(outcomes["solved"] / total, 3) if total else None,
         reasons={reason: reasons.get(reason, 0) for reason in REASONS},
+        reason_outcomes=dict(REASONS),
         return_working_days=RETURN_WORKING_DAYS,
         holiday_state=state,
     )

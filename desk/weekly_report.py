@@ -42,13 +42,12 @@ def week_range(week: str) -> tuple[date, date]:
 
 def _escalations(engine: Engine, lo: datetime, hi: datetime, start: date, end: date) -> dict[str, int]:
     with engine.connect() as conn:
-        live = dict(
-            conn.execute(
-                select(escalations.c.reason, func.count())
-                .where(escalations.c.created_at >= lo, escalations.c.created_at < hi)
-                .group_by(escalations.c.reason)
-            ).all()
-        )
+        rows = conn.execute(
+            select(escalations.c.reason, func.count())
+            .where(escalations.c.created_at >= lo, escalations.c.created_at < hi)
+            .group_by(escalations.c.reason)
+        ).all()
+    live: dict[str, int] = {str(reason): int(n) for reason, n in rows}
     by_reason = Counter({reason: int(live.get(reason, 0)) for reason in REASONS})
     for key, n in daily_counts.read(engine, "escalations", start, end).items():
         by_reason[key.dimension] += n
@@ -75,7 +74,8 @@ def _articles(engine: Engine, lo: datetime, hi: datetime) -> list[dict[str, Any]
             )
             .group_by(article_feedback.c.slug, article_feedback.c.helpful)
         ).all()
-        titles = dict(conn.execute(select(articles.c.slug, articles.c.title).where(articles.c.slug.in_(slugs))).all())
+        named = conn.execute(select(articles.c.slug, articles.c.title).where(articles.c.slug.in_(slugs))).all()
+    titles: dict[str, str] = {str(slug): str(title) for slug, title in named}
     tally = {slug: [0, 0] for slug in slugs}
     for slug, helpful, n in votes:
         tally[slug][0 if helpful else 1] += int(n)

@@ -66,7 +66,7 @@ def table(caption: str, head: list[str], rows: Iterable[list[str]], numeric_from
     body = []
     for row in rows:
         cells = [f'<th scope="row">{escape(row[0])}</th>']
-        cells += [f'<td{" class=num" if i >= numeric_from else ""}>{escape(c)}</td>' for i, c in enumerate(row) if i]
+        cells += [f"<td{' class=num' if i >= numeric_from else ''}>{escape(c)}</td>" for i, c in enumerate(row) if i]
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(head)}">{escape(text("report.none"))}</td></tr>')
@@ -118,18 +118,25 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
     out = [
         f'<section aria-labelledby="s-self"><h2 id="s-self">{escape(t("report.self_service"))}</h2>',
         f'<p><span class="big" id="rate">{escape(_pct(ss["rate"], lang))}</span> {escape(t("report.rate"))} · '
-        f"{escape(t('report.conversations'))}: <span id=\"conversations\">{ss['conversations']}</span></p>",
+        f'{escape(t("report.conversations"))}: <span id="conversations">{ss["conversations"]}</span></p>',
         table(t("report.self_service"), [t("report.outcome"), t("report.count"), t("report.share")], outcome_rows),
-        table(t("report.reasons_title"), [t("report.reason_col"), t("report.outcome"), t("report.count")], reason_rows,
-              numeric_from=2),  # fmt: skip
+        table(
+            t("report.reasons_title"),
+            [t("report.reason_col"), t("report.outcome"), t("report.count")],
+            reason_rows,
+            numeric_from=2,
+        ),  # fmt: skip
         f'<p class="rule">{escape(t("report.rule", days=ss["return_working_days"], state=state))}</p></section>',
     ]
     esc_words = section("escalation.reason", lang)
     out.append(
         '<section aria-labelledby="s-esc">'
         f'<h2 id="s-esc">{escape(t("report.escalations"))}</h2>'
-        + table(t("report.escalations"), [t("report.reason_col"), t("report.count")],
-                [[esc_words.get(r, r), str(n)] for r, n in report["escalations"].items()])  # fmt: skip
+        + table(
+            t("report.escalations"),
+            [t("report.reason_col"), t("report.count")],
+            [[esc_words.get(r, r), str(n)] for r, n in report["escalations"].items()],
+        )  # fmt: skip
         + "</section>"
     )
     out.append(
@@ -157,7 +164,9 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
         return [name, str(f["asked"]), str(f["answered"]), _pct(f["response_rate"], lang), _dec(f["average"], lang),
                 _pct(f["satisfied"], lang)]  # fmt: skip
 
-    rows = [csat_row(paths[p], figures["by_path"][p]) for p in csat.PATHS] + [csat_row(text("csat.total", lang), figures)]
+    rows = [csat_row(paths[p], figures["by_path"][p]) for p in csat.PATHS] + [
+        csat_row(text("csat.total", lang), figures)
+    ]
     week_rows = [[w["week"], str(w["answered"]), _dec(w["average"], lang), _pct(w["satisfied"], lang)]
                  for w in figures["weeks"]]  # fmt: skip
     target = _pct(figures["target"], lang)
@@ -176,7 +185,9 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
         team_html = table(t("report.team"), ["", t("report.median"), t("report.p90")], team_rows)
     else:
         team_html = f'<p id="team-too-few">{escape(t("report.too_few", n=team["min_staff"]))}</p>'
-    out.append(f'<section aria-labelledby="s-team"><h2 id="s-team">{escape(t("report.team"))}</h2>{team_html}</section>')
+    out.append(
+        f'<section aria-labelledby="s-team"><h2 id="s-team">{escape(t("report.team"))}</h2>{team_html}</section>'
+    )
     return "".join(out)
 
 

@@ -1,5 +1,7 @@
-"""``/insights/`` (the lead's page), ``/api/insights/csat`` and ``/api/insights/summary`` (+ ``.csv``), and the
-printable week ``/insights/report?week=2026-W49``; role ``lead``."""
+"""The lead's surface (role ``lead``): the page, CSAT and summary figures (+ CSV), and the printable week.
+
+``/insights/``, ``/api/insights/csat``, ``/api/insights/summary`` (each with ``.csv``), ``/insights/report?week=``.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from desk import csat, csat_comments, weekly_report
 from desk.db import now
 from texts import text as words
 from web.auth.service import current, requires
-from web.insights import report_page
 from web.context import ctx
 from web.http import error
 from web.input_policy import query_date
+from web.insights import report_page
 from web.pages import staff_page
 
 bp = Blueprint("insights")
