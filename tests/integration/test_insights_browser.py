@@ -278,8 +278,9 @@ def test_lead_sees_the_weekly_summary_and_prints_the_week(
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="Drucken")).to_be_hidden()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "weekly-report-print.png"), full_page=True)
     pdf = page.pdf(path=str(ARTIFACTS / "weekly-report.pdf"), prefer_css_page_size=True)
-    assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 pt
+    assert pdf.startswith(b"%PDF") and re.search(rb"/MediaBox \[0 0 59[45][.\d]* 84[12][.\d]*\]", pdf)  # A4 in pt
     page.emulate_media(media="screen")
     bad = page.goto(f"{base_url}/insights/report?week=2026-W99")
     assert bad is not None and bad.status == 400

@@ -26,8 +26,10 @@ button{font:inherit;padding:.35rem .7rem;border:2px solid #0b57a4;border-radius:
 table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.25rem 0 .75rem}
 caption{text-align:left;font-weight:600;padding:.2rem 0}
 th,td{text-align:left;padding:.25rem .45rem;border-bottom:1px solid #bbb;vertical-align:top}
-thead th{background:#eef1f5}
-.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+thead th{background:#eef1f5;white-space:normal}
+td.num{white-space:nowrap}
+.num{text-align:right;font-variant-numeric:tabular-nums}
+th,td{overflow-wrap:anywhere}thead th.num{overflow-wrap:normal}
 .big{font-size:1.4rem;font-weight:700}
 section{break-inside:avoid;page-break-inside:avoid}
 tr,svg{break-inside:avoid;page-break-inside:avoid}
@@ -157,7 +159,7 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
         + "</section>"
     )  # fmt: skip
     paths = section("resolution_path", lang)
-    head = [t("report.csat"), t("report.asked"), t("report.answered"), t("report.response_rate"),
+    head = [t("report.path"), t("report.asked"), t("report.answered"), t("report.response_rate"),
             t("report.average"), t("report.satisfied")]  # fmt: skip
 
     def csat_row(name: str, f: dict[str, Any]) -> list[str]:

@@ -159,7 +159,7 @@ function renderSatisfaction(figures) {
         {type: "bar", label: t("report.satisfied"), backgroundColor: "#143f7a", order: 2,
           data: weeks.map(function (w) { return isNumber(w.satisfied) ? Math.round(w.satisfied * 1000) / 10 : null; })},
         {type: "line", label: t("report.target") + " " + percentText(target), borderColor: "#b35900",
-          borderDash: [6, 4], pointRadius: 0, borderWidth: 2, order: 1,
+          borderDash: [6, 4], pointStyle: "line", pointRadius: weeks.length > 1 ? 0 : 24, borderWidth: 2, order: 1,
           data: weeks.map(function () { return Math.round(target * 1000) / 10; })},
       ],
     },
