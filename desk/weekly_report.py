@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, select
 from desk import csat, daily_counts, gaps, self_service
 from desk.db import article_feedback, article_shown, articles, escalations, knowledge_gaps, utc
 from desk.escalations import REASONS
+from settings import Handoff
 from texts import section, text
 
 TOP_ARTICLES = 10
@@ -38,6 +39,25 @@ def week_range(week: str) -> tuple[date, date]:
         raise ValueError(f"not an ISO week: {week!r}")
     monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)  # ValueError for week 54 and the like
     return monday, monday + timedelta(days=6)
+
+
+def last_week(today: date) -> str:
+    """The last complete ISO week before ``today``'s (the report's default)."""
+    iso = (today - timedelta(days=7)).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def for_desk(engine: Engine, handoff: Handoff, start: date, end: date, now: datetime) -> dict[str, Any]:
+    """:func:`summary` with the desk's settings: its time zone, Bundesland and team threshold."""
+    return summary(
+        engine,
+        start,
+        end,
+        tz=handoff.hours.tz,
+        state=handoff.holiday_state,
+        min_staff=handoff.team_min_staff,
+        now=now,
+    )
 
 
 def _escalations(engine: Engine, lo: datetime, hi: datetime, start: date, end: date) -> dict[str, int]:

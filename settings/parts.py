@@ -158,6 +158,8 @@ class Smtp(Part):
     port: int = Field(default=25, ge=1, le=65535)
     sender: str = Field(default="servicedesk-bot@stadt.example", validation_alias="SERVICEDESK_SMTP_FROM")
     to: str = "servicedesk@stadt.example"
+    # Where `python -m scripts.weekly_report --mail` sends the lead's weekly report (empty: not mailed).
+    report_to: str = ""
 
 
 class Tickets(Part):

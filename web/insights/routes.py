@@ -86,17 +86,8 @@ def clock() -> datetime:
 
 async def _summary(request: Request, period: tuple[date, date]) -> dict[str, Any]:
     """The weekly report's figures of a period (:mod:`desk.weekly_report`)."""
-    desk = ctx(request).desk.get()
-    handoff = ctx(request).settings.handoff
-    return await asyncio.to_thread(
-        weekly_report.summary,
-        desk.engine,
-        *period,
-        tz=desk.hours.tz,
-        state=handoff.holiday_state,
-        min_staff=handoff.team_min_staff,
-        now=clock(),
-    )
+    engine, handoff = ctx(request).desk.get().engine, ctx(request).settings.handoff
+    return await asyncio.to_thread(weekly_report.for_desk, engine, handoff, *period, clock())
 
 
 @bp.get("/api/insights/summary")
@@ -134,8 +125,7 @@ async def printable_week(request: Request) -> HTTPResponse:
     if not session.account.has_role("lead"):
         return html(report_page.refusal(words("report.no_role", lang), lang), status=403)
     today = clock().astimezone(ctx(request).desk.get().hours.tz).date()
-    iso = (today - timedelta(days=7)).isocalendar()
-    week = request.args.get("week") or f"{iso.year}-W{iso.week:02d}"
+    week = request.args.get("week") or weekly_report.last_week(today)
     try:
         period = weekly_report.week_range(week)
     except ValueError:
