@@ -39,12 +39,12 @@ CSV_HEADER = ["Pfad", "Gefragt", "Beantwortet", "Antwortquote", "Durchschnitt", 
 BOT = 30_000  # Rasa replies take a few seconds on two cores
 
 
-def lead_figures(base_url: str) -> dict[str, Any]:
-    """``GET /api/insights/csat`` (default period) as the lead, outside any browser."""
+def lead_figures(base_url: str, path: str = "/api/insights/csat") -> dict[str, Any]:
+    """``GET /api/insights/csat`` (or another insights API; default period) as the lead, outside any browser."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         login = client.post("/api/auth/login", json={"username": LEAD["username"], "password": LEAD["password"]})
         assert login.status_code == 200, login.text
-        resp = client.get("/api/insights/csat")
+        resp = client.get(path)
         assert resp.status_code == 200, resp.text
         return resp.json()
 
@@ -220,20 +220,10 @@ def test_account_without_lead_role_is_refused(base_url: str, context: BrowserCon
     assert context.request.get(f"{base_url}/api/insights/csat").status == 403
 
 
-def lead_summary(base_url: str) -> dict[str, Any]:
-    """``GET /api/insights/summary`` (default period) as the lead, outside any browser."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        login = client.post("/api/auth/login", json={"username": LEAD["username"], "password": LEAD["password"]})
-        assert login.status_code == 200, login.text
-        resp = client.get("/api/insights/summary")
-        assert resp.status_code == 200, resp.text
-        return resp.json()
-
-
 def test_lead_sees_the_weekly_summary_and_prints_the_week(
     browser: Browser, base_url: str, context: BrowserContext, ratings: tuple[dict[str, Any], dict[str, Any]]
 ) -> None:
-    api = lead_summary(base_url)
+    api = lead_figures(base_url, "/api/insights/summary")
     ss = api["self_service"]
     assert ss["conversations"] >= len(SCORES) and ss["solved"] + ss["escalated"] + ss["unclear"] == ss["conversations"]
     page = context.new_page()

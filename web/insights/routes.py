@@ -70,10 +70,15 @@ async def csat_csv(request: Request) -> HTTPResponse:
     if isinstance(found, HTTPResponse):
         return found
     figures, comments = await _read(request, found)
-    name = f"csat_{found[0].isoformat()}_{found[1].isoformat()}.csv"
     # Two blocks, an empty line between: the figures by path, then the comments (redacted, newest first).
+    return _csv("csat", found, csat.insights_csv(figures) + "\r\n" + csat_comments.comments_csv(comments))
+
+
+def _csv(prefix: str, period: tuple[date, date], body: str) -> HTTPResponse:
+    """A CSV download named after the period, with a BOM so spreadsheet programs read it as UTF-8."""
+    name = f"{prefix}_{period[0].isoformat()}_{period[1].isoformat()}.csv"
     return text(
-        "\ufeff" + csat.insights_csv(figures) + "\r\n" + csat_comments.comments_csv(comments),
+        "\ufeff" + body,
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -107,12 +112,7 @@ async def summary_csv(request: Request) -> HTTPResponse:
     found = _range(request)
     if isinstance(found, HTTPResponse):
         return found
-    name = f"wochenbericht_{found[0].isoformat()}_{found[1].isoformat()}.csv"
-    return text(
-        "\ufeff" + weekly_report.summary_csv(await _summary(request, found)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _csv("wochenbericht", found, weekly_report.summary_csv(await _summary(request, found)))
 
 
 @bp.get("/insights/report")
