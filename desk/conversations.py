@@ -155,13 +155,21 @@ def current_in(conn: Connection, user_pseudonym: str) -> str | None:
     ).scalar()
 
 
-def start_in(conn: Connection, user_pseudonym: str, language: str = "de") -> str:
-    """A new conversation inside the caller's transaction (random id: also the Rasa sender id)."""
+def start_in(conn: Connection, user_pseudonym: str, language: str = "de", *, signed_in: bool = False) -> str:
+    """A new conversation inside the caller's transaction (random id: also the Rasa sender id).
+
+    ``signed_in``: the employee came with the intranet's identity (the weekly report can see their return).
+    """
     conversation_id = secrets.token_hex(16)
     ts = now()
     conn.execute(
         insert(conversations).values(
-            id=conversation_id, user_pseudonym=user_pseudonym, language=language, created_at=ts, updated_at=ts
+            id=conversation_id,
+            user_pseudonym=user_pseudonym,
+            language=language,
+            created_at=ts,
+            updated_at=ts,
+            signed_in=signed_in,
         )
     )
     return conversation_id

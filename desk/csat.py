@@ -22,6 +22,8 @@ from texts import section, text
 # How a conversation ended: the one list (labels in texts/*.yml "resolution_path"; README, insights page and CSV).
 PATHS = ("bot", "agent", "ticket", "incident", "action", "abandoned")
 SCORES = (1, 2, 3, 4, 5)
+SATISFIED = (4, 5)  # "zufrieden": the share of these among the answers is held against the desk's target
+TARGET = 0.96
 
 
 class CsatError(ValueError):
@@ -117,6 +119,7 @@ class Figures(TypedDict):
     answered: int
     response_rate: float | None
     average: float | None
+    satisfied: float | None
     distribution: dict[str, int]
 
 
@@ -127,8 +130,14 @@ def _figures(asked: int, scores: list[int]) -> Figures:
         answered=len(scores),
         response_rate=round(len(scores) / asked, 3) if asked else None,
         average=round(sum(scores) / len(scores), 2) if scores else None,
+        satisfied=satisfied_share(scores),
         distribution={str(s): dist.get(s, 0) for s in SCORES},
     )
+
+
+def satisfied_share(scores: list[int]) -> float | None:
+    """Share of 4 and 5 among the scores ("zufrieden"), None without scores."""
+    return round(sum(1 for s in scores if s in SATISFIED) / len(scores), 3) if scores else None
 
 
 def period_bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -178,7 +187,8 @@ def insights(engine: Engine, start: date, end: date, tz: tzinfo = UTC) -> dict[s
         **_figures(sum(asked_by.values()), [score for _, score, _ in rated]),
         "by_path": by_path,
         "weeks": [
-            {"week": w, "answered": len(s), "average": round(sum(s) / len(s), 2)} for w, s in sorted(weeks.items())
+            {"week": w, "answered": len(s), "average": round(sum(s) / len(s), 2), "satisfied": satisfied_share(s)}
+            for w, s in sorted(weeks.items())
         ],
     }
 

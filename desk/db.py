@@ -51,6 +51,9 @@ conversations = Table(
     # The closing question: asked once per conversation, with the resolution path known at that moment.
     Column("csat_asked_at", DateTime(timezone=True), nullable=True),
     Column("csat_path", String(16), nullable=True),
+    # A signed-in employee (intranet identity) rather than an anonymous browser; NULL before it was recorded.
+    # Only a signed-in employee's return about the same topic can be seen (the weekly report's self-service rule).
+    Column("signed_in", Boolean, nullable=True),
     Index("ix_conversations_user", "user_pseudonym", "created_at"),
 )
 

@@ -105,10 +105,15 @@ def open_gaps(engine: Engine, days: int = WINDOW_DAYS, limit: int = MAX_ROWS) ->
             r.question,
             r.reason,
             utc(r.created_at),
-            None if r.vector is None else np.frombuffer(r.vector, dtype=np.float32),
+            as_vector(r.vector),
         )
         for r in rows
     ]
+
+
+def as_vector(raw: bytes | None) -> np.ndarray | None:
+    """A stored embedding (float32 bytes) as an array; ``None`` when the question has none yet."""
+    return None if raw is None else np.frombuffer(raw, dtype=np.float32)
 
 
 def store_vectors(engine: Engine, vectors: dict[int, np.ndarray]) -> None:

@@ -1,15 +1,18 @@
 """Service hours: when agents are online, and by when a ticket gets an answer.
 
 Format: ``"Mo-Fr 07:30-16:00"``, several parts separated by commas (``"Mo-Do 07:30-16:00, Fr 07:30-13:00"``),
-``"always"`` or ``"never"``. Public holidays are not considered (yet).
+``"always"`` or ``"never"``. Public holidays of the configured Bundesland (``settings.working_days``) are
+closed days, except for ``"always"`` (a round-the-clock desk works on holidays too).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from settings.working_days import STATES, is_holiday
 
 DAYS = ["mo", "di", "mi", "do", "fr", "sa", "so"]
 _EN = {"mon": "mo", "tue": "di", "wed": "mi", "thu": "do", "fri": "fr", "sat": "sa", "sun": "so"}
@@ -29,14 +32,17 @@ def _day(name: str) -> int:
 
 @dataclass(frozen=True)
 class ServiceHours:
-    """Opening intervals per weekday (0 = Monday), in a time zone."""
+    """Opening intervals per weekday (0 = Monday), in a time zone; closed on the public holidays of ``state``."""
 
     week: tuple[tuple[tuple[time, time], ...], ...]
     tz: ZoneInfo
+    state: str = ""
 
     @classmethod
-    def parse(cls, spec: str, timezone: str = "Europe/Berlin") -> ServiceHours:
-        """Read the setting; raises :class:`HoursError` with what is wrong."""
+    def parse(cls, spec: str, timezone: str = "Europe/Berlin", state: str = "") -> ServiceHours:
+        """Read the setting (``state``: the Bundesland whose holidays are closed); :class:`HoursError` if wrong."""
+        if state and state not in STATES:
+            raise HoursError(f"unknown Bundesland {state!r} (use one of {', '.join(STATES)})")
         try:
             tz = ZoneInfo(timezone)
         except Exception as exc:  # noqa: BLE001 - zoneinfo raises several types
@@ -57,7 +63,11 @@ class ServiceHours:
                 raise HoursError(f"{part.strip()!r}: the end must be after the start")
             for d in range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]:
                 week[d].append((start, end))
-        return cls(tuple(tuple(sorted(d)) for d in week), tz)
+        return cls(tuple(tuple(sorted(d)) for d in week), tz, state)
+
+    def _day(self, day: date) -> tuple[tuple[time, time], ...]:
+        """The opening intervals of a local calendar day (none on a public holiday)."""
+        return () if is_holiday(day, self.state) else self.week[day.weekday()]
 
     @property
     def never_open(self) -> bool:
@@ -67,13 +77,13 @@ class ServiceHours:
     def is_open(self, at: datetime) -> bool:
         """Whether agents are online at ``at`` (any time zone)."""
         local = at.astimezone(self.tz)
-        return any(s <= local.time() < e for s, e in self.week[local.weekday()])
+        return any(s <= local.time() < e for s, e in self._day(local.date()))
 
     def _intervals_from(self, at: datetime):  # noqa: ANN202 - generator of (start, end) aware datetimes
         local = at.astimezone(self.tz)
         for offset in range(0, 15):
             day = (local + timedelta(days=offset)).date()
-            for s, e in self.week[day.weekday()]:
+            for s, e in self._day(day):
                 start = datetime.combine(day, s, self.tz)
                 end = datetime.combine(day, e, self.tz)
                 if end > local:

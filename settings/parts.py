@@ -175,6 +175,8 @@ class Smtp(Part):
     port: int = Field(default=25, ge=1, le=65535)
     sender: str = Field(default="servicedesk-bot@stadt.example", validation_alias="SERVICEDESK_SMTP_FROM")
     to: str = "servicedesk@stadt.example"
+    # Where `python -m scripts.weekly_report --mail` sends the lead's weekly report (empty: not mailed).
+    report_to: str = ""
 
 
 class Tickets(Part):
@@ -223,6 +225,9 @@ class Handoff(Part):
     # "Mo-Fr 07:30-16:00"; "always" for round-the-clock desks, "never" to go straight to tickets.
     service_hours: str = "Mo-Fr 07:30-16:00"
     timezone: str = "Europe/Berlin"
+    # The Bundesland whose public holidays are closed days (service hours, ticket deadlines, the weekly report's
+    # working days): BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP, SH, SL, SN, ST, TH; "none" for no holidays.
+    holiday_state: str = "BE"
     # Nobody claims a waiting escalation within this time: it becomes a ticket.
     handoff_timeout_s: int = Field(default=300, ge=1)
     # The console warns when an agent has held a conversation longer than this (a forgotten claim).
@@ -231,17 +236,29 @@ class Handoff(Part):
     ticket_response_hours: float = Field(default=8, gt=0)
     # Shown to employees when nobody's personal name should be ("Sie sind jetzt mit ... verbunden").
     team_name: str = "Service Desk"
+    # Team figures of the weekly report (time to claim and to resolve) only when at least this many staff handled
+    # escalations in the period (staff council practice); otherwise "zu wenige Daten".
+    team_min_staff: int = Field(default=5, ge=1, le=1000)
     # Articles and intents that always need a person (comma-separated).
     needs_person: CommaList = ("geraet-verloren", "virus-verdacht", "laptop-startet-nicht")
     _hours: ServiceHours = PrivateAttr()
+
+    @field_validator("holiday_state", mode="before")
+    @classmethod
+    def _state(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return "" if value.strip().lower() == "none" else value.strip().upper()
 
     @model_validator(mode="after")
     def _parse_hours(self) -> Handoff:
         """Parse the service hours once, at load."""
         try:
-            self._hours = ServiceHours.parse(self.service_hours, self.timezone)
+            self._hours = ServiceHours.parse(self.service_hours, self.timezone, self.holiday_state)
         except HoursError as exc:
-            raise ValueError(f"SERVICEDESK_SERVICE_HOURS / SERVICEDESK_TIMEZONE: {exc}") from None
+            raise ValueError(
+                f"SERVICEDESK_SERVICE_HOURS / SERVICEDESK_TIMEZONE / SERVICEDESK_HOLIDAY_STATE: {exc}"
+            ) from None
         return self
 
     @property

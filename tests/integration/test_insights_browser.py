@@ -39,12 +39,12 @@ CSV_HEADER = ["Pfad", "Gefragt", "Beantwortet", "Antwortquote", "Durchschnitt", 
 BOT = 30_000  # Rasa replies take a few seconds on two cores
 
 
-def lead_figures(base_url: str) -> dict[str, Any]:
-    """``GET /api/insights/csat`` (default period) as the lead, outside any browser."""
+def lead_figures(base_url: str, path: str = "/api/insights/csat") -> dict[str, Any]:
+    """``GET /api/insights/csat`` (or another insights API; default period) as the lead, outside any browser."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         login = client.post("/api/auth/login", json={"username": LEAD["username"], "password": LEAD["password"]})
         assert login.status_code == 200, login.text
-        resp = client.get("/api/insights/csat")
+        resp = client.get(path)
         assert resp.status_code == 200, resp.text
         return resp.json()
 
@@ -218,3 +218,70 @@ def test_account_without_lead_role_is_refused(base_url: str, context: BrowserCon
     expect(page.get_by_role("heading", name="Kein Zugriff auf die Auswertung")).to_be_focused()
     expect(page.locator("#dashboard")).to_be_hidden()
     assert context.request.get(f"{base_url}/api/insights/csat").status == 403
+
+
+def test_lead_sees_the_weekly_summary_and_prints_the_week(
+    browser: Browser, base_url: str, context: BrowserContext, ratings: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    api = lead_figures(base_url, "/api/insights/summary")
+    ss = api["self_service"]
+    assert ss["conversations"] >= len(SCORES) and ss["solved"] + ss["escalated"] + ss["unclear"] == ss["conversations"]
+    page = context.new_page()
+    seen = watch(page)
+    login(page, base_url, LEAD)
+
+    expect(page.locator("#ss-conversations")).to_have_text(str(ss["conversations"]), timeout=BOT)
+    expect(page.locator("#ss-rate")).to_have_text(percent(ss["rate"]))
+    expect(page.locator("#ss-rule")).to_contain_text("3 Arbeitstagen")
+    for outcome in ("solved", "escalated", "unclear"):
+        assert row_texts(page, f'#ss-body tr[data-outcome="{outcome}"]')[1] == str(ss[outcome])
+    reasons = texts.section("report.reason")
+    expect(page.locator("#reasons-body tr")).to_have_count(len(reasons))
+    for reason, n in ss["reasons"].items():
+        assert row_texts(page, f'#reasons-body tr[data-reason="{reason}"]') == [
+            reasons[reason],
+            texts.text(f"report.{ss['reason_outcomes'][reason]}"),
+            str(n),
+        ]
+    expect(page.locator("#esc-body tr")).to_have_count(len(api["escalations"]))
+    expect(page.locator("#sat-body tr")).to_have_count(max(1, len(api["csat"]["weeks"])))
+    expect(page.locator("#team-too-few")).to_have_text(re.compile("zu wenige Daten"))  # one agent account only
+    expect(page.locator("#team-wrap")).to_be_hidden()
+    for canvas in ("#ss-chart", "#esc-chart", "#sat-chart"):
+        assert page.locator(canvas).evaluate("c => c.width > 0 && c.height > 0"), canvas
+    expect(page.locator("#sat-chart")).to_have_attribute("aria-label", re.compile("Ziel: 96\u00a0%"))
+    expect(page.get_by_role("link", name="Wochenbericht als CSV")).to_have_attribute(
+        "href", f"/api/insights/summary.csv?from={api['from']}&to={api['to']}"
+    )
+    report = page.get_by_role("link", name="Druckansicht der Woche")
+    href = report.get_attribute("href") or ""
+    assert re.fullmatch(r"/insights/report\?week=\d{4}-W\d{2}", href), href
+    assert seen.problems == [] and seen.dialogs == [], seen
+
+    # The printable week: the same rule, made on the server; printed on A4 without the tools.
+    report.click()
+    week = href.rsplit("=", 1)[1]
+    expect(page.get_by_role("heading", name=f"Wochenbericht {week}")).to_be_visible(timeout=BOT)
+    expect(page.get_by_role("table", name="Selbstlösung")).to_be_visible()
+    expect(page.locator("#team-too-few")).to_contain_text("zu wenige Daten")
+    expect(page.get_by_role("button", name="Drucken")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Drucken")).to_be_hidden()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "weekly-report-print.png"), full_page=True)
+    pdf = page.pdf(path=str(ARTIFACTS / "weekly-report.pdf"), prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF") and re.search(rb"/MediaBox \[0 0 59[45][.\d]* 84[12][.\d]*\]", pdf)  # A4 in pt
+    page.emulate_media(media="screen")
+    bad = page.goto(f"{base_url}/insights/report?week=2026-W99")
+    assert bad is not None and bad.status == 400
+    expect(page.get_by_text("JJJJ-Www")).to_be_visible()
+
+    # Accessibility of both views at 100 % and at 200 % zoom.
+    for width, _scale, axe_context in at_both_zooms(browser):
+        axe_page = axe_context.new_page()
+        login(axe_page, base_url, LEAD)
+        expect(axe_page.locator("#ss-conversations")).to_have_text(str(ss["conversations"]), timeout=BOT)
+        assert_fits_and_accessible(axe_page, "the weekly summary", width)
+        axe_page.goto(f"{base_url}{href}")
+        expect(axe_page.get_by_role("heading", name=f"Wochenbericht {week}")).to_be_visible(timeout=BOT)
+        assert_fits_and_accessible(axe_page, "the printable week", width)

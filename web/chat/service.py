@@ -79,11 +79,11 @@ def clean_text(raw: Any, limit: int) -> str:
     return text
 
 
-def _begin_turn(desk: Desk, user: str, text: str, label: str | None) -> _Turn:
+def _begin_turn(desk: Desk, user: str, text: str, label: str | None, signed_in: bool = False) -> _Turn:
     """One transaction: the conversation (new if needed), the payload check, the user message, the handoff state."""
     with desk.engine.begin() as conn:
         found = conversations.current_in(conn, user)
-        conversation = found or conversations.start_in(conn, user)
+        conversation = found or conversations.start_in(conn, user, signed_in=signed_in)
         rasa_text, shown = text, text
         if payloads.is_payload(text):
             if payloads.accepted(text, payloads.offered(conn, conversation)):
@@ -160,7 +160,8 @@ class ChatService:
         if clean.startswith("/EXTERNAL_"):
             raise ChatRefused(400, "chat.not_allowed", "text")
         desk = self.desk
-        turn = await asyncio.to_thread(_begin_turn, desk, session.user(desk.secret), clean, label)
+        user = session.user(desk.secret)
+        turn = await asyncio.to_thread(_begin_turn, desk, user, clean, label, session.kind == "e")
         if turn.held is not None:
             waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", turn.held.language), {})]
             items = waiting if turn.held.status == "waiting" else []

@@ -1,4 +1,7 @@
-"""``/insights/`` (the lead's page) and ``/api/insights/csat`` (+ ``.csv``), role ``lead``."""
+"""The lead's surface (role ``lead``): the page, CSAT and summary figures (+ CSV), and the printable week.
+
+``/insights/``, ``/api/insights/csat``, ``/api/insights/summary`` (each with ``.csv``), ``/insights/report?week=``.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,14 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, json, text
 
-from desk import csat, csat_comments
-from web.auth.service import requires
+from desk import csat, csat_comments, weekly_report
+from desk.db import now
+from texts import text as words
+from web.auth.service import current, requires
 from web.context import ctx
 from web.http import error
 from web.input_policy import query_date
+from web.insights import report_page
 from web.pages import staff_page
 
 bp = Blueprint("insights")
@@ -64,10 +70,64 @@ async def csat_csv(request: Request) -> HTTPResponse:
     if isinstance(found, HTTPResponse):
         return found
     figures, comments = await _read(request, found)
-    name = f"csat_{found[0].isoformat()}_{found[1].isoformat()}.csv"
     # Two blocks, an empty line between: the figures by path, then the comments (redacted, newest first).
+    return _csv("csat", found, csat.insights_csv(figures) + "\r\n" + csat_comments.comments_csv(comments))
+
+
+def _csv(prefix: str, period: tuple[date, date], body: str) -> HTTPResponse:
+    """A CSV download named after the period, with a BOM so spreadsheet programs read it as UTF-8."""
+    name = f"{prefix}_{period[0].isoformat()}_{period[1].isoformat()}.csv"
     return text(
-        "\ufeff" + csat.insights_csv(figures) + "\r\n" + csat_comments.comments_csv(comments),
+        "\ufeff" + body,
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def clock() -> datetime:
+    """Now (UTC); tests move it."""
+    return now()
+
+
+async def _summary(request: Request, period: tuple[date, date]) -> dict[str, Any]:
+    """The weekly report's figures of a period (:mod:`desk.weekly_report`)."""
+    engine, handoff = ctx(request).desk.get().engine, ctx(request).settings.handoff
+    return await asyncio.to_thread(weekly_report.for_desk, engine, handoff, *period, clock())
+
+
+@bp.get("/api/insights/summary")
+@requires("lead")
+async def summary(request: Request) -> HTTPResponse:
+    """Self-service rate (with its rule and reasons), escalations, articles, gaps, CSAT, team figures."""
+    found = _range(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    return json(await _summary(request, found))
+
+
+@bp.get("/api/insights/summary.csv")
+@requires("lead")
+async def summary_csv(request: Request) -> HTTPResponse:
+    """The same summary as CSV, one block per part (German, ";" separated, decimal comma)."""
+    found = _range(request)
+    if isinstance(found, HTTPResponse):
+        return found
+    return _csv("wochenbericht", found, weekly_report.summary_csv(await _summary(request, found)))
+
+
+@bp.get("/insights/report")
+async def printable_week(request: Request) -> HTTPResponse:
+    """One ISO week on one printable page (``?week=2026-W49``; default: the last complete week; ``lang=en``)."""
+    lang = "en" if request.args.get("lang") == "en" else "de"
+    session = await current(request)
+    if session is None:
+        return html(report_page.refusal(words("report.login", lang), lang), status=401)
+    if not session.account.has_role("lead"):
+        return html(report_page.refusal(words("report.no_role", lang), lang), status=403)
+    today = clock().astimezone(ctx(request).desk.get().hours.tz).date()
+    week = request.args.get("week") or weekly_report.last_week(today)
+    try:
+        period = weekly_report.week_range(week)
+    except ValueError:
+        return html(report_page.refusal(words("report.bad_week", lang), lang), status=400)
+    return html(report_page.page(await _summary(request, period), week.strip(), lang))

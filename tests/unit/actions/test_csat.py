@@ -57,8 +57,10 @@ def test_insights_by_path_with_response_rate_and_csv(desk) -> None:
         "answered": 0,
         "response_rate": 0.0,
         "average": None,
+        "satisfied": None,
         "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
     }
+    assert figures["satisfied"] == 0.667 and figures["by_path"]["bot"]["satisfied"] == 1.0  # share of 4-5
     assert figures["weeks"][0]["answered"] == 3
     assert csat.insights(desk.engine, date(2020, 1, 1), date(2020, 1, 31))["answered"] == 0
     lines = csat.insights_csv(figures).splitlines()

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from desk import accounts, csat
 from desk.db import users
+from settings import Settings
 from tests.unit.web.test_console_api import FakeRasa, conversation_of, employee_says, login, queue
 
 STAFF = {  # username: (display name, account id)
@@ -27,6 +28,12 @@ LEAD = ("leonore.p", "Leonore Pfefferminz", 9503168)
 @pytest.fixture
 def rasa() -> FakeRasa:
     return FakeRasa()
+
+
+@pytest.fixture
+def desk_settings(desk_settings: Settings) -> Settings:
+    """Team figures from two staff on, so the weekly report's claim and resolve times are shown and walked too."""
+    return desk_settings.override(SERVICEDESK_TEAM_MIN_STAFF="2")
 
 
 def needles() -> list[str]:
@@ -81,7 +88,14 @@ async def test_no_insights_page_api_or_csv_names_a_staff_member(app, desk) -> No
     today = date.today()
     period = f"?from={(today - timedelta(days=30)).isoformat()}&to={(today + timedelta(days=1)).isoformat()}"
     walked = insights_routes(app)
-    assert {"/insights", "/api/insights/csat", "/api/insights/csat.csv"} <= set(walked)
+    assert {
+        "/insights",
+        "/insights/report",
+        "/api/insights/csat",
+        "/api/insights/csat.csv",
+        "/api/insights/summary",
+        "/api/insights/summary.csv",
+    } <= set(walked)
     leaks = {}
     for path in walked:
         _, resp = await app.asgi_client.get(path + period, headers=lead)
@@ -93,3 +107,7 @@ async def test_no_insights_page_api_or_csv_names_a_staff_member(app, desk) -> No
     # Not vacuous: the figures did count the six rated handoffs.
     _, resp = await app.asgi_client.get("/api/insights/csat" + period, headers=lead)
     assert resp.json["by_path"]["agent"]["answered"] == 6
+    _, resp = await app.asgi_client.get("/api/insights/summary" + period, headers=lead)
+    team = resp.json["team"]
+    assert team["shown"] and team["claimed"] == 6 and team["resolved"] == 6, team  # the team figures were walked
+    assert resp.json["self_service"]["escalated"] == 6

@@ -7,7 +7,9 @@ import json
 import httpx
 import pytest
 import yaml
+from sqlalchemy import select
 
+from desk.db import conversations
 from knowledge.source import KnowledgeUnavailable, StaticKnowledgeSource
 from settings import ROOT
 from tests.conftest import fake_upstream, web_app
@@ -198,6 +200,11 @@ async def test_an_employee_identity_follows_the_person_across_browsers(settings,
     stranger = {"authorization": f"Bearer {renewed.json['session']}"}
     _, hist = await app.asgi_client.get("/api/chat/history", headers=stranger)
     assert hist.json["messages"] == []
+    await app.asgi_client.post("/api/chat/messages", json={"text": "Hallo anonym"}, headers=stranger)
+    # The weekly report sees returns only of signed-in employees: the conversation records which it was.
+    with app.ctx.desk.get().engine.connect() as conn:
+        rows = conn.execute(select(conversations.c.signed_in)).scalars().all()
+    assert sorted(rows) == [False, True]
     wrong = b"wrong-key-wrong-key-wrong-key-wrong"
     for bad in (make_identity("m.mueller", wrong), make_identity("x", key, ttl_s=-120), "a.b.c"):
         _, resp = await app.asgi_client.post("/api/chat/session", json={"identity": bad})

@@ -1,4 +1,4 @@
-// Lead page: CSAT figures for a date range, a Chart.js bar chart with the same numbers as a table, CSV export.
+// Lead page: the weekly report's summary (summary.js) and CSAT figures for a date range, a Chart.js bar chart with the same numbers as a table, CSV export.
 // Everything from the server is rendered with textContent, never as HTML.
 // Anonymous by design: there are no per-person figures here, and none may be added (staff council).
 
@@ -7,6 +7,7 @@ import {$, clear, isNumber, make, numberRow, reportMissing} from "../staff/dom.j
 import {countText, decimal, germanDay, isoDay, percentText, weekText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {createShell} from "../staff/shell.js";
+import {destroySummaryCharts, renderSummary, summaryLinks} from "./summary.js";
 
 const SCORES = ["1", "2", "3", "4", "5"];
 // Diverging orange → blue (readable with red-green colour blindness); each >= 3:1 against white.
@@ -59,6 +60,7 @@ const shell = createShell({
     state.request += 1;
     state.loaded = false;
     destroyChart();
+    destroySummaryCharts();
     clearRangeError();
   },
 });
@@ -74,9 +76,11 @@ async function load(range, focus) {
   el.show.disabled = true;
   el.results.setAttribute("aria-busy", "true");
   el.status.textContent = t("ui.insights.loading");
-  let data;
+  let data, summary;
   try {
-    data = await api("GET", "/api/insights/csat" + query);
+    [data, summary] = await Promise.all([
+      api("GET", "/api/insights/csat" + query), api("GET", "/api/insights/summary" + query),
+    ]);
   } catch (e) {
     if (request !== state.request) { return; }
     el.status.textContent = "";
@@ -102,8 +106,10 @@ async function load(range, focus) {
   el.from.value = from;
   el.to.value = to;
   el.csv.href = csvHref(from, to);
+  summaryLinks(from, to);
   shell.showView("dashboard");
   render(data);
+  renderSummary(summary);
   state.loaded = true;
   el.status.textContent = t("ui.insights.status", {
     from: germanDay(from), to: germanDay(to), answers: answersText(data.answered), average: averageText(data.average),
@@ -271,4 +277,5 @@ shell.boot(function () {
   el.from.value = isoDay(from);
   el.to.value = isoDay(to);
   el.csv.href = csvHref(el.from.value, el.to.value);
+  summaryLinks(el.from.value, el.to.value);
 });
