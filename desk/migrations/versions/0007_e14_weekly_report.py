@@ -4,7 +4,7 @@ The weekly report counts "did not come back about the same topic within 3 workin
 employees: an anonymous browser's return cannot be seen. Older conversations stay NULL (treated as anonymous).
 
 Revision ID: e14_weekly_report
-Revises: monotonic_ids
+Revises: i18_console
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e14_weekly_report"
-down_revision = "monotonic_ids"
+down_revision = "i18_console"
 branch_labels = None
 depends_on = None
 
