@@ -397,6 +397,8 @@ async def add_gap_question(request: Request) -> HTTPResponse:
             return await _conflict(request, exc)
         except (store.NotFound, Unreadable):
             return _not_found(req.slug)
+        except ArticleError as exc:
+            return _cannot_store(exc)
     closed = await asyncio.to_thread(gaps.mark_added, desk.engine, req.gap_ids, req.slug)
     article = await asyncio.to_thread(service.article_json, desk, ctx(request).settings.servers, record)
     return json({**gap_queue.closed_json(closed), "question": question, "added": added is not None, "article": article})

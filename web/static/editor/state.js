@@ -29,7 +29,10 @@ export const el = {
   historyPanel: $("history-panel"), historyToggle: $("history-toggle"), historyContent: $("history-content"),
   versionsStatus: $("versions-status"), versions: $("versions"), audit: $("audit"),
   gapsView: $("gaps-view"), gapsTitle: $("gaps-title"), gapsSummary: $("gaps-summary"), gaps: $("gaps"),
-  gapsEmpty: $("gaps-empty"),
+  gapsEmpty: $("gaps-empty"), gapsNoneFound: $("gaps-none-found"),
+  gapFilter: $("gap-filter"), gapQ: $("gap-q"), gapReason: $("gap-reason"), gapWeek: $("gap-week"),
+  gapBulk: $("gap-bulk"), gapSelectAll: $("gap-select-all"), gapDismissSelected: $("gap-dismiss-selected"),
+  gapSelected: $("gap-selected"),
 };
 
 export const field = {};
@@ -58,6 +61,8 @@ export const state = {
   historyOpen: false,
   stash: null,        // unsaved form kept across an expired session
   gaps: null,
+  gapRequest: 0,
+  gapArticles: null,  // [{slug, title, status}] for "als Frage zu Artikel hinzufügen", loaded with the queue
 };
 
 export function articlePath(slug, rest) { return "/api/articles/" + encodeURIComponent(slug) + (rest || ""); }
