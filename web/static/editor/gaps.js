@@ -6,7 +6,7 @@ import {clear, isNumber, make, numberRow} from "../staff/dom.js";
 import {countText, dateTimeText, weekText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {addQuestionForm, loadArticleChoices} from "./gap_question.js";
-import {announce, el, state} from "./state.js";
+import {announce, el, state, wireFilters} from "./state.js";
 
 function gapQuery() {
   const params = new URLSearchParams();
@@ -291,20 +291,7 @@ async function dismissClusters(items, button) {
 }
 
 export function wireGaps() {
-  let timer = null;
-  function reload() {
-    window.clearTimeout(timer);
-    if (state.shell.view === "gaps") { showGaps(false); }
-  }
-  el.gapFilter.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    reload();
-  });
-  [el.gapReason, el.gapWeek].forEach(function (input) { input.addEventListener("change", reload); });
-  el.gapQ.addEventListener("input", function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(reload, 300);
-  });
+  wireFilters(el.gapFilter, [el.gapReason, el.gapWeek], el.gapQ, "gaps", showGaps);
   el.gapSelectAll.addEventListener("change", function () {
     el.gaps.querySelectorAll("input.gap-select").forEach(function (box) { box.checked = el.gapSelectAll.checked; });
     updateSelection();

@@ -6,7 +6,7 @@ import {badge, clear, isNumber, make} from "../staff/dom.js";
 import {countText, germanDay, percentText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {statusText} from "./form.js";
-import {el, state} from "./state.js";
+import {el, state, wireFilters} from "./state.js";
 
 function setOwners(owners) {
   if (!Array.isArray(owners)) { return; }
@@ -130,24 +130,7 @@ function renderList(articles) {
 }
 
 export function wireList() {
-  let filterTimer = null;
-
-  function reloadList() {
-    window.clearTimeout(filterTimer);
-    if (state.shell.view === "list") { showList(false); }
-  }
-
-  el.filterForm.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    reloadList();
-  });
-  [el.filterStatus, el.filterOwner, el.filterOverdue].forEach(function (input) {
-    input.addEventListener("change", reloadList);
-  });
-  el.filterQ.addEventListener("input", function () {
-    window.clearTimeout(filterTimer);
-    filterTimer = window.setTimeout(reloadList, 300);
-  });
+  wireFilters(el.filterForm, [el.filterStatus, el.filterOwner, el.filterOverdue], el.filterQ, "list", showList);
   el.newArticle.addEventListener("click", function () {
     if (window.location.hash === "#/new") { window.dispatchEvent(new HashChangeEvent("hashchange")); }
     else { window.location.hash = "#/new"; }

@@ -79,3 +79,21 @@ export function slugify(text) {
     .normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
 }
+
+// A filter form that reloads its view: at once on submit and on a changed choice, 300 ms after typing stops.
+export function wireFilters(form, choices, words, view, reload) {
+  let timer = null;
+  function now() {
+    window.clearTimeout(timer);
+    if (state.shell.view === view) { reload(false); }
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    now();
+  });
+  choices.forEach(function (input) { input.addEventListener("change", now); });
+  words.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(now, 300);
+  });
+}
