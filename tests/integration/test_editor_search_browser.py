@@ -90,7 +90,7 @@ def test_full_text_search_finds_papierstau(browser: Browser, base_url: str, edit
     context, page, dialogs = new_context(browser, axe=True)
     try:
         login(page, base_url, EDITOR)
-        search = page.get_by_label("Suche (Titel, Schlagwörter, Fragen, Text)")
+        search = page.get_by_label("Suche (Volltext: Titel, Fragen, Text, Schlagwort)")
         search.fill("Papierstau")
         row = page.locator('#articles-body tr[data-slug="drucker-druckt-nicht"]')
         expect(row).to_be_visible(timeout=WAIT)
@@ -129,7 +129,7 @@ def test_gap_queue_filters_dismisses_and_adds_a_question(
         )
         expect(rated).to_contain_text("Als nicht hilfreich bewertet")
 
-        search = page.get_by_label("Suche in den Fragen")
+        search = page.get_by_label("Suchbegriff in den Fragen")
         search.fill(words["rated"])
         expect(page.locator("#gaps > li")).to_have_count(1, timeout=WAIT)
         expect(rated).to_be_visible()
@@ -196,11 +196,11 @@ def test_the_new_states_fit_and_pass_axe_at_both_zooms(browser: Browser, base_ur
     for width, _scale, ctx in at_both_zooms(browser):
         page = ctx.new_page()
         login(page, base_url, EDITOR)
-        page.get_by_label("Suche (Titel, Schlagwörter, Fragen, Text)").fill("Papierstau")
+        page.get_by_label("Suche (Volltext: Titel, Fragen, Text, Schlagwort)").fill("Papierstau")
         expect(page.locator("#articles-body mark").first).to_be_visible(timeout=WAIT)
         assert_fits_and_accessible(page, "a full-text hit", width)
         page.goto(f"{base_url}/editor/#/gaps")
-        page.get_by_label("Suche in den Fragen").fill(seeded["words"]["rated"])
+        page.get_by_label("Suchbegriff in den Fragen").fill(seeded["words"]["rated"])
         expect(page.locator("#gaps > li")).to_have_count(1, timeout=WAIT)
         page.locator("#gaps > li").first.get_by_label("Auswählen").check()
         assert_fits_and_accessible(page, "the filtered gap queue with a group selected", width)
