@@ -30,8 +30,18 @@ async def note_shown(desk: LazyDesk, slug: str) -> None:
         logger.exception("article view not stored")
 
 
-async def note_gap(desk: LazyDesk, knowledge: KnowledgeSource, tracker: Tracker, question: str, reason: str) -> None:
-    """Keep an unanswered question (redacted, with its embedding) for the gap queue."""
+async def note_gap(
+    desk: LazyDesk,
+    knowledge: KnowledgeSource,
+    tracker: Tracker,
+    question: str,
+    reason: str,
+    article: str | None = None,
+) -> None:
+    """Keep an unanswered question (redacted, with its embedding) for the gap queue.
+
+    ``article``: the article the employee rated "nicht geholfen" (the queue names it).
+    """
     question = (question or "").strip()
     if not question or question.startswith("/"):  # button payloads are not questions
         return
@@ -49,6 +59,7 @@ async def note_gap(desk: LazyDesk, knowledge: KnowledgeSource, tracker: Tracker,
                 reason=reason,
                 language=_language(tracker),
                 vector=vector,
+                article=article,
             )
         )
     except Exception:  # noqa: BLE001 - the gap report must never break the conversation

@@ -194,7 +194,8 @@ class Feedback(KnowledgeAction):
             if yes:
                 dispatcher.utter_message(response="utter_kb_glad")
                 return [SlotSet("kb_verdicts", verdicts), SlotSet("kb_stage", None)]
-            await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "not_helpful")
+            query = str(tracker.get_slot("kb_query") or "")
+            await note_gap(self.desk, self.knowledge, tracker, query, "not_helpful", article=str(current))
             return [SlotSet("kb_verdicts", verdicts)] + await self._next_or_escalate(dispatcher, tracker)
         if stage == STAGE_CLARIFY and not yes:
             for slug in _list(tracker, "kb_candidates"):

@@ -292,6 +292,8 @@ knowledge_gaps = Table(
     Column("vector", LargeBinary, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("dismissed_at", DateTime(timezone=True), nullable=True),
+    Column("article", String(80), nullable=True),  # the article rated "nicht geholfen" (reason not_helpful)
+    Column("added_to", String(80), nullable=True),  # the article that took the question as an example question
     Index("ix_knowledge_gaps_open", "dismissed_at", "created_at"),
 )
 

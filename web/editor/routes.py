@@ -1,7 +1,7 @@
 """``/editor/`` and the article API (role ``editor``).
 
-List, create, edit (with version check), publish, retire, history, restore, audit, Markdown preview, the
-draft test and the gap queue.
+List with full-text search, create, edit (with version check), publish, retire, history, restore, audit,
+Markdown preview, the draft test and the gap queue (filter, bulk dismiss, add a question to an article).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from knowledge.source import KnowledgeUnavailable
 from texts import text
 from web.auth.service import requires
 from web.context import ctx
-from web.editor import service
+from web.editor import gap_queue, service
 from web.editor.service import Invalid
 from web.http import error, error_texts
 from web.input_policy import body as body_of
@@ -33,7 +33,6 @@ from web.pages import staff_page
 
 bp = Blueprint("editor")
 STATUSES = ("", "draft", "published", "retired")
-MAX_GAP_IDS = 5000
 
 
 @bp.get("/editor/")
@@ -339,28 +338,67 @@ async def test_question(request: Request) -> HTTPResponse:
 
 @bp.get("/api/knowledge/gaps")
 @requires("editor")
-async def gap_queue(request: Request) -> HTTPResponse:
-    """Unanswered questions of the last 90 days, clustered by meaning, largest cluster first."""
+async def gap_queue_view(request: Request) -> HTTPResponse:
+    """Open questions of the last 90 days (``?q=&reason=&week=``), clustered by meaning, largest cluster first."""
+    try:
+        chosen = gap_queue.gap_filter(request.args)
+    except Invalid as exc:
+        return _invalid(exc)
     try:
         kb = await _kb(request)
     except KnowledgeUnavailable:
         return _unavailable()
     desk = ctx(request).desk.get()
     tz = ctx(request).settings.handoff.hours.tz
-    return json(await asyncio.to_thread(service.gap_report, desk, kb, tz))
+    return json(await asyncio.to_thread(gap_queue.gap_report, desk, kb, tz, chosen))
 
 
 @bp.post("/api/knowledge/gaps/dismiss")
 @requires("editor")
 async def dismiss_gaps(request: Request) -> HTTPResponse:
-    """``{"gap_ids": [...]}``: these questions leave the queue for good."""
-    ids = body_of(request).get("gap_ids")
-    if (
-        not isinstance(ids, list)
-        or not ids
-        or len(ids) > MAX_GAP_IDS
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
-    ):
+    """``{"gap_ids": [...]}``: these questions leave the queue for good; says which ids were closed or unknown."""
+    try:
+        ids = gap_queue.gap_ids(body_of(request))
+    except Invalid:
         return error(400, "editor.gap_ids", field="gap_ids")
-    n = await asyncio.to_thread(gaps.dismiss, ctx(request).desk.get().engine, ids)
-    return json({"dismissed": n})
+    closed = await asyncio.to_thread(gaps.dismiss_ids, ctx(request).desk.get().engine, ids)
+    return json({"dismissed": len(closed.closed), **gap_queue.closed_json(closed)})
+
+
+@bp.post("/api/knowledge/gaps/add-question")
+@requires("editor")
+async def add_gap_question(request: Request) -> HTTPResponse:
+    """``{"gap_ids", "slug", "question"?}``: the question joins the article's examples, the gaps are done.
+
+    The new version goes live like any edit; an article that has the question already is left as it is.
+    """
+    try:
+        req = gap_queue.question_request(body_of(request))
+    except Invalid as exc:
+        return _invalid(exc)
+    desk = ctx(request).desk.get()
+    try:
+        record, added, question = await asyncio.to_thread(gap_queue.with_question, desk, req)
+    except gap_queue.NoGap:
+        return error(404, "editor.gap_unknown", field="gap_ids")
+    except store.NotFound:
+        return _not_found(req.slug)
+    except gap_queue.Retired:
+        return error(409, "editor.gap_retired", {"slug": req.slug}, field="slug")
+    except Unreadable as exc:
+        return _damaged(exc.damaged)
+    except Invalid as exc:
+        return _invalid(exc)
+    if added is not None:
+        await _prepare(request, added)
+        try:
+            record = await asyncio.to_thread(store.save, desk.engine, added, record.version, _actor(request))
+        except store.Conflict as exc:
+            return await _conflict(request, exc)
+        except (store.NotFound, Unreadable):
+            return _not_found(req.slug)
+        except ArticleError as exc:
+            return _cannot_store(exc)
+    closed = await asyncio.to_thread(gaps.mark_added, desk.engine, req.gap_ids, req.slug)
+    article = await asyncio.to_thread(service.article_json, desk, ctx(request).settings.servers, record)
+    return json({**gap_queue.closed_json(closed), "question": question, "added": added is not None, "article": article})

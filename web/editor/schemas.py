@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class StatsJSON(TypedDict):
@@ -13,6 +13,15 @@ class StatsJSON(TypedDict):
     not_helpful: int
     helpful_ratio: float | None
     escalations: int
+
+
+class MatchJSON(TypedDict):
+    """Why the full-text search found an article: score, fields, and one line with [start, end) marks."""
+
+    score: float
+    fields: list[str]
+    snippet: str
+    marks: list[list[int]]
 
 
 class ArticleSummaryJSON(TypedDict):
@@ -33,6 +42,7 @@ class ArticleSummaryJSON(TypedDict):
     url: str
     stats: StatsJSON
     flags: list[str]
+    match: NotRequired[MatchJSON]  # only in a full-text search
 
 
 class ArticleJSON(ArticleSummaryJSON):

@@ -7,15 +7,16 @@ from typing import Any
 
 import texts
 from desk import articles as store
-from desk import gaps, knowledge_stats
+from desk import knowledge_stats
 from desk.article_records import Damaged
 from desk.articles import ArticleRecord, Version
 from desk.knowledge_stats import ArticleStats
 from desk.runtime import Desk
+from knowledge import fulltext
 from knowledge.articles import SLUG_RE, Article, ArticleError, article_fields, build_article
 from knowledge.search import KnowledgeBase
 from settings import Servers
-from web.editor.schemas import ArticleJSON, ArticleSummaryJSON, StatsJSON, TestHitJSON, VersionJSON
+from web.editor.schemas import ArticleJSON, ArticleSummaryJSON, MatchJSON, StatsJSON, TestHitJSON, VersionJSON
 
 EDITABLE = ("title", "language", "tags", "owner", "reviewed", "review_by", "audience", "questions", "notes", "body")
 MAX_BODY = 100_000
@@ -143,7 +144,11 @@ def damaged_json(d: Damaged, stats: ArticleStats, servers: Servers) -> ArticleSu
 
 
 def list_json(desk: Desk, servers: Servers, q: str, status: str, owner: str, overdue: bool) -> dict[str, Any]:
-    """Filtered list (title, slug and tags searched), by title; damaged articles are listed as such."""
+    """Filtered list by title; with ``q`` a full-text search (title, tags, questions, body), best match first.
+
+    Each match carries where it matched and one line with the words marked. Damaged articles are listed as
+    such; ``q`` finds them by title and slug only (their text cannot be read).
+    """
     day = today(desk.hours.tz)
     all_stats = knowledge_stats.all_stats(desk.engine)
     needle = q.strip().lower()
@@ -155,19 +160,27 @@ def list_json(desk: Desk, servers: Servers, q: str, status: str, owner: str, ove
         if needle and needle not in f"{d.title} {d.slug}".lower():
             continue
         out.append(damaged_json(d, all_stats.get(d.slug, ArticleStats()), servers))
-    for r in records:
-        a = r.article
-        if status and a.status != status:
+    kept = [
+        r
+        for r in records
+        if (not status or r.status == status)
+        and (not owner or r.article.owner == owner)
+        and (not overdue or r.article.review_due < day)
+    ]
+    matches = {m.slug: m for m in fulltext.search([r.article for r in kept], q)} if needle else {}
+    for r in kept:
+        if needle and r.slug not in matches:
             continue
-        if owner and a.owner != owner:
-            continue
-        if overdue and not a.review_due < day:
-            continue
-        if needle and needle not in " ".join([a.title, a.slug, *a.tags]).lower():
-            continue
-        out.append(summary_json(r, all_stats.get(a.slug, ArticleStats()), servers, day))
-    out.sort(key=lambda s: s["title"].lower())
+        summary = summary_json(r, all_stats.get(r.slug, ArticleStats()), servers, day)
+        if r.slug in matches:
+            summary["match"] = _match_json(matches[r.slug])
+        out.append(summary)
+    out.sort(key=lambda s: (-s["match"]["score"] if "match" in s else 0.0, s["title"].lower()))
     return {"articles": out, "owners": sorted({r.article.owner for r in records})}
+
+
+def _match_json(m: fulltext.Match) -> MatchJSON:
+    return {"score": m.score, "fields": list(m.fields), "snippet": m.snippet, "marks": [list(s) for s in m.marks]}
 
 
 def versions_json(versions: list[Version]) -> list[VersionJSON]:
@@ -210,18 +223,3 @@ def test_search(kb: KnowledgeBase, query: str, draft: Article | None, k: int = 5
         for h in result.hits
     ]
     return {"query": result.query, "outcome": result.outcome, "hits": hits}
-
-
-def gap_report(desk: Desk, kb: KnowledgeBase, tz: tzinfo) -> dict[str, Any]:
-    """Open gap questions clustered by meaning; questions stored without a vector are embedded now."""
-    found = gaps.open_gaps(desk.engine)
-    missing = [g for g in found if g.vector is None]
-    if missing:
-        vectors = kb.embedder.embed_queries([g.question for g in missing])
-        gaps.store_vectors(desk.engine, {g.id: v for g, v in zip(missing, vectors, strict=True)})
-        found = gaps.open_gaps(desk.engine)
-    return {
-        "clusters": gaps.clusters(found, tz),
-        "total": len(found),
-        "dismissed": gaps.dismissed_count(desk.engine),
-    }

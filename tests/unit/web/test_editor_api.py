@@ -189,7 +189,7 @@ async def test_gap_queue_clusters_embeds_missing_vectors_and_remembers_dismissal
     top = resp.json["clusters"][0]
     assert top["size"] == 4 and top["questions"] == ["Wie buche ich den Dienstwagen?"]
     _, resp = await app.asgi_client.post("/api/knowledge/gaps/dismiss", json={"gap_ids": top["gap_ids"]}, headers=ed)
-    assert resp.json == {"dismissed": 4}
+    assert resp.json["dismissed"] == 4 and resp.json["closed_ids"] == top["gap_ids"]
     _, resp = await app.asgi_client.get("/api/knowledge/gaps", headers=ed)
     assert [c["size"] for c in resp.json["clusters"]] == [1] and resp.json["dismissed"] == 4
     _, resp = await app.asgi_client.post("/api/knowledge/gaps/dismiss", json={"gap_ids": "all"}, headers=ed)

@@ -19,6 +19,9 @@ def body_properties(path: str, method: str) -> dict:
 
 
 ARTICLE = SPEC["components"]["schemas"]["ArticleFields"]["properties"]
+ADD_QUESTION = SPEC["paths"]["/api/knowledge/gaps/add-question"]["post"]["requestBody"]["content"]["application/json"][
+    "schema"
+]["allOf"][1]["properties"]
 
 
 @pytest.mark.parametrize(
@@ -43,6 +46,8 @@ ARTICLE = SPEC["components"]["schemas"]["ArticleFields"]["properties"]
             SPEC["components"]["schemas"]["SubjectRequest"]["properties"]["conversation_id"]["maxLength"],
             LIMITS["conversation_id"],
         ),
+        (ADD_QUESTION["slug"]["maxLength"], LIMITS["slug"]),
+        (ADD_QUESTION["question"]["maxLength"], LIMITS["questions_item"]),
         (ARTICLE["slug"]["maxLength"], LIMITS["slug"]),
         (ARTICLE["title"]["maxLength"], LIMITS["title"]),
         (ARTICLE["owner"]["maxLength"], LIMITS["owner"]),

@@ -1,11 +1,12 @@
-// The article list: filters, figures (shown, helpful / not helpful) and flags; owners for the filter and form.
+// The article list: filters with full-text search (best match first, the matching line with its words marked),
+// figures (shown, helpful / not helpful) and flags; owners for the filter and form.
 
 import {api} from "../staff/api.js";
 import {badge, clear, isNumber, make} from "../staff/dom.js";
 import {countText, germanDay, percentText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {statusText} from "./form.js";
-import {el, state} from "./state.js";
+import {el, state, wireFilters} from "./state.js";
 
 function setOwners(owners) {
   if (!Array.isArray(owners)) { return; }
@@ -79,6 +80,28 @@ function flagBadges(flags) {
   return cell;
 }
 
+// Where the search matched and one line of the article with the words marked (text nodes and <mark>, never HTML).
+function matchBox(match) {
+  const box = make("div", "match");
+  const words = section("ui.editor.match_field");
+  const fields = (Array.isArray(match.fields) ? match.fields : []).map(function (f) { return words[f] || f; });
+  box.appendChild(make("span", "match-fields", t("ui.editor.found_in", {fields: fields.join(", ")})));
+  const line = make("span", "snippet");
+  const text = typeof match.snippet === "string" ? match.snippet : "";
+  let at = 0;
+  (Array.isArray(match.marks) ? match.marks : []).forEach(function (m) {
+    const start = Number(m && m[0]);
+    const end = Number(m && m[1]);
+    if (!(start >= at && end > start && end <= text.length)) { return; }
+    line.appendChild(document.createTextNode(text.slice(at, start)));
+    line.appendChild(make("mark", "", text.slice(start, end)));
+    at = end;
+  });
+  line.appendChild(document.createTextNode(text.slice(at)));
+  box.appendChild(line);
+  return box;
+}
+
 function renderList(articles) {
   clear(el.articlesBody);
   articles.forEach(function (a) {
@@ -88,6 +111,7 @@ function renderList(articles) {
     const link = make("a", "", a.title || a.slug || "");
     link.href = "#/article/" + encodeURIComponent(a.slug || "");
     titleCell.appendChild(link);
+    if (a.match && typeof a.match === "object") { titleCell.appendChild(matchBox(a.match)); }
     tr.appendChild(titleCell);
     const statusCell = make("td");
     statusCell.appendChild(badge(statusText(a.status), a.status));
@@ -102,27 +126,11 @@ function renderList(articles) {
   });
   el.listEmpty.hidden = articles.length > 0;
   el.listCount.textContent = articles.length === 1 ? t("ui.editor.count_one") : t("ui.editor.count", {count: countText(articles.length)});
+  if (el.filterQ.value.trim() && articles.length) { el.listCount.textContent += " " + t("ui.editor.best_first"); }
 }
 
 export function wireList() {
-  let filterTimer = null;
-
-  function reloadList() {
-    window.clearTimeout(filterTimer);
-    if (state.shell.view === "list") { showList(false); }
-  }
-
-  el.filterForm.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    reloadList();
-  });
-  [el.filterStatus, el.filterOwner, el.filterOverdue].forEach(function (input) {
-    input.addEventListener("change", reloadList);
-  });
-  el.filterQ.addEventListener("input", function () {
-    window.clearTimeout(filterTimer);
-    filterTimer = window.setTimeout(reloadList, 300);
-  });
+  wireFilters(el.filterForm, [el.filterStatus, el.filterOwner, el.filterOverdue], el.filterQ, "list", showList);
   el.newArticle.addEventListener("click", function () {
     if (window.location.hash === "#/new") { window.dispatchEvent(new HashChangeEvent("hashchange")); }
     else { window.location.hash = "#/new"; }

@@ -4,7 +4,7 @@
 
 import {t} from "../staff/i18n.js";
 import {createShell} from "../staff/shell.js";
-import {showGaps} from "./gaps.js";
+import {showGaps, wireGaps} from "./gaps.js";
 import {isDirty, newArticle, openArticle, rawFields, wireForm} from "./form.js";
 import {wireHistory} from "./history.js";
 import {showList, wireList} from "./list.js";
@@ -96,6 +96,7 @@ window.addEventListener("beforeunload", function (ev) {
 });
 
 wireList();
+wireGaps();
 wireForm(save);
 wireSave();
 wireTest();

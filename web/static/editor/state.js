@@ -29,7 +29,10 @@ export const el = {
   historyPanel: $("history-panel"), historyToggle: $("history-toggle"), historyContent: $("history-content"),
   versionsStatus: $("versions-status"), versions: $("versions"), audit: $("audit"),
   gapsView: $("gaps-view"), gapsTitle: $("gaps-title"), gapsSummary: $("gaps-summary"), gaps: $("gaps"),
-  gapsEmpty: $("gaps-empty"),
+  gapsEmpty: $("gaps-empty"), gapsNoneFound: $("gaps-none-found"),
+  gapFilter: $("gap-filter"), gapQ: $("gap-q"), gapReason: $("gap-reason"), gapWeek: $("gap-week"),
+  gapBulk: $("gap-bulk"), gapSelectAll: $("gap-select-all"), gapDismissSelected: $("gap-dismiss-selected"),
+  gapSelected: $("gap-selected"),
 };
 
 export const field = {};
@@ -58,6 +61,8 @@ export const state = {
   historyOpen: false,
   stash: null,        // unsaved form kept across an expired session
   gaps: null,
+  gapRequest: 0,
+  gapArticles: null,  // [{slug, title, status}] for "als Frage zu Artikel hinzufügen", loaded with the queue
 };
 
 export function articlePath(slug, rest) { return "/api/articles/" + encodeURIComponent(slug) + (rest || ""); }
@@ -73,4 +78,22 @@ export function slugify(text) {
     .replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss")
     .normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+}
+
+// A filter form that reloads its view: at once on submit and on a changed choice, 300 ms after typing stops.
+export function wireFilters(form, choices, words, view, reload) {
+  let timer = null;
+  function now() {
+    window.clearTimeout(timer);
+    if (state.shell.view === view) { reload(false); }
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    now();
+  });
+  choices.forEach(function (input) { input.addEventListener("change", now); });
+  words.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(now, 300);
+  });
 }
