@@ -1,7 +1,8 @@
 """Data-subject requests (DSGVO Art. 15 and 17): export and erase everything linked to one pseudonymous user.
 
 The person is named by the intranet user id (pseudonymised with the installation secret exactly as the chat
-does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages,
+does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages
+(with attached screenshots),
 escalations, the local ticket register's rows of those escalations (the built-in store's tickets are the rows
 themselves; a ticket in Zammad or sent by e-mail must be handled there too, the export lists its number), CSAT
 ratings, knowledge-gap questions (found by their keyed hash of conversation and question) and Rasa's tracker
@@ -13,6 +14,7 @@ a conversation id or any content.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, insert, or_, select
 
 from desk import rasa_tracker
 from desk.db import (
+    attachments,
     aware,
     conversations,
     csat_ratings,
@@ -38,7 +41,7 @@ from desk.identity import employee, pseudonym
 KINDS = ("export", "erase")
 GIVEN = ("user_id", "conversation")
 FORMAT = "servicedesk-subject-export/1"
-COUNTED = ("conversations", "messages", "escalations", "tickets", "csat_ratings", "knowledge_gaps", "tracker_events")
+COUNTED = ("conversations", "messages", "attachments", "escalations", "tickets", "csat_ratings", "knowledge_gaps", "tracker_events")
 
 
 class SubjectError(LookupError):
@@ -168,6 +171,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
     with engine.connect() as conn:
         convs = _rows(conn, conversations, conversations.c.id.in_(cids), conversations.c.created_at)
         msgs = _rows(conn, messages, messages.c.conversation_id.in_(cids), messages.c.id)
+        shots = _screenshots(conn, cids)
         ratings = _rows(conn, csat_ratings, csat_ratings.c.conversation_id.in_(cids), csat_ratings.c.id)
         escs = _rows(conn, escalations, escalations.c.id.in_(found.escalation_ids), escalations.c.id)
         ticket_rows = _rows(conn, tickets, tickets.c.id.in_(found.ticket_ids), tickets.c.id)
@@ -176,6 +180,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
     convs += [{"id": cid, "known_to": "rasa"} for cid in cids if cid not in known]  # Rasa-only conversations
     for conv in convs:
         conv["messages"] = [m for m in msgs if m["conversation_id"] == conv["id"]]
+        conv["attachments"] = [a for a in shots if a["conversation_id"] == conv["id"]]
         conv["csat"] = next((r for r in ratings if r["conversation_id"] == conv["id"]), None)
         conv["tracker_events"] = [e for e in found.events if e["sender_id"] == conv["id"]]
     for gap in gap_rows:
@@ -185,7 +190,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         "format": FORMAT,
         "exported_at": now().isoformat(),
         "pseudonym": subject.pseudonym,
-        "counts": counts(found, len(msgs), len(ratings)),
+        "counts": counts(found, len(msgs), len(ratings), len(shots)),
         "conversations": convs,
         "escalations": escs,
         "tickets": ticket_rows,
@@ -194,11 +199,23 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
     }
 
 
-def counts(found: Linked, message_count: int, rating_count: int) -> dict[str, int]:
+def _screenshots(conn: Connection, cids: list[str]) -> list[dict[str, Any]]:
+    """The conversations' screenshots, the image as base64 (it is what the person sent, re-encoded)."""
+    rows = conn.execute(select(attachments).where(attachments.c.conversation_id.in_(cids)).order_by(attachments.c.id))
+    found = []
+    for r in rows:
+        item = {k: _plain(v) for k, v in r._mapping.items() if k != "content"}
+        item["content_base64"] = base64.b64encode(bytes(r.content)).decode("ascii")
+        found.append(item)
+    return found
+
+
+def counts(found: Linked, message_count: int, rating_count: int, attachment_count: int = 0) -> dict[str, int]:
     """How many records of each kind (the audit keeps only these)."""
     return {
         "conversations": len(found.conversation_ids),
         "messages": message_count,
+        "attachments": attachment_count,
         "escalations": len(found.escalation_ids),
         "tickets": len(found.ticket_ids),
         "csat_ratings": rating_count,
@@ -225,12 +242,13 @@ def erase(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dict
     events = rasa_tracker.delete_events(tracker, cids)
     with engine.begin() as conn:
         removed_messages = _delete(conn, messages, messages.c.conversation_id, cids)
+        shots = _delete(conn, attachments, attachments.c.conversation_id, cids)
         ratings = _delete(conn, csat_ratings, csat_ratings.c.conversation_id, cids)
         _delete(conn, tickets, tickets.c.id, found.ticket_ids)
         _delete(conn, escalations, escalations.c.id, found.escalation_ids)
         _delete(conn, knowledge_gaps, knowledge_gaps.c.id, found.gap_ids)
         _delete(conn, conversations, conversations.c.id, cids)
-    result = counts(found, removed_messages, ratings)
+    result = counts(found, removed_messages, ratings, shots)
     result["tracker_events"] = events
     return result
 
