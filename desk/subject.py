@@ -41,7 +41,16 @@ from desk.identity import employee, pseudonym
 KINDS = ("export", "erase")
 GIVEN = ("user_id", "conversation")
 FORMAT = "servicedesk-subject-export/1"
-COUNTED = ("conversations", "messages", "attachments", "escalations", "tickets", "csat_ratings", "knowledge_gaps", "tracker_events")
+COUNTED = (
+    "conversations",
+    "messages",
+    "attachments",
+    "escalations",
+    "tickets",
+    "csat_ratings",
+    "knowledge_gaps",
+    "tracker_events",
+)
 
 
 class SubjectError(LookupError):
