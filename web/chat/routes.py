@@ -18,6 +18,7 @@ from sanic.response import HTTPResponse, empty, json
 
 from desk.identity import ChatSession, IdentityError, employee, issue_session, new_anonymous, verify_identity
 from knowledge.text_policy import INT_MAX, LIMITS
+from web.chat.screenshots import screenshot, uploaded
 from web.chat.service import ChatRefused
 from web.chat.session import session_of
 from web.context import ctx
@@ -26,7 +27,7 @@ from web.input_policy import PolicyError, parse_body
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-CHAT_API = ("session", "messages", "history", "open", "events", "end", "new", "withdraw")
+CHAT_API = ("session", "messages", "attachments", "history", "open", "events", "end", "new", "withdraw")
 
 
 async def preflight(_request: Request) -> HTTPResponse:
@@ -107,6 +108,16 @@ async def post_message(request: Request, session: ChatSession) -> HTTPResponse:
     given = body(request)
     label = field_text(given.get("label"), "label", required=False) or None
     return json(await ctx(request).chat.post_message(session=session, text=given.get("text"), label=label))
+
+
+@bp.post("/api/chat/attachments")
+@chat_session
+async def post_attachment(request: Request, session: ChatSession) -> HTTPResponse:
+    """A screenshot as the employee's message: stored as bare pixels, its OCR text answered as their question."""
+    raw, language = uploaded(request)
+    app = ctx(request)
+    shot = await screenshot(raw, limit=app.settings.knowledge.max_query_chars)
+    return json(await app.chat.post_screenshot(session=session, shot=shot, language=language))
 
 
 @bp.get("/api/chat/history")

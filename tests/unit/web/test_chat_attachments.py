@@ -1,0 +1,125 @@
+"""``POST /api/chat/attachments``: a screenshot becomes the employee's message, its OCR text their question."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from bench.ocr_dialogs import Dialog, png
+from desk import conversations
+from desk.db import attachments
+from desk.runtime import LazyDesk
+from knowledge.source import StaticKnowledgeSource
+from tests.conftest import web_app
+from tests.unit.fakes import RecordingRasa
+from web.chat import ocr, screenshots
+
+DIALOG = Dialog(
+    "vpn-fehler",
+    "VPN-Client",
+    "Die VPN-Verbindung konnte nicht hergestellt werden. Rufen Sie bei Fragen 0170 1234567 an.",
+    scale=1.5,
+)
+
+
+@pytest.fixture
+def rasa() -> RecordingRasa:
+    return RecordingRasa()
+
+
+@pytest.fixture
+def app(desk, desk_settings, hashing_kb, rasa):
+    return web_app(
+        desk_settings, StaticKnowledgeSource(hashing_kb), desk=LazyDesk.ready(desk), rasa=rasa, sweep_interval_s=3600
+    )
+
+
+async def session(app) -> dict[str, str]:  # noqa: ANN001
+    _, resp = await app.asgi_client.post("/api/chat/session", json={})
+    return {"authorization": f"Bearer {resp.json['session']}"}
+
+
+async def upload(app, auth, raw: bytes, language: str = "de", name: str = "shot.png"):  # noqa: ANN001, ANN201
+    files = {"file": (name, raw, "image/png")}
+    _, resp = await app.asgi_client.post(
+        "/api/chat/attachments", files=files, data={"language": language}, headers=auth
+    )
+    return resp
+
+
+def stored(desk) -> list:  # noqa: ANN001
+    with desk.engine.connect() as conn:
+        return list(conn.execute(select(attachments)).all())
+
+
+async def test_a_screenshot_is_quoted_and_its_redacted_text_asked(app, desk, rasa) -> None:
+    auth = await session(app)
+    resp = await upload(app, auth, png(DIALOG))
+    assert resp.status == 200, resp.json
+    lead, answer = resp.json["messages"]
+    assert lead["text"].startswith("In Ihrem Screenshot steht: „VPN-Client Die VPN-Verbindung konnte nicht")
+    assert answer["text"] == "ok"
+    ((conversation, asked),) = rasa.sent
+    assert "VPN-Verbindung konnte nicht hergestellt werden" in asked
+    assert "1234567" not in asked and "[Telefon]" in asked  # redacted before anyone uses it
+    (row,) = stored(desk)
+    assert row.conversation_id == conversation and row.ocr_status == "read" and "1234567" not in row.ocr_text
+    assert Image.open(io.BytesIO(row.content)).format == "PNG"
+    user, *_ = conversations.messages_after(desk.engine, conversation)
+    assert user["role"] == "user" and user["text"] == "📎 Bildschirmfoto"
+    assert user["data"] == {"attachment": row.id} and row.message_id == user["id"]
+
+
+async def test_an_ocr_timeout_keeps_the_image_and_asks_for_the_text(app, desk, rasa, monkeypatch) -> None:
+    async def slow(_content: bytes, *, limit: int, timeout_s: float = 0.0) -> ocr.OcrResult:
+        return ocr.OcrResult("", "timeout", 20.0)
+
+    monkeypatch.setattr(screenshots, "read_text", slow)
+    resp = await upload(app, await session(app), png(DIALOG), language="en")
+    assert resp.status == 200
+    assert [m["text"] for m in resp.json["messages"]] == [
+        "I could not read any text in your screenshot. Please type the error message or describe the problem in "
+        "one sentence."
+    ]
+    assert rasa.sent == []
+    (row,) = stored(desk)
+    assert row.ocr_status == "timeout" and row.ocr_text == ""
+
+
+async def test_tesseract_past_its_time_limit_is_killed() -> None:
+    result = await ocr.read_text(png(DIALOG), limit=1000, timeout_s=0.01)
+    assert (result.text, result.status) == ("", "timeout")
+
+
+async def test_bad_uploads_get_a_clear_4xx_and_store_nothing(app, desk, rasa) -> None:
+    auth = await session(app)
+    gif = b"GIF89a" + b"\0" * 100
+    assert (await upload(app, auth, gif)).json["code"] == "attachment.type"
+    assert (await upload(app, auth, b"\x89PNG\r\n\x1a\nbroken")).json["code"] == "attachment.broken"
+    _, resp = await app.asgi_client.post("/api/chat/attachments", json={"file": "x"}, headers=auth)
+    assert resp.status == 415
+    _, resp = await app.asgi_client.post(
+        "/api/chat/attachments",
+        content=b"--zzz\r\nContent-Disposition: form-data; name=\x00\r\n\r\n\xff\xfe",
+        headers={**auth, "content-type": "multipart/form-data; boundary=zzz"},
+    )
+    assert 400 <= resp.status < 500
+    _, resp = await app.asgi_client.post("/api/chat/attachments", files={"other": ("a", b"x")}, headers=auth)
+    assert (resp.status, resp.json["code"]) == (400, "attachment.missing")
+    _, resp = await app.asgi_client.post("/api/chat/attachments", files={"file": ("a.png", png(DIALOG))})
+    assert resp.status == 401
+    assert stored(desk) == [] and rasa.sent == []
+
+
+async def test_a_large_upload_is_413_and_other_routes_keep_their_2_mb_limit(app, rasa) -> None:
+    auth = await session(app)
+    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * 1024 * 1024)
+    resp = await upload(app, auth, big)
+    assert (resp.status, resp.json["code"]) == (413, "attachment.too_big")
+    _, resp = await app.asgi_client.post(
+        "/api/chat/messages", content=b'{"text": "' + b"a" * (3 * 1024 * 1024) + b'"}', headers=auth
+    )
+    assert resp.status == 413
