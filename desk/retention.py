@@ -3,8 +3,9 @@
 Periods come from ``settings.retention`` (``SERVICEDESK_RETENTION_*``). One run, in one transaction of the
 records database (a dry run rolls it back):
 
-- messages and attached screenshots older than the conversations' period; then conversations without messages left whose last change
-  is that old (not while an escalation of theirs is open), with their CSAT rating: counted first into
+- messages and attached screenshots older than the conversations' period; then conversations without messages
+  left whose last change is that old (not while an escalation of theirs is open), with their CSAT rating: counted
+  first into
   ``daily_counts`` (conversations, CSAT asked and rated by path, language, score and week);
 - CSAT comments older than their period (the score stays until the conversation goes);
 - closed escalations older than their period (details, summary, transcript, contact), counted by reason;
