@@ -77,3 +77,12 @@ def get(engine: Engine, attachment_id: int) -> StoredAttachment | None:
     if row is None:
         return None
     return StoredAttachment(row.id, row.conversation_id, row.media_type, bytes(row.content), row.created_at)
+
+
+def ids_of(engine: Engine, conversation_id: str, until_message: int | None = None) -> list[int]:
+    """The conversation's screenshots, oldest first (those sent up to message ``until_message``, if given)."""
+    query = select(attachments.c.id).where(attachments.c.conversation_id == conversation_id)
+    if until_message is not None:
+        query = query.where(attachments.c.message_id <= until_message)
+    with engine.connect() as conn:
+        return list(conn.execute(query.order_by(attachments.c.id)).scalars())

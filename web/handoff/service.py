@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from desk import conversations, escalations
+from desk import attachments, conversations, escalations
 from desk.accounts import Account
 from desk.escalations import DETAIL_LABELS, REASON_TEXT, VERDICT_TEXT, Escalation, TransitionError
 from desk.notices import notice, ticket_notice
@@ -113,6 +113,7 @@ class HandoffService:
                 for a in esc.articles
             ],
             "transcript": list(esc.transcript),
+            "attachments": attachments.ids_of(self.desk.engine, esc.conversation_id, window(esc)[1]),
             "messages": live,
             "last_message_id": live[-1]["id"] if live else 0,
             "claimed_at": esc.claimed_at.isoformat() if esc.claimed_at else None,

@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bench.ocr_dialogs import Dialog, png
-from desk import conversations
+from desk import conversations, escalations
 from desk.db import attachments
 from desk.runtime import LazyDesk
 from knowledge.source import StaticKnowledgeSource
@@ -123,3 +123,31 @@ async def test_a_large_upload_is_413_and_other_routes_keep_their_2_mb_limit(app,
         "/api/chat/messages", content=b'{"text": "' + b"a" * (3 * 1024 * 1024) + b'"}', headers=auth
     )
     assert resp.status == 413
+
+
+async def test_the_agent_sees_the_screenshot_of_the_escalated_conversation_only(app, desk, monkeypatch) -> None:
+    async def quick(_content: bytes, *, limit: int, timeout_s: float = 0.0) -> ocr.OcrResult:
+        return ocr.OcrResult("Drucker offline", "read", 0.1)
+
+    monkeypatch.setattr(screenshots, "read_text", quick)
+    assert (await upload(app, await session(app), png(DIALOG))).status == 200
+    assert (await upload(app, await session(app), png(DIALOG))).status == 200  # someone else's
+    mine, other = stored(desk)
+    esc = escalations.create(
+        desk.engine, conversation_id=mine.conversation_id, user_pseudonym="p", language="de", reason="user_request",
+        details={}, intents=[], articles=[], transcript=[],
+    )  # fmt: skip
+    path = f"/api/escalations/{esc.id}/attachments/"
+    _, resp = await app.asgi_client.get(path + str(mine.id))
+    assert resp.status == 401
+    _, resp = await app.asgi_client.post(
+        "/api/auth/login", json={"username": "admin", "password": "admin-unit-password"}
+    )
+    staff = {"cookie": resp.headers["set-cookie"].split(";")[0]}
+    _, resp = await app.asgi_client.get(f"/api/escalations/{esc.id}", headers=staff)
+    assert resp.json["attachments"] == [mine.id]
+    _, resp = await app.asgi_client.get(path + str(mine.id), headers=staff)
+    assert (resp.status, resp.headers["content-type"]) == (200, "image/png") and resp.body == mine.content
+    assert "no-store" in resp.headers["cache-control"]
+    _, resp = await app.asgi_client.get(path + str(other.id), headers=staff)
+    assert (resp.status, resp.json["code"]) == (404, "attachment.not_found")

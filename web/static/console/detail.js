@@ -5,6 +5,7 @@ import {clear, emptyRow, link, make, sleep} from "../staff/dom.js";
 import {dateTimeText, timeText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {linkedText} from "../staff/linkify.js";
+import {screenshotLink, renderScreenshots} from "./screenshots.js";
 import {ACTIVE, el, forgetSearch, state} from "./state.js";
 import {announce, languageText, statusText, waitText} from "./words.js";
 
@@ -83,6 +84,7 @@ export function showRecord(record, initial, ticket) {
   renderActions(record);
   renderContext(record);
   renderTranscript(record.transcript);
+  renderScreenshots(record);
   addMessages(record.messages, !initial);
   if (typeof record.last_message_id === "number" && record.last_message_id > state.lastMessageId) {
     state.lastMessageId = record.last_message_id;
@@ -205,6 +207,7 @@ function messageNode(m) {
     p.appendChild(link(data.article.url, data.article.title || data.article.url));
     li.appendChild(p);
   }
+  if (data.attachment !== undefined && state.record) { li.appendChild(screenshotLink(state.record.id, data.attachment)); }
   if (Array.isArray(data.buttons) && data.buttons.length) {
     const titles = data.buttons.map(function (b) { return b && b.title ? String(b.title) : ""; }).filter(Boolean);
     li.appendChild(make("span", "msg-extra muted", t("ui.console.choice", {titles: titles.join(" | ")})));
