@@ -5,6 +5,7 @@
 import {c, remember} from "./context.js";
 import {clearUnread, closeRow, receive, reopenRow, resetLog, scrollToEnd, setHandoff} from "./log.js";
 import {make} from "./render.js";
+import {buildScreenshot, wireScreenshot} from "./screenshot.js";
 import {action, connect, opened, send, start as talk} from "./talk.js";
 
 const OPEN_KEY = "servicedesk.open";
@@ -124,6 +125,7 @@ function build(ui) {
   el.form.appendChild(el.send);
   el.panel.appendChild(el.form);
   el.root.appendChild(el.panel);
+  buildScreenshot();
 }
 
 function choose(row, button, payload, title) {
@@ -153,6 +155,7 @@ function setOpen(open, moveFocus) {
 
 function wire() {
   const el = c.el;
+  wireScreenshot();
   el.form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     const text = el.input.value.trim();
