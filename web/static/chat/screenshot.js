@@ -29,7 +29,7 @@ function clipIcon() {
   return svg;
 }
 
-// The attach button (before "Senden"), the hidden file picker and the one-line data note under the composer.
+// The attach button (after "Senden"), the hidden file picker and the one-line data note under the composer.
 export function buildScreenshot() {
   const el = c.el;
   el.shotNote = make("p", "shot-note", words("ui.screenshot.hint"));
@@ -47,7 +47,7 @@ export function buildScreenshot() {
   el.attach.setAttribute("aria-describedby", "sd-shot-note");
   el.attach.title = words("ui.screenshot.attach") + " – " + words("ui.screenshot.paste");
   el.attach.appendChild(clipIcon());
-  el.form.insertBefore(el.attach, el.send);
+  el.form.appendChild(el.attach);  // after "Senden": the tab order input → send stays as it was
   el.form.appendChild(el.shotFile);
   el.panel.insertBefore(el.shotNote, el.form.nextSibling);
 }

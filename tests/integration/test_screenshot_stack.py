@@ -1,0 +1,86 @@
+"""Screenshots through the real stack: a rendered error dialog is uploaded, OCR'd by Tesseract, quoted, answered.
+
+Three dialogs of ``bench.ocr_dialogs`` (two German, one English) go through ``POST /api/chat/attachments``
+like the widget sends them; one German dialog goes through the widget's file picker in Chromium (axe on the
+states it passes). The full 20-dialog figure is ``python -m bench.ocr``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from bench.ocr_dialogs import DIALOGS, Dialog, png
+from scripts.stack import Stack
+from tests.integration.browser import BOT, assert_accessible
+from tests.integration.employee import Employee
+
+pytestmark = pytest.mark.integration
+CASES = [DIALOGS[2], DIALOGS[5], DIALOGS[14]]  # VPN error 809 (de), printer offline (de), password expired (en)
+
+
+def article_of(messages: list[dict]) -> str | None:
+    """The slug of the article card among the replies."""
+    cards = [m["data"]["custom"] for m in messages if isinstance(m["data"].get("custom"), dict)]
+    return next((c["slug"] for c in cards if c.get("type") == "article"), None)
+
+
+@pytest.mark.parametrize("dialog", CASES, ids=[f"{d.slug}-{d.scale}x" for d in CASES])
+def test_a_rendered_error_dialog_is_quoted_and_reaches_its_article(stack: Stack, dialog: Dialog) -> None:
+    employee = Employee(stack.settings)
+    resp = employee.http.post(
+        "/api/chat/attachments",
+        files={"file": ("fehler.png", png(dialog), "image/png")},
+        data={"language": "de"},
+    )
+    assert resp.status_code == 200, resp.text
+    messages = resp.json()["messages"]
+    quote = messages[0]["text"]
+    assert quote.startswith("In Ihrem Screenshot steht: „") and "— dazu habe ich Folgendes:" in quote
+    first_words = " ".join(dialog.message.split()[:4])
+    assert first_words in quote, quote
+    assert article_of(messages) == dialog.slug, [m["text"] for m in messages]
+    # The records keep the re-encoded image with the (redacted) text, and the message that carries it.
+    db = Path(stack.settings.records.db_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(db) as conn:
+        status, text, message_id = conn.execute(
+            "SELECT ocr_status, ocr_text, message_id FROM attachments WHERE message_id = ?",
+            (resp.json()["user_message_id"],),
+        ).fetchone()
+    assert status == "read" and first_words in text and message_id == resp.json()["user_message_id"]
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 800, "height": 900}, locale="de-DE", bypass_csp=True)
+    pg = context.new_page()
+    pg.goto(f"{stack.settings.servers.web_url}/chat")
+    expect(pg.locator("#servicedesk-fullscreen")).to_have_attribute("data-state", "ready", timeout=BOT)
+    yield pg
+    context.close()
+
+
+def test_the_file_picker_sends_a_screenshot_and_the_answer_quotes_it(page: Page, tmp_path: Path) -> None:
+    dialog = DIALOGS[6]  # "Das Netzlaufwerk H: konnte nicht verbunden werden." at 150 %
+    shot = tmp_path / "netzlaufwerk.png"
+    shot.write_bytes(png(dialog))
+    expect(page.locator(".shot-note")).to_have_text(
+        "Screenshots können Bürgerdaten zeigen – bitte nur den Fehlerdialog."
+    )
+    assert page.locator("#sd-attach").get_attribute("aria-label") == "Bildschirmfoto anhängen"
+    assert_accessible(page, "composer with the attach button")
+    with page.expect_file_chooser() as chooser:
+        page.locator("#sd-attach").click()
+    chooser.value.set_files(str(shot))
+    page.locator("#sd-log .msg-user[data-id]", has_text="Bildschirmfoto").wait_for(timeout=BOT)
+    expect(page.locator("#sd-log")).to_contain_text("In Ihrem Screenshot steht: „", timeout=BOT)
+    expect(page.locator("#sd-log")).to_contain_text("Das Netzlaufwerk H: konnte nicht verbunden werden")
+    link = page.locator("#sd-log .card a").first
+    link.wait_for(timeout=BOT)
+    assert (link.get_attribute("href") or "").endswith("/kb/netzlaufwerk-verbinden")
+    expect(page.locator("#sd-typing")).to_be_hidden(timeout=BOT)
+    assert_accessible(page, "screenshot answered")
