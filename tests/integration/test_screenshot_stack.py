@@ -25,8 +25,8 @@ CASES = [DIALOGS[2], DIALOGS[5], DIALOGS[14]]  # VPN error 809 (de), printer off
 
 def article_of(messages: list[dict]) -> str | None:
     """The slug of the article card among the replies."""
-    cards = [m["data"]["custom"] for m in messages if isinstance(m["data"].get("custom"), dict)]
-    return next((c["slug"] for c in cards if c.get("type") == "article"), None)
+    cards = [m["data"]["article"] for m in messages if isinstance(m["data"].get("article"), dict)]
+    return next((str(c["url"]).rsplit("/kb/", 1)[-1] for c in cards if c.get("url")), None)
 
 
 @pytest.mark.parametrize("dialog", CASES, ids=[f"{d.slug}-{d.scale}x" for d in CASES])

@@ -82,8 +82,6 @@ export async function upload(file) {
   if (TYPES.indexOf(file.type) < 0) { showError(words("error.attachment.type")); return; }
   if (file.size > MAX_BYTES) { showError(words("error.attachment.too_big")); return; }
   const pending = addPending(words("screenshot.sent"), null);
-  // Never re-sent as text by "Erneut versuchen": the employee attaches the image again instead.
-  state.pending.splice(state.pending.indexOf(pending), 1);
   busy(1);
   try {
     if (!state.started && !(await start())) { throw new Error(c.t("unreachable")); }
@@ -102,11 +100,13 @@ export async function upload(file) {
     let data = null;
     try { data = await resp.json(); } catch (_) { data = null; }
     if (!resp.ok) { throw new Error(failed(data, resp.status)); }
-    state.pending.push(pending);
-    settle(pending, Number(data.user_message_id) || 0, null);
+    // The live update may have brought the stored message first (and settled the bubble already).
+    if (state.pending.indexOf(pending) >= 0) { settle(pending, Number(data.user_message_id) || 0, null); }
     receive(data, false);
   } catch (e) {
     notSent(pending);
+    // Never re-sent as text by "Erneut versuchen": the employee attaches the image again instead.
+    if (state.pending.indexOf(pending) >= 0) { state.pending.splice(state.pending.indexOf(pending), 1); }
     showError(e && e.name !== "TimeoutError" && e.message ? e.message : c.t("offline"));
   } finally {
     busy(-1);
