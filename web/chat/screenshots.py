@@ -25,14 +25,14 @@ def uploaded(request: Request) -> tuple[bytes, str]:
     if not (request.content_type or "").startswith("multipart/form-data"):
         raise ChatRefused(415, "attachment.form")
     try:
-        files = request.files or {}
-        form = request.form or {}
+        files = request.files
+        form = request.form
     except Exception as exc:  # noqa: BLE001 - Sanic's form parser raises various errors on garbage
         raise ChatRefused(400, "attachment.form") from exc
-    given = files.get("file")
+    given = files.get("file") if files else None
     if given is None or not given.body:
         raise ChatRefused(400, "attachment.missing", "file")
-    language = "en" if form.get("language") == "en" else "de"
+    language = "en" if form and form.get("language") == "en" else "de"
     return bytes(given.body), language
 
 
