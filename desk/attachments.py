@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from desk.db import attachments, new_id, now
+from desk.tickets.base import TicketAttachment
 
 MEDIA_TYPES = ("image/png", "image/jpeg")
 
@@ -86,3 +87,14 @@ def ids_of(engine: Engine, conversation_id: str, until_message: int | None = Non
         query = query.where(attachments.c.message_id <= until_message)
     with engine.connect() as conn:
         return list(conn.execute(query.order_by(attachments.c.id)).scalars())
+
+
+def for_ticket(engine: Engine, conversation_id: str, until_message: int | None = None) -> tuple[TicketAttachment, ...]:
+    """The conversation's screenshots as files for a ticket (``bildschirmfoto-<id>.png``)."""
+    found = []
+    for attachment_id in ids_of(engine, conversation_id, until_message):
+        shot = get(engine, attachment_id)
+        if shot is not None:
+            suffix = "png" if shot.media_type == "image/png" else "jpg"
+            found.append(TicketAttachment(f"bildschirmfoto-{shot.id}.{suffix}", shot.media_type, shot.content))
+    return tuple(found)
