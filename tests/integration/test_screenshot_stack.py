@@ -7,6 +7,7 @@ states it passes). The full 20-dialog figure is ``python -m bench.ocr``.
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,14 @@ from tests.integration.browser import BOT, assert_accessible
 from tests.integration.employee import Employee
 
 pytestmark = pytest.mark.integration
+# A paste event as Chromium fires it for an image on the clipboard, on the chat's input inside the shadow root.
+PASTE = """(b64) => {
+  const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], "paste.png", {type: "image/png"}));
+  const input = document.querySelector("#servicedesk-fullscreen").shadowRoot.querySelector("#sd-input");
+  input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, composed: true}));
+}"""
 CASES = [DIALOGS[2], DIALOGS[5], DIALOGS[14]]  # VPN error 809 (de), printer offline (de), password expired (en)
 
 
@@ -84,3 +93,9 @@ def test_the_file_picker_sends_a_screenshot_and_the_answer_quotes_it(page: Page,
     assert (link.get_attribute("href") or "").endswith("/kb/netzlaufwerk-verbinden")
     expect(page.locator("#sd-typing")).to_be_hidden(timeout=BOT)
     assert_accessible(page, "screenshot answered")
+    # Pasted (Win+Shift+S, Ctrl+V): the printer dialog at 200 %.
+    page.locator("#sd-input").focus()
+    page.evaluate(PASTE, base64.b64encode(png(DIALOGS[5])).decode("ascii"))
+    expect(page.locator("#sd-log")).to_contain_text("Der Druckauftrag konnte nicht gedruckt werden", timeout=BOT)
+    expect(page.locator('#sd-log .card a[href$="/kb/drucker-druckt-nicht"]')).to_have_count(1, timeout=BOT)
+    expect(page.locator("#sd-log .msg-user", has_text="Bildschirmfoto")).to_have_count(2)
