@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from bench.ocr_dialogs import DIALOGS, Dialog, png
 from scripts.stack import Stack
 from tests.integration.browser import BOT, assert_accessible
+from tests.integration.conftest import ARTIFACTS
 from tests.integration.employee import Employee
 
 pytestmark = pytest.mark.integration
@@ -99,3 +100,10 @@ def test_the_file_picker_sends_a_screenshot_and_the_answer_quotes_it(page: Page,
     expect(page.locator("#sd-log")).to_contain_text("Der Druckauftrag konnte nicht gedruckt werden", timeout=BOT)
     expect(page.locator('#sd-log .card a[href$="/kb/drucker-druckt-nicht"]')).to_have_count(1, timeout=BOT)
     expect(page.locator("#sd-log .msg-user", has_text="Bildschirmfoto")).to_have_count(2)
+    # On a phone the composer with its attach button and the note still fit.
+    page.set_viewport_size({"width": 360, "height": 740})
+    for part in ("#sd-send", "#sd-attach", ".shot-note"):
+        box = page.locator(part).bounding_box()
+        assert box and box["x"] + box["width"] <= 360 and box["y"] + box["height"] <= 740, (part, box)
+    assert_accessible(page, "phone with screenshots")
+    page.screenshot(path=str(ARTIFACTS / "chat-screenshot-phone.png"))
