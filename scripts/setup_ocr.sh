@@ -11,11 +11,5 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: tesseract is installed ($(tesseract --version 2>/dev/null | head -1), deu+eng)"
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: missing Debian packages: sudo apt-get install ${missing[*]}" >&2
-  exit 1
-fi
-echo "setup: installing ${missing[*]} from Debian's packages ..."
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+"$(dirname "$0")/apt_install.sh" "${missing[@]}"
 echo "setup: $(tesseract --version 2>/dev/null | head -1)"
