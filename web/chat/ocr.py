@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+import weakref
 from dataclasses import dataclass
 
 from PIL import Image
@@ -29,6 +30,8 @@ TIMEOUT_S = 20.0
 TARGET_WIDTH = 2400  # screen text at 100 % is ~10 px high; Tesseract reads best at ~30 px
 MAX_OCR_PIXELS = 12_000_000
 WORD = re.compile(r"[^\W\d_]{2,}")
+PARALLEL = 2  # Tesseract processes at once per web process; more screenshots wait (within their time limit)
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -70,19 +73,40 @@ def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
+def _slot() -> asyncio.Semaphore:
+    """This event loop's limit on Tesseract processes."""
+    loop = asyncio.get_running_loop()
+    if loop not in _slots:
+        _slots[loop] = asyncio.Semaphore(PARALLEL)
+    return _slots[loop]
+
+
 async def run_tesseract(image: bytes, *, timeout_s: float, languages: str = LANGUAGES, psm: str = PSM) -> str | None:
-    """Tesseract's raw output for a PNG; ``None`` when it took longer than ``timeout_s`` (the process is killed)."""
+    """Tesseract's raw output for a PNG; ``None`` when it took longer than ``timeout_s`` (the process is killed).
+
+    The time limit covers the wait for a free slot too (at most :data:`PARALLEL` processes run at once).
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            async with _slot():
+                return await _tesseract(image, languages, psm)
+    except TimeoutError:
+        return None
+
+
+async def _tesseract(image: bytes, languages: str, psm: str) -> str:
+    """One Tesseract process; killed when the caller's time limit cancels it."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per screenshot: the web service keeps the other
     proc = await asyncio.create_subprocess_exec(
         "tesseract", "stdin", "stdout", "-l", languages, "--psm", psm,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=env,
     )  # fmt: skip
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(image), timeout_s)
-    except TimeoutError:
+        out, _ = await proc.communicate(image)
+    except asyncio.CancelledError:
         proc.kill()
         await proc.wait()
-        return None
+        raise
     if proc.returncode != 0:
         logger.warning("tesseract ended with code %s", proc.returncode)
         return ""

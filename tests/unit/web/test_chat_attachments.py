@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -151,3 +152,20 @@ async def test_the_agent_sees_the_screenshot_of_the_escalated_conversation_only(
     assert "no-store" in resp.headers["cache-control"]
     _, resp = await app.asgi_client.get(path + str(other.id), headers=staff)
     assert (resp.status, resp.json["code"]) == (404, "attachment.not_found")
+
+
+async def test_at_most_two_tesseract_processes_run_and_waiting_counts_against_the_limit(monkeypatch) -> None:
+    started: list[bytes] = []
+    never = asyncio.Event()
+
+    async def stuck(image: bytes, _languages: str, _psm: str) -> str:
+        started.append(image)
+        await never.wait()
+        return "never"
+
+    monkeypatch.setattr(ocr, "_tesseract", stuck)
+    calls = [asyncio.create_task(ocr.run_tesseract(bytes([i]), timeout_s=0.3)) for i in range(3)]
+    await asyncio.sleep(0.1)
+    assert started == [b"\x00", b"\x01"]  # the third waits for a slot
+    assert await asyncio.gather(*calls) == [None, None, None]  # all past the limit, the waiting one included
+    assert len(started) == 2
