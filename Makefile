@@ -134,8 +134,9 @@ eval-chat: build
 fit-decision: build
 	$(APP_PY) -m knowledge.decision_fit
 
-bench: build
+bench: build setup-ocr
 	$(APP_PY) -m bench.knowledge_bench
+	$(APP_PY) -m bench.ocr
 	$(APP_PY) -m bench.throughput
 	$(APP_PY) -m bench.handoff_latency
 	$(APP_PY) -m bench.kb_live
