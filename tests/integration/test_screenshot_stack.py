@@ -16,9 +16,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bench.ocr_dialogs import DIALOGS, Dialog, png
+from desk import escalations
+from desk.db import open_db
 from scripts.stack import Stack
-from tests.integration.browser import BOT, assert_accessible
-from tests.integration.conftest import ARTIFACTS
+from tests.integration.browser import BOT, assert_accessible, new_context, staff_login
+from tests.integration.conftest import ADMIN, ARTIFACTS
 from tests.integration.employee import Employee
 
 pytestmark = pytest.mark.integration
@@ -107,3 +109,27 @@ def test_the_file_picker_sends_a_screenshot_and_the_answer_quotes_it(page: Page,
         assert box and box["x"] + box["width"] <= 360 and box["y"] + box["height"] <= 740, (part, box)
     assert_accessible(page, "phone with screenshots")
     page.screenshot(path=str(ARTIFACTS / "chat-screenshot-phone.png"))
+
+
+def test_the_agent_sees_the_screenshot_in_the_console(browser: Browser, stack: Stack) -> None:
+    employee = Employee(stack.settings)
+    resp = employee.http.post("/api/chat/attachments", files={"file": ("f.png", png(DIALOGS[6]), "image/png")})
+    assert resp.status_code == 200, resp.text
+    # The escalation form's own path is tested in test_handoff_stack.py; here the record is enough.
+    esc = escalations.create(
+        open_db(stack.settings.records.db_url), conversation_id=employee.conversation_id, user_pseudonym="p",
+        language="de", reason="user_request", details={"description": "Netzlaufwerk fehlt"}, intents=[],
+        articles=[], transcript=[{"role": "user", "text": "Netzlaufwerk fehlt", "ts": 1.0}],
+    )  # fmt: skip
+    context, console, dialogs = new_context(browser, 1280, axe=True)
+    try:
+        staff_login(console, f"{stack.settings.servers.web_url}/console/", ADMIN)
+        console.locator(f'#queue [data-id="{esc.id}"]').click(timeout=BOT)
+        shot = console.locator("#transcript img.screenshot")
+        expect(shot).to_have_attribute("alt", "Bildschirmfoto der Person", timeout=BOT)
+        expect(shot).to_have_js_property("complete", True, timeout=BOT)
+        assert shot.evaluate("img => img.naturalWidth") == 732  # loaded through the staff endpoint
+        assert_accessible(console, "console with a screenshot")
+        assert dialogs == []
+    finally:
+        context.close()
