@@ -3,20 +3,45 @@
 ``python -m bench.ocr`` renders the dialogs of :mod:`bench.ocr_dialogs`, puts each through the chat's path
 (re-encoding, OCR with the chat's settings, the knowledge search on the OCR text) and prints, per dialog, the
 article reached, then the share that reached the right one (top-1; target ≥ 80 %) and the seconds per
-screenshot (OCR, one Tesseract process at a time).
+screenshot (OCR, one Tesseract process at a time). Then the same dialogs harder: saved as JPEG at quality 60
+(what chat tools and e-mail make of a screenshot), and at 9 pt without scaling (small text).
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import time
+from collections.abc import Callable
+from dataclasses import replace
 
 from bench.common import percentile
-from bench.ocr_dialogs import DIALOGS, png
+from bench.ocr_dialogs import DIALOGS, Dialog, png, render
 from knowledge.index_files import knowledge_base_from_files
+from knowledge.search import KnowledgeBase
 from settings import KnowledgeSettings
 from web.chat.images import sanitize
 from web.chat.ocr import read_text
+
+
+def jpeg(dialog: Dialog) -> bytes:
+    """The rendered dialog as a JPEG of quality 60."""
+    out = io.BytesIO()
+    render(dialog).save(out, format="JPEG", quality=60)
+    return out.getvalue()
+
+
+VARIANTS: dict[str, Callable[[Dialog], bytes]] = {
+    "as JPEG, quality 60": jpeg,
+    "at 9 pt, 100 %": lambda d: png(replace(d, size=9, scale=1.0)),
+}
+
+
+async def article_reached(kb: KnowledgeBase, raw: bytes, limit: int) -> str:
+    """The article the OCR text of one screenshot reaches (top 1), ``-`` for none."""
+    result = await read_text(sanitize(raw).content, limit=limit)
+    best = kb.search(result.text, k=1).best if result.text else None
+    return best.slug if best else "-"
 
 
 async def measure() -> None:
@@ -44,6 +69,9 @@ async def measure() -> None:
         f"seconds per screenshot (OCR incl. preparation): mean {sum(seconds) / len(seconds):.2f}  "
         f"p50 {percentile(seconds, 50):.2f}  max {max(seconds):.2f}"
     )
+    for name, make in VARIANTS.items():
+        found = [await article_reached(kb, make(d), settings.max_query_chars) == d.slug for d in DIALOGS]
+        print(f"the same dialogs {name}: {sum(found)}/{len(DIALOGS)} = {sum(found) / len(DIALOGS):.0%}")
 
 
 def main() -> None:
