@@ -3,7 +3,7 @@
 Each :class:`Dialog` names the article its text should reach. :func:`render` draws it in a Windows-like frame
 (title bar, icon, wrapped message, buttons) on a piece of desktop, with one of the machine's fonts, a font size
 and a display scaling of 100–200 %, so OCR meets what it meets on office PCs. Used by ``python -m bench.ocr``
-and by the tests (``tests/unit/web/test_chat_ocr.py``, the integration test of the screenshot upload).
+and by the tests (``tests/unit/web/test_chat_attachments.py``, ``tests/integration/test_screenshot_stack.py``).
 """
 
 from __future__ import annotations

@@ -169,3 +169,11 @@ async def test_at_most_two_tesseract_processes_run_and_waiting_counts_against_th
     assert started == [b"\x00", b"\x01"]  # the third waits for a slot
     assert await asyncio.gather(*calls) == [None, None, None]  # all past the limit, the waiting one included
     assert len(started) == 2
+
+
+def test_ocr_noise_lines_are_dropped_and_the_text_capped_at_a_word() -> None:
+    # A leading "/" would make Rasa read an intent: it goes; "[OK]" has too few letters, the border none.
+    raw = "/Microsoft Outlook    ×\n|  ©  |\n\nOutlook kann nicht gestartet werden.\n[OK] \n—— ~~ ——\nAbbrechen\n"
+    assert ocr.clean_text(raw, 1000) == "Microsoft Outlook × Outlook kann nicht gestartet werden. Abbrechen"
+    assert ocr.clean_text(raw, 30) == "Microsoft Outlook × Outlook"
+    assert ocr.clean_text("12345 0x8007\n| | |", 1000) == ""
