@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup setup-node setup-browser build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
+.PHONY: help setup setup-node setup-browser setup-ocr build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
         eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc
 
 help:
@@ -39,6 +39,11 @@ setup-node: node_modules/.installed
 
 setup-browser:
 	@scripts/setup_browser.sh
+
+# Tesseract with German and English data for the screenshots' OCR (Debian packages). `make run` only warns
+# when it is missing (screenshots are then stored without their text); the tests need it.
+setup-ocr:
+	@scripts/setup_ocr.sh
 
 model: setup
 	@$(APP_PY) -m knowledge.model_build
@@ -63,6 +68,7 @@ rasa-model: setup $(RASA_MODEL)
 build: model index rasa-model
 
 run: build
+	@scripts/setup_ocr.sh || echo "setup: screenshots will be stored without OCR text"
 	@$(APP_PY) -m scripts.run
 
 lint: setup
@@ -86,10 +92,10 @@ unit: setup
 attack: setup
 	$(APP_PY) -m pytest tests/attack
 
-integration: build setup-browser
+integration: build setup-browser setup-ocr
 	$(APP_PY) -m pytest tests/integration
 
-test: lint typecheck validate build rasa-test setup-browser
+test: lint typecheck validate build rasa-test setup-browser setup-ocr
 	$(APP_PY) -m pytest
 
 # The records database to the newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
@@ -128,8 +134,9 @@ eval-chat: build
 fit-decision: build
 	$(APP_PY) -m knowledge.decision_fit
 
-bench: build
+bench: build setup-ocr
 	$(APP_PY) -m bench.knowledge_bench
+	$(APP_PY) -m bench.ocr
 	$(APP_PY) -m bench.throughput
 	$(APP_PY) -m bench.handoff_latency
 	$(APP_PY) -m bench.kb_live

@@ -72,6 +72,25 @@ messages = Table(
     sqlite_autoincrement=True,
 )
 
+# Screenshots an employee attached (issue 18): only the re-encoded pixels (no metadata) and the redacted OCR text.
+# They follow the messages' retention and go with the user message that carries them (``message_id``).
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("message_id", Integer, nullable=True),
+    Column("media_type", String(16), nullable=False),  # image/png | image/jpeg
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("ocr_text", Text, nullable=False, default=""),
+    Column("ocr_status", String(16), nullable=False),  # web.chat.ocr.STATUSES
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_attachments_conversation", "conversation_id", "id"),
+    sqlite_autoincrement=True,
+)
+
 escalations = Table(
     "escalations",
     metadata,

@@ -3,8 +3,9 @@
 Periods come from ``settings.retention`` (``SERVICEDESK_RETENTION_*``). One run, in one transaction of the
 records database (a dry run rolls it back):
 
-- messages older than the conversations' period; then conversations without messages left whose last change
-  is that old (not while an escalation of theirs is open), with their CSAT rating: counted first into
+- messages and attached screenshots older than the conversations' period; then conversations without messages
+  left whose last change is that old (not while an escalation of theirs is open), with their CSAT rating: counted
+  first into
   ``daily_counts`` (conversations, CSAT asked and rated by path, language, score and week);
 - CSAT comments older than their period (the score stays until the conversation goes);
 - closed escalations older than their period (details, summary, transcript, contact), counted by reason, with
@@ -29,7 +30,17 @@ from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists
 
 from desk import daily_counts, job_runs, leases, rasa_tracker
 from desk.daily_counts import Key, iso_week, local_day
-from desk.db import conversations, csat_ratings, escalation_notes, escalations, knowledge_gaps, messages, tickets, utc
+from desk.db import (
+    attachments,
+    conversations,
+    csat_ratings,
+    escalation_notes,
+    escalations,
+    knowledge_gaps,
+    messages,
+    tickets,
+    utc,
+)
 from desk.db import now as utc_now
 from desk.escalations import ACTIVE
 from settings import Retention
@@ -45,6 +56,7 @@ KINDS = (
     "gaps",
     "audit",
     "tracker_events",
+    "attachments",
 )
 LEASE = "purge"
 AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"))
@@ -90,6 +102,9 @@ def _purge(
         try:
             conversations_before = at - timedelta(days=retention.conversations_days)
             counts["messages"] = _rowcount(conn, delete(messages).where(messages.c.created_at < conversations_before))
+            counts["attachments"] = _rowcount(
+                conn, delete(attachments).where(attachments.c.created_at < conversations_before)
+            )
             gone, counts["csat_ratings"] = _conversations(conn, conversations_before, tz)
             counts["conversations"] = len(gone)
             counts["csat_ratings"] += _orphan_ratings(conn, conversations_before)

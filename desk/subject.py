@@ -1,12 +1,12 @@
 """Data-subject requests (DSGVO Art. 15 and 17): export and erase everything linked to one pseudonymous user.
 
 The person is named by the intranet user id (pseudonymised with the installation secret exactly as the chat
-does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages,
-escalations with the agents' internal notes on them, the local ticket register's rows of those escalations (the
-built-in store's tickets are the rows themselves; a ticket in Zammad or sent by e-mail must be handled there too,
-the export lists its number), CSAT ratings, knowledge-gap questions (found by their keyed hash of conversation and
-question) and Rasa's tracker events (sender id = conversation id). Chat sessions are signed tokens kept only in the
-browser: nothing stored.
+does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages
+(with attached screenshots), escalations with the agents' internal notes on them, the local ticket register's rows
+of those escalations (the built-in store's tickets are the rows themselves; a ticket in Zammad or sent by e-mail must
+be handled there too, the export lists its number), CSAT ratings, knowledge-gap questions (found by their keyed hash
+of conversation and question) and Rasa's tracker events (sender id = conversation id). Chat sessions are signed
+tokens kept only in the browser: nothing stored.
 
 Each request leaves one row in ``subject_requests``: who, when, which kind, how many records; never the pseudonym,
 a conversation id or any content.
@@ -14,6 +14,7 @@ a conversation id or any content.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, insert, or_, select
 
 from desk import notes, rasa_tracker
 from desk.db import (
+    attachments,
     aware,
     conversations,
     csat_ratings,
@@ -40,7 +42,14 @@ KINDS = ("export", "erase")
 GIVEN = ("user_id", "conversation")
 FORMAT = "servicedesk-subject-export/1"
 COUNTED = (
-    *("conversations", "messages", "escalations", "escalation_notes", "tickets", "csat_ratings", "knowledge_gaps"),
+    "conversations",
+    "messages",
+    "attachments",
+    "escalations",
+    "escalation_notes",
+    "tickets",
+    "csat_ratings",
+    "knowledge_gaps",
     "tracker_events",
 )
 
@@ -174,6 +183,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
     with engine.connect() as conn:
         convs = _rows(conn, conversations, conversations.c.id.in_(cids), conversations.c.created_at)
         msgs = _rows(conn, messages, messages.c.conversation_id.in_(cids), messages.c.id)
+        shots = _screenshots(conn, cids)
         ratings = _rows(conn, csat_ratings, csat_ratings.c.conversation_id.in_(cids), csat_ratings.c.id)
         escs = _rows(conn, escalations, escalations.c.id.in_(found.escalation_ids), escalations.c.id)
         note_rows = notes.rows_for(conn, found.escalation_ids)
@@ -183,6 +193,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
     convs += [{"id": cid, "known_to": "rasa"} for cid in cids if cid not in known]  # Rasa-only conversations
     for conv in convs:
         conv["messages"] = [m for m in msgs if m["conversation_id"] == conv["id"]]
+        conv["attachments"] = [a for a in shots if a["conversation_id"] == conv["id"]]
         conv["csat"] = next((r for r in ratings if r["conversation_id"] == conv["id"]), None)
         conv["tracker_events"] = [e for e in found.events if e["sender_id"] == conv["id"]]
     for esc in escs:  # the agents' internal notes, with the escalation they are about
@@ -194,7 +205,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         "format": FORMAT,
         "exported_at": now().isoformat(),
         "pseudonym": subject.pseudonym,
-        "counts": counts(found, len(msgs), len(ratings)),
+        "counts": counts(found, len(msgs), len(ratings), len(shots)),
         "conversations": convs,
         "escalations": escs,
         "tickets": ticket_rows,
@@ -203,11 +214,23 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
     }
 
 
-def counts(found: Linked, message_count: int, rating_count: int) -> dict[str, int]:
+def _screenshots(conn: Connection, cids: list[str]) -> list[dict[str, Any]]:
+    """The conversations' screenshots, the image as base64 (it is what the person sent, re-encoded)."""
+    rows = conn.execute(select(attachments).where(attachments.c.conversation_id.in_(cids)).order_by(attachments.c.id))
+    found = []
+    for r in rows:
+        item = {k: _plain(v) for k, v in r._mapping.items() if k != "content"}
+        item["content_base64"] = base64.b64encode(bytes(r.content)).decode("ascii")
+        found.append(item)
+    return found
+
+
+def counts(found: Linked, message_count: int, rating_count: int, attachment_count: int = 0) -> dict[str, int]:
     """How many records of each kind (the audit keeps only these)."""
     return {
         "conversations": len(found.conversation_ids),
         "messages": message_count,
+        "attachments": attachment_count,
         "escalations": len(found.escalation_ids),
         "escalation_notes": found.note_count,
         "tickets": len(found.ticket_ids),
@@ -235,13 +258,14 @@ def erase(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dict
     events = rasa_tracker.delete_events(tracker, cids)
     with engine.begin() as conn:
         removed_messages = _delete(conn, messages, messages.c.conversation_id, cids)
+        shots = _delete(conn, attachments, attachments.c.conversation_id, cids)
         ratings = _delete(conn, csat_ratings, csat_ratings.c.conversation_id, cids)
         _delete(conn, tickets, tickets.c.id, found.ticket_ids)
         found.note_count = notes.delete_for(conn, found.escalation_ids)
         _delete(conn, escalations, escalations.c.id, found.escalation_ids)
         _delete(conn, knowledge_gaps, knowledge_gaps.c.id, found.gap_ids)
         _delete(conn, conversations, conversations.c.id, cids)
-    result = counts(found, removed_messages, ratings)
+    result = counts(found, removed_messages, ratings, shots)
     result["tracker_events"] = events
     return result
 

@@ -10,17 +10,17 @@ import logging
 
 from sqlalchemy import Engine
 
-from desk import escalations
+from desk import attachments, escalations
 from desk.escalations import DETAIL_LABELS, Escalation
-from desk.tickets.base import TicketDraft, TicketError, TicketRef, TicketSink
+from desk.tickets.base import TicketAttachment, TicketDraft, TicketError, TicketRef, TicketSink
 from texts import section, text
 
 logger = logging.getLogger(__name__)
 SPEAKERS = section("ticket.speaker")  # tickets are read by the desk: in German
 
 
-def draft_for(esc: Escalation) -> TicketDraft:
-    """Title from the description (or the first summary line), body from the context card."""
+def draft_for(esc: Escalation, shots: tuple[TicketAttachment, ...] = ()) -> TicketDraft:
+    """Title from the description (or the first summary line), body from the context card; ``shots`` go along."""
     title = esc.detail_text("description") or esc.summary[0].removeprefix(text("escalation.summary.wanted", text=""))
     details = {DETAIL_LABELS[k]: esc.detail_text(k) for k in DETAIL_LABELS if esc.detail_text(k)}
     details[text("ticket.reason")] = esc.reason
@@ -35,13 +35,15 @@ def draft_for(esc: Escalation) -> TicketDraft:
         language=esc.language,
         escalation_id=esc.id,
         contact=esc.detail_text("contact"),
+        attachments=shots,
     )
 
 
 def create_ticket(engine: Engine, sink: TicketSink, esc: Escalation) -> TicketRef | None:
     """Create the ticket and record its number; ``None`` (logged) when the sink failed: retried later."""
+    shots = attachments.for_ticket(engine, esc.conversation_id, esc.messages_until)
     try:
-        ref = sink.create(draft_for(esc))
+        ref = sink.create(draft_for(esc, shots))
     except TicketError as exc:
         logger.error("ticket for escalation %s not created (%s): will retry", esc.id, exc)
         return None

@@ -10,11 +10,5 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: chromium is installed ($(chromium --version 2>/dev/null | head -1))"
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: missing Debian packages: sudo apt-get install ${missing[*]}" >&2
-  exit 1
-fi
-echo "setup: installing ${missing[*]} from Debian's packages ..."
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+"$(dirname "$0")/apt_install.sh" "${missing[@]}"
 echo "setup: $(chromium --version | head -1)"

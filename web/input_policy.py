@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from sanic import Request, Sanic
+from sanic.exceptions import PayloadTooLarge
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
@@ -32,6 +33,9 @@ from knowledge.text_policy import (
 )
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # the largest legitimate body is an article (100,000 characters of Markdown)
+# Routes that take multipart/form-data instead of JSON: a screenshot of up to 5 MB plus the form's framing.
+UPLOADS = frozenset({"/api/chat/attachments"})
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024 + 64 * 1024
 
 
 class PolicyError(ValueError):
@@ -115,6 +119,10 @@ def check_request(request: Request) -> None:
             if found:
                 raise PolicyError(found, name)
     if request.body:
+        if request.path in UPLOADS:
+            return  # the route checks the session, then the form (415 unless multipart) and the image
+        if len(request.body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge("Request body exceeds the size limit")
         if not (request.content_type or "").startswith("application/json"):
             raise PolicyError("json", "content-type", *texts.both("policy.content_type"), status=415)
         request.parsed_json = parse_body(request.body)
@@ -164,7 +172,7 @@ def field_text(value: object, field: str, *, required: bool = True, multiline: b
 
 def install(app: Sanic) -> None:
     """Check every API request first; a :class:`PolicyError` anywhere answers 400."""
-    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    app.config.REQUEST_MAX_SIZE = UPLOAD_MAX_BYTES  # other routes: MAX_BODY_BYTES, checked in check_request
     # A question of 1000 characters outside ASCII is up to 12 KB percent-encoded in the URL.
     app.config.REQUEST_MAX_HEADER_SIZE = 16_384
 

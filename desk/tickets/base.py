@@ -14,6 +14,15 @@ class TicketError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class TicketAttachment:
+    """A file that goes with the ticket: a screenshot the employee attached (re-encoded, no metadata)."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class TicketDraft:
     """What a ticket is created from: the escalation's summary, details and transcript."""
 
@@ -26,6 +35,7 @@ class TicketDraft:
     escalation_id: int | None = None
     contact: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[TicketAttachment, ...] = ()
 
     def body(self) -> str:
         """Plain-text first article: summary, details, then the transcript."""
@@ -34,6 +44,8 @@ class TicketDraft:
             lines += ["Angaben:", *(f"- {k}: {v}" for k, v in self.details.items()), ""]
         if self.transcript:
             lines += ["Gesprächsverlauf:", *(f"{who}: {text}" for who, text in self.transcript)]
+        if self.attachments:
+            lines += ["", "Bildschirmfotos: " + ", ".join(a.filename for a in self.attachments)]
         return "\n".join(lines)
 
 

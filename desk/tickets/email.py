@@ -60,6 +60,9 @@ class EmailTicketSink:
         msg["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "localhost")
         msg["X-Servicedesk-Ticket"] = number
         msg.set_content(draft.body(), charset="utf-8", cte="quoted-printable")
+        for shot in draft.attachments:
+            maintype, _, subtype = shot.media_type.partition("/")
+            msg.add_attachment(shot.content, maintype=maintype, subtype=subtype, filename=shot.filename)
         return msg
 
     def _send(self, msg: EmailMessage) -> None:

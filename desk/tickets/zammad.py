@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,11 @@ class ZammadTicketSink:
                 "content_type": "text/plain",
             },
         }
+        if draft.attachments:
+            payload["article"]["attachments"] = [
+                {"filename": a.filename, "data": base64.b64encode(a.content).decode("ascii"), "mime-type": a.media_type}
+                for a in draft.attachments
+            ]
         if _EMAIL.match(self.customer):
             # "guess:" lets Zammad find the customer by address, or create one.
             payload["customer_id"] = f"guess:{self.customer}"

@@ -21,7 +21,7 @@ from tests.attack.conftest import IDENTITIES, Target
 OPENAPI = Path(__file__).resolve().parents[2] / "web" / "static" / "openapi.yaml"
 SPEC = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
 METHODS = ("get", "post", "put", "delete", "patch")
-PARAMS = {"slug": "gibt-es-nicht", "id": "999999", "version": "1", "name": "widget.css"}
+PARAMS = {"slug": "gibt-es-nicht", "id": "999999", "version": "1", "name": "widget.css", "attachment_id": "999999"}
 ROLES = {"agent": {"agent"}, "editor": {"editor"}, "lead": {"lead"}, "admin": {"agent", "editor", "lead", "admin"}}
 REQUIRED_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")
 

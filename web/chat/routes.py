@@ -23,6 +23,7 @@ from desk.knowledge_stats import most_shown
 from knowledge.source import KnowledgeUnavailable
 from knowledge.text_policy import INT_MAX, LIMITS
 from web.chat import welcome as empty_state
+from web.chat.screenshots import screenshot, uploaded
 from web.chat.service import ChatRefused
 from web.chat.session import session_of
 from web.context import ctx
@@ -32,7 +33,7 @@ from web.metrics.turns import refused_outcome, turn_outcome
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
-CHAT_API = ("session", "messages", "history", "open", "events", "end", "new", "withdraw", "welcome")
+CHAT_API = ("session", "messages", "attachments", "history", "open", "events", "end", "new", "withdraw", "welcome")
 
 
 async def preflight(_request: Request) -> HTTPResponse:
@@ -139,6 +140,16 @@ async def post_message(request: Request, session: ChatSession) -> HTTPResponse:
         raise
     app.metrics.count_turn(turn_outcome(reply))
     return json(reply)
+
+
+@bp.post("/api/chat/attachments")
+@chat_session
+async def post_attachment(request: Request, session: ChatSession) -> HTTPResponse:
+    """A screenshot as the employee's message: stored as bare pixels, its OCR text answered as their question."""
+    raw, language = uploaded(request)
+    app = ctx(request)
+    shot = await screenshot(raw, limit=app.settings.knowledge.max_query_chars)
+    return json(await app.chat.post_screenshot(session=session, shot=shot, language=language))
 
 
 @bp.get("/api/chat/history")

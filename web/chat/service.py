@@ -15,7 +15,8 @@ from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
-from desk import conversations, csat, escalations
+from desk import attachments, conversations, csat, escalations
+from desk.attachments import NewAttachment
 from desk.conversations import MessageRow
 from desk.db import now
 from desk.escalations import Escalation, TransitionError
@@ -23,12 +24,14 @@ from desk.identity import ChatSession
 from desk.notices import notice
 from desk.runtime import Desk, LazyDesk
 from knowledge.text_policy import char_problem
+from texts import text as catalogue_text
 from web.chat import payloads
 from web.handoff.service import HandoffService, bot_items
 from web.live import Notifier
 from web.rasa import RasaClient, UpstreamError
 
 logger = logging.getLogger(__name__)
+QUOTE_CHARS = 200  # the screenshot's text as quoted back; Rasa and the search get all of it
 
 
 class ChatRefused(Exception):
@@ -79,13 +82,34 @@ def clean_text(raw: Any, limit: int) -> str:
     return text
 
 
-def _begin_turn(desk: Desk, user: str, text: str, label: str | None, signed_in: bool = False) -> _Turn:
-    """One transaction: the conversation (new if needed), the payload check, the user message, the handoff state."""
+def quote(ocr_text: str, limit: int = QUOTE_CHARS) -> str:
+    """The OCR text as the chat quotes it: at most ``limit`` characters, cut at a word."""
+    if len(ocr_text) <= limit:
+        return ocr_text
+    return ocr_text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _begin_turn(
+    desk: Desk,
+    user: str,
+    text: str,
+    label: str | None,
+    signed_in: bool = False,
+    shot: NewAttachment | None = None,
+) -> _Turn:
+    """One transaction: the conversation (new if needed), the payload check, the user message, the handoff state.
+
+    With a screenshot (``shot``) the stored message is ``text`` with the screenshot attached, and Rasa gets the
+    screenshot's OCR text.
+    """
     with desk.engine.begin() as conn:
         found = conversations.current_in(conn, user)
         conversation = found or conversations.start_in(conn, user, signed_in=signed_in)
         rasa_text, shown = text, text
-        if payloads.is_payload(text):
+        attachment_id = attachments.insert_in(conn, conversation, shot) if shot is not None else None
+        if shot is not None:
+            rasa_text = shot.ocr_text
+        elif payloads.is_payload(text):
             if payloads.accepted(text, payloads.offered(conn, conversation)):
                 shown = label or text  # the button's title is what the employee saw; it is stored for the history
             else:
@@ -95,8 +119,12 @@ def _begin_turn(desk: Desk, user: str, text: str, label: str | None, signed_in: 
         held = escalations.active_in(conn, conversation)
         if rasa_text.startswith("/csat"):
             _check_rating(conn, conversation, held)
-        data = {"payload": text} if shown != text else {}
+        data: dict[str, Any] = {"payload": text} if shown != text else {}
+        if attachment_id is not None:
+            data = {"attachment": attachment_id}
         (message_id,) = conversations.insert_messages(conn, conversation, [("user", shown, data)])
+        if attachment_id is not None:
+            attachments.link_message_in(conn, attachment_id, message_id)
         latest = escalations.latest_in(conn, conversation) if held is None else None
         wake = latest if latest is not None and latest.bot_wake else None
     return _Turn(conversation, message_id, rasa_text, held, wake)
@@ -159,19 +187,42 @@ class ChatService:
         clean = clean_text(text, self.max_chars)
         if clean.startswith("/EXTERNAL_"):
             raise ChatRefused(400, "chat.not_allowed", "text")
+        return await self._relay(session, clean, label)
+
+    async def post_screenshot(self, *, session: ChatSession, shot: NewAttachment, language: str) -> ChatReply:
+        """Store a screenshot as the employee's message and relay its OCR text as their question.
+
+        The answer starts with the quoted text ("In Ihrem Screenshot steht: …"); without readable text the
+        employee is asked to type the error instead, and Rasa is not asked at all.
+        """
+        shown = catalogue_text("screenshot.sent", language)
+        if not shot.ocr_text:
+            lead = catalogue_text("screenshot.unreadable", language)
+        else:
+            lead = catalogue_text("screenshot.quote", language, quote=quote(shot.ocr_text))
+        return await self._relay(session, shown, None, shot, lead)
+
+    async def _relay(
+        self, session: ChatSession, clean: str, label: str | None, shot: NewAttachment | None = None, lead: str = ""
+    ) -> ChatReply:
+        """The turn: stored, then relayed to Rasa unless an agent has the conversation; ``lead`` goes first."""
         desk = self.desk
         user = session.user(desk.secret)
-        turn = await asyncio.to_thread(_begin_turn, desk, user, clean, label, session.kind == "e")
+        turn = await asyncio.to_thread(_begin_turn, desk, user, clean, label, session.kind == "e", shot)
         if turn.held is not None:
             waiting: list[tuple[str, str, dict]] = [("system", notice("still_waiting", turn.held.language), {})]
             items = waiting if turn.held.status == "waiting" else []
             return await asyncio.to_thread(_finish_turn, desk, turn.conversation_id, turn.message_id, items)
+        first: list[tuple[str, str, dict]] = [("bot", lead, {})] if lead else []
+        if not turn.rasa_text:  # a screenshot without readable text: nothing to ask
+            return await asyncio.to_thread(_finish_turn, desk, turn.conversation_id, turn.message_id, first)
         await self.handoff.wake_if_pending(turn.wake)
         try:
             replies = await self.rasa.send(turn.conversation_id, turn.rasa_text)
         except UpstreamError as exc:
             raise ChatRefused(502, "chat.upstream") from exc
-        return await asyncio.to_thread(_finish_turn, desk, turn.conversation_id, turn.message_id, bot_items(replies))
+        items = first + bot_items(replies)
+        return await asyncio.to_thread(_finish_turn, desk, turn.conversation_id, turn.message_id, items)
 
     def _state(self, conversation: str | None) -> ChatState:
         if conversation is None:

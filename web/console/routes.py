@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, html, json
+from sanic.response import HTTPResponse, html, json, raw
 from sqlalchemy import select
 
-from desk import conversations, escalations
+from desk import attachments, conversations, escalations
 from desk.db import tickets
 from desk.escalations import STATUSES, TransitionError
 from knowledge.text_policy import LIMITS
@@ -122,6 +122,23 @@ async def poll_messages(request: Request, escalation_id: int) -> HTTPResponse:
         left = deadline - asyncio.get_running_loop().time()
         if found or left <= 0 or not await notifier.changed(left, mark):
             return json({"messages": found})
+
+
+@bp.get("/api/escalations/<escalation_id:int>/attachments/<attachment_id:int>")
+@requires("agent")
+async def get_attachment(request: Request, escalation_id: int, attachment_id: int) -> HTTPResponse:
+    """A screenshot the employee attached in this escalation's conversation (the stored, re-encoded image)."""
+    esc = await _load(request, escalation_id)
+    if esc is None:
+        return _not_found()
+    engine = ctx(request).desk.get().engine
+    allowed = await asyncio.to_thread(attachments.ids_of, engine, esc.conversation_id, service.window(esc)[1])
+    shot = await asyncio.to_thread(attachments.get, engine, attachment_id) if attachment_id in allowed else None
+    if shot is None:
+        return error(404, "attachment.not_found")
+    await note(request, "escalation", escalation_id)
+    headers = {"Cache-Control": "private, no-store", "Content-Disposition": "inline"}
+    return raw(shot.content, content_type=shot.media_type, headers=headers)
 
 
 async def _act(request: Request, escalation_id: int, step: str) -> HTTPResponse:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from desk import conversations, escalations, notes
+from desk import attachments, conversations, escalations, notes
 from desk.accounts import Account
 from desk.escalations import DETAIL_LABELS, REASON_TEXT, URGENCY_RANK, VERDICT_TEXT, Escalation, TransitionError
 from desk.notices import notice, ticket_notice
@@ -118,6 +118,7 @@ class HandoffService:
                 for a in esc.articles
             ],
             "transcript": list(esc.transcript),
+            "attachments": attachments.ids_of(self.desk.engine, esc.conversation_id, window(esc)[1]),
             "messages": live,
             "notes": [n.as_json() for n in notes.for_escalation(self.desk.engine, esc.id)],  # staff only
             "last_message_id": live[-1]["id"] if live else 0,

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from desk import accounts, conversations, csat, escalations, gaps, leases, notes, rasa_tracker, retention
+from desk import accounts, attachments, conversations, csat, escalations, gaps, leases, notes, rasa_tracker, retention
+from desk.db import attachments as attachments_table
 from desk.db import daily_counts, escalation_notes, knowledge_gaps, messages, now, tickets
 from desk.db import escalations as escalations_table
 from desk.ticketing import create_ticket
@@ -56,6 +57,9 @@ def rated_conversation(desk, score: int, path: str = "bot", comment: str = "") -
     conv = conversations.start(desk.engine, "p1")
     conversations.add_message(desk.engine, conv, "user", "Mein Drucker geht nicht, Tel. 030 1234567")
     conversations.add_message(desk.engine, conv, "bot", "Versuchen Sie Folgendes …")
+    with desk.engine.begin() as conn:
+        shot = attachments.NewAttachment("image/png", 1, 1, b"png", "Druckauftrag fehlgeschlagen", "read")
+        attachments.insert_in(conn, conv, shot)
     assert csat.mark_asked(desk.engine, conv, path)
     assert csat.store_rating(desk.engine, conversation_id=conv, score=score, path=path, articles=[], language="de")
     if comment:
@@ -96,6 +100,7 @@ def test_nothing_goes_before_its_period_and_a_dry_run_changes_nothing(desk, tmp_
     assert set(early.values()) == {0}
     dry = retention.purge(desk.engine, RETENTION, tz=TZ, tracker=url, now=now() + 31 * DAY, dry_run=True)
     assert dry["conversations"] == 1 and dry["messages"] == 2 and dry["tracker_events"] == 1
+    assert dry["attachments"] == 1 and count(desk.engine, attachments_table) == 1
     assert count(desk.engine, messages) == 2 and senders(url) == {conv} and count(desk.engine, daily_counts) == 0
     real = retention.purge(desk.engine, RETENTION, tz=TZ, tracker=url, now=now() + 31 * DAY)
     assert real == dry  # the dry run counted exactly what the real run deleted
@@ -120,6 +125,7 @@ def test_after_the_conversation_period_records_and_tracker_go_and_the_figures_st
     assert report["conversations"] == 4 and report["messages"] == 6 and report["csat_ratings"] == 3
     assert report["tracker_events"] == 4 and senders(url) == {"fresh"}
     assert count(desk.engine, messages) == 0 and csat.rating_of(desk.engine, old[0]) is None
+    assert report["attachments"] == 3 and count(desk.engine, attachments_table) == 0  # with the messages
     assert csat.insights(desk.engine, today - 6 * DAY, today, TZ) == before  # the week's figures are unchanged
     assert escalations.get(desk.engine, esc.id) is not None  # escalations keep their own, longer period
     with desk.engine.connect() as conn:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 from sqlalchemy import create_engine, insert, select
 
-from desk import accounts, conversations, csat, escalations, gaps, notes, rasa_tracker, subject
+from desk import accounts, attachments, conversations, csat, escalations, gaps, notes, rasa_tracker, subject
 from desk.db import subject_requests
 from desk.identity import employee, pseudonym
 from desk.ticketing import create_ticket
@@ -43,6 +44,9 @@ def person(desk, tracker, sub: str, words: str, *, escalate: bool) -> tuple[str,
     user = employee(desk.secret, sub).user(desk.secret)
     cid = conversations.start(desk.engine, user)
     conversations.add_message(desk.engine, cid, "user", f"{words} geht nicht")
+    shot = attachments.NewAttachment("image/png", 2, 1, b"\x89PNG-pixels", f"Fehler: {words}", "read")
+    with desk.engine.begin() as conn:
+        attachments.insert_in(conn, cid, shot)
     conversations.add_message(desk.engine, cid, "bot", "Dazu habe ich nichts gefunden.")
     add_events(tracker, cid, f"{words} geht nicht")
     assert gaps.record_gap(
@@ -70,7 +74,8 @@ def test_export_by_user_id_has_everything_of_that_person_and_nothing_of_another(
     found = subject.export(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
     assert found["pseudonym"] == anna
     assert found["counts"] == {
-        "conversations": 1, "messages": 2, "escalations": 1, "escalation_notes": 1, "tickets": 1, "csat_ratings": 1,
+        "conversations": 1, "messages": 2, "attachments": 1, "escalations": 1, "escalation_notes": 1, "tickets": 1,
+        "csat_ratings": 1,
         "knowledge_gaps": 1, "tracker_events": 3,
     }  # fmt: skip
     (conv,) = found["conversations"]
@@ -81,6 +86,8 @@ def test_export_by_user_id_has_everything_of_that_person_and_nothing_of_another(
     assert "Beamerwolke" in found["tickets"][0]["body"]
     assert [n["text"] for n in found["escalations"][0]["notes"]] == ["Intern: Beamerwolke schon zweimal gemeldet"]
     assert found["knowledge_gaps"][0]["question"] == "Beamerwolke geht nicht"
+    assert conv["attachments"][0]["ocr_text"] == "Fehler: Beamerwolke"
+    assert base64.b64decode(conv["attachments"][0]["content_base64"]) == b"\x89PNG-pixels"
     blob = json.dumps(found)
     assert bert_cid not in blob and "Druckernebel" not in blob
     # The same person when an agent's conversation id is given.
@@ -94,7 +101,8 @@ def test_erase_leaves_no_row_that_mentions_the_person_and_keeps_the_other(desk, 
     ticket_number = escalations.get(desk.engine, 1).ticket_number
     removed = subject.erase(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
     assert removed == {
-        "conversations": 1, "messages": 2, "escalations": 1, "escalation_notes": 1, "tickets": 1, "csat_ratings": 1,
+        "conversations": 1, "messages": 2, "attachments": 1, "escalations": 1, "escalation_notes": 1, "tickets": 1,
+        "csat_ratings": 1,
         "knowledge_gaps": 1, "tracker_events": 3,
     }  # fmt: skip
     tracker_engine = create_engine(f"sqlite:///{tracker}")
@@ -102,7 +110,8 @@ def test_erase_leaves_no_row_that_mentions_the_person_and_keeps_the_other(desk, 
         assert rows_mentioning(engine, [anna, anna_cid, "Beamerwolke", ticket_number]) == []
     # Bert's rows are all still there, in both databases.
     assert {t for t, _ in rows_mentioning(desk.engine, [bert, bert_cid, "Druckernebel"])} == {
-        "conversations", "messages", "escalations", "escalation_notes", "tickets", "csat_ratings", "knowledge_gaps",
+        "conversations", "messages", "attachments", "escalations", "escalation_notes", "tickets", "csat_ratings",
+        "knowledge_gaps",
     }  # fmt: skip
     assert len(rasa_tracker.export_events(tracker, [bert_cid])) == 3
     # A second erase finds nothing.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from desk.db import tickets
-from desk.tickets.base import TicketError, TicketRef
+from desk.tickets.base import TicketAttachment, TicketError, TicketRef
 from desk.tickets.zammad import ZammadTicketSink
 from scripts.stack import free_port
 from tests.unit.desk.ticket_contract import (
@@ -29,6 +30,14 @@ from tests.unit.desk.ticket_contract import (
     make_draft,
     register_count,
 )
+
+
+def valid_base64(value: object) -> bool:
+    try:
+        return isinstance(value, str) and base64.b64decode(value, validate=True) != b""
+    except ValueError:
+        return False
+
 
 # --- Zammad: a stand-in on loopback that holds requests to Zammad's documented API -------------------------
 
@@ -110,6 +119,12 @@ class FakeZammad:
             "article.type": isinstance(article, dict) and article.get("type") == "note",
             "article.internal": isinstance(article, dict) and article.get("internal") is False,
             "article.content_type": isinstance(article, dict) and article.get("content_type") == "text/plain",
+            # Documented: [{"filename": ..., "data": <base64>, "mime-type": ...}]
+            "article.attachments": not isinstance(article, dict)
+            or all(
+                isinstance(a, dict) and {"filename", "data", "mime-type"} == set(a) and valid_base64(a["data"])
+                for a in article.get("attachments", [])
+            ),
         }
         wrong = [name for name, ok in checks.items() if not ok]
         if wrong:
@@ -178,6 +193,15 @@ class TestZammadTicketSink(TicketSinkContract):
         with engine.connect() as conn:
             row = conn.execute(select(tickets).where(tickets.c.number == "31041")).one()
         assert (row.sink, row.external_id, row.status, row.customer) == ("zammad", "41", "open", "u-7f3a91")
+
+    def test_screenshots_go_as_article_attachments(self, sink: ZammadTicketSink, zammad: FakeZammad) -> None:
+        shot = TicketAttachment("bildschirmfoto-3.png", "image/png", b"\x89PNG pixels")
+        ref = sink.create(make_draft(attachments=(shot,)))
+        article = zammad.tickets[int(ref.external_id)]["article"]
+        [sent] = article["attachments"]
+        assert (sent["filename"], sent["mime-type"]) == ("bildschirmfoto-3.png", "image/png")
+        assert base64.b64decode(sent["data"]) == b"\x89PNG pixels"
+        assert "Bildschirmfotos: bildschirmfoto-3.png" in article["body"]
 
     def test_login_customer_is_sent_as_customer(self, engine: Engine, zammad: FakeZammad) -> None:
         zammad.expect_customer = ("customer", "servicedesk-bot")

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 
 from desk.db import now, tickets
-from desk.tickets.base import TicketError, TicketRef
+from desk.tickets.base import TicketAttachment, TicketError, TicketRef
 from desk.tickets.email import EmailTicketSink
 from desk.tickets.factory import make_sink
 from desk.tickets.sql import SqlTicketSink
@@ -127,6 +127,16 @@ class TestEmailTicketSink(TicketSinkContract):
         with engine.connect() as conn:
             row = conn.execute(select(tickets).where(tickets.c.number == ref.number)).one()
         assert (row.sink, row.status, row.external_id) == ("email", "forwarded", ref.external_id)
+
+    def test_screenshots_go_as_mail_attachments(self, sink: EmailTicketSink, inbox: Inbox) -> None:
+        shot = TicketAttachment("bildschirmfoto-3.jpg", "image/jpeg", b"\xff\xd8\xff pixels")
+        sink.create(make_draft(attachments=(shot,)))
+        [(_, _, msg)] = inbox.messages
+        assert msg.get_content_type() == "multipart/mixed"
+        text, image = list(msg.iter_parts())  # type: ignore[attr-defined]
+        assert "Bildschirmfotos: bildschirmfoto-3.jpg" in plain_body(text)
+        assert (image.get_content_type(), image.get_filename()) == ("image/jpeg", "bildschirmfoto-3.jpg")
+        assert image.get_content() == b"\xff\xd8\xff pixels"
 
     def test_line_breaks_in_title_cannot_add_headers(self, sink: EmailTicketSink, inbox: Inbox) -> None:
         ref = sink.create(make_draft("Zeile eins\r\nBcc: evil@example.org\nX-Evil: 1"))

@@ -5,6 +5,7 @@
 import {c, remember} from "./context.js";
 import {clearUnread, closeRow, receive, reopenRow, resetLog, scrollToEnd, setHandoff} from "./log.js";
 import {make} from "./render.js";
+import {buildScreenshot, wireScreenshot} from "./screenshot.js";
 import {action, api as request, connect, opened, send, start as talk} from "./talk.js";
 import {buildFoot, buildWelcome, loadWelcome} from "./welcome.js";
 
@@ -127,6 +128,7 @@ function build(ui) {
   el.panel.appendChild(el.form);
   el.panel.appendChild(buildFoot());
   el.root.appendChild(el.panel);
+  buildScreenshot();
 }
 
 function choose(row, button, payload, title) {
@@ -156,6 +158,7 @@ function setOpen(open, moveFocus) {
 
 function wire() {
   const el = c.el;
+  wireScreenshot();
   el.form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     const text = el.input.value.trim();

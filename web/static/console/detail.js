@@ -7,6 +7,7 @@ import {section, t} from "../staff/i18n.js";
 import {linkedText} from "../staff/linkify.js";
 import {closePicker} from "./canned.js";
 import {renderNotes} from "./notes.js";
+import {screenshotLink, renderScreenshots} from "./screenshots.js";
 import {ACTIVE, el, forgetSearch, state} from "./state.js";
 import {announce, claimAgeText, languageText, statusText, waitText} from "./words.js";
 
@@ -91,6 +92,7 @@ export function showRecord(record, initial, ticket) {
   renderContext(record);
   renderTranscript(record.transcript);
   renderNotes(record.notes);
+  renderScreenshots(record);
   addMessages(record.messages, !initial);
   if (typeof record.last_message_id === "number" && record.last_message_id > state.lastMessageId) {
     state.lastMessageId = record.last_message_id;
@@ -221,6 +223,7 @@ function messageNode(m) {
     p.appendChild(link(data.article.url, data.article.title || data.article.url));
     li.appendChild(p);
   }
+  if (data.attachment !== undefined && state.record) { li.appendChild(screenshotLink(state.record.id, data.attachment)); }
   if (Array.isArray(data.buttons) && data.buttons.length) {
     const titles = data.buttons.map(function (b) { return b && b.title ? String(b.title) : ""; }).filter(Boolean);
     li.appendChild(make("span", "msg-extra muted", t("ui.console.choice", {titles: titles.join(" | ")})));
