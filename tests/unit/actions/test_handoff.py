@@ -80,9 +80,7 @@ async def test_form_answers_are_normalised() -> None:
     urgency = tracker(requested_slot="esc_urgency")
     assert await v.validate_esc_urgency("many", d, urgency, {}) == {"esc_urgency": "many"}
     assert await v.validate_esc_urgency("die ganze Abteilung", d, urgency, {}) == {"esc_urgency": "many"}
-    assert await v.validate_esc_urgency("ich kann nicht arbeiten", d, urgency, {}) == {
-        "esc_urgency": "single_blocked"
-    }
+    assert await v.validate_esc_urgency("ich kann nicht arbeiten", d, urgency, {}) == {"esc_urgency": "single_blocked"}
     asked = {"requested_slot": "esc_system"}
     assert await v.validate_esc_system("/skip", d, tracker("/skip", intent="skip", **asked), {}) == {"esc_system": "-"}
     assert await v.validate_esc_contact("Durchwahl 1234", d, tracker(requested_slot="esc_contact"), {}) == {
