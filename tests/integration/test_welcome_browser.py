@@ -68,6 +68,10 @@ def test_empty_state_then_a_starter_topic_brings_its_article(
         expect(card).to_have_attribute("href", f"{base_url}/kb/{slug}", timeout=BOT)
         expect(page.locator("#sd-escalate")).to_be_visible()  # always there, also in the conversation
         assert_fits_and_accessible(page, "starter topic answered", width)
+        # 👎: the way to a person is offered in the conversation itself (next to a next article, or as the offer)
+        page.locator("#sd-log button", has_text="Nein").last.click()
+        expect(page.locator("#sd-log .msg-bot").last.locator("button", has_text=ESCALATE)).to_be_visible(timeout=BOT)
+        assert_fits_and_accessible(page, "not helpful", width)
         assert dialogs == []
     finally:
         context.close()
