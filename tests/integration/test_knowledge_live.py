@@ -125,7 +125,10 @@ def test_similar_unanswered_chat_questions_form_one_cluster_in_the_gap_queue(sta
         assert not any("Max Muster" in q for q in top["questions"])  # "ich bin <Name>" redacted
         assert sum(w["count"] for w in top["weeks"]) == top["size"]
         assert editor.post("/api/knowledge/gaps/dismiss", json={"gap_ids": top["gap_ids"]}).json() == {
-            "dismissed": top["size"]
+            "dismissed": top["size"],
+            "closed_ids": sorted(top["gap_ids"]),
+            "already_closed": [],
+            "unknown": [],
         }
         after = editor.get("/api/knowledge/gaps").json()
         assert all(set(c["gap_ids"]).isdisjoint(top["gap_ids"]) for c in after["clusters"])
