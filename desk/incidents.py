@@ -9,7 +9,7 @@ resolution go to every subscribed conversation (:mod:`desk.incident_push`), in t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -147,8 +147,13 @@ def _fields(draft: Draft) -> dict[str, Any]:
         "status_text": draft.status_text,
         "workaround": draft.workaround,
         "services": list(draft.services),
-        "next_update_at": draft.next_update_at,
+        "next_update_at": _utc(draft.next_update_at),
     }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Stored in UTC (SQLite keeps the wall time and drops the offset)."""
+    return value.astimezone(UTC) if value is not None else None
 
 
 def _locked(conn: Connection, incident_id: int) -> Any:
@@ -247,6 +252,7 @@ def _step(  # noqa: PLR0913 - the one place both steps share
     account: Account,
     tz: tzinfo,
 ) -> int:
+    next_update_at = _utc(next_update_at)
     with engine.begin() as conn:
         row = _locked(conn, incident_id)
         if row.status == "resolved":

@@ -28,6 +28,7 @@ from web.chat.routes import cors_headers
 from web.chat.service import ChatService
 from web.console.routes import bp as console_bp
 from web.console.team import bp as console_team_bp
+from web.incidents.routes import bp as incidents_bp
 from web.context import AppContext
 from web.editor.routes import bp as editor_bp
 from web.errors import install as install_errors
@@ -100,6 +101,7 @@ def create_app(
         auth_bp,
         console_bp,
         console_team_bp,
+        incidents_bp,
         insights_bp,
         editor_bp,
         admin_bp,
