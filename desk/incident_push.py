@@ -82,7 +82,8 @@ def deliver(
     held = _held(conn, ids) if kind == "resolve" else set()
     ts = now()
     words = {
-        lang: message_text(kind, lang, title=title, text=text, next_update_at=next_update_at, tz=tz) for lang in ("de", "en")
+        lang: message_text(kind, lang, title=title, text=text, next_update_at=next_update_at, tz=tz)
+        for lang in ("de", "en")
     }
     mark = {"incident": {"id": incident_id, "kind": kind}}
     items: list[dict[str, Any]] = []

@@ -94,7 +94,9 @@ def get(engine: Engine, incident_id: int) -> dict[str, Any] | None:
         if row is None:
             return None
         history = conn.execute(
-            select(incident_updates).where(incident_updates.c.incident_id == incident_id).order_by(incident_updates.c.id)
+            select(incident_updates)
+            .where(incident_updates.c.incident_id == incident_id)
+            .order_by(incident_updates.c.id)
         ).all()
         subs, _ = _counts(conn, [incident_id])
     found = _json(row, subs.get(incident_id, 0), len(history))
@@ -178,7 +180,9 @@ def edit(engine: Engine, incident_id: int, draft: Draft, *, account: Account) ->
         )
 
 
-def _log(conn: Connection, incident_id: int, kind: str, text: str, row_revision: int, account: Account, **kw: Any) -> None:
+def _log(
+    conn: Connection, incident_id: int, kind: str, text: str, row_revision: int, account: Account, **kw: Any
+) -> None:
     conn.execute(
         insert(incident_updates).values(
             incident_id=incident_id,

@@ -150,8 +150,29 @@ def test_resolving_with_300_subscribers_is_one_quick_batch(engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(messages)).scalar_one() == 600
         left = conn.execute(
-            select(func.count()).select_from(incident_subscriptions).where(
-                incident_subscriptions.c.notified_revision < 2
-            )
+            select(func.count())
+            .select_from(incident_subscriptions)
+            .where(incident_subscriptions.c.notified_revision < 2)
         ).scalar_one()
     assert left == 0
+
+
+def test_subscriptions_follow_the_conversations_and_resolved_incidents_the_audit_period(engine) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from desk import retention
+    from settings import Retention
+
+    old, fresh = published(engine), published(engine)
+    conversations.ensure_conversation(engine, "c", "u", "de")
+    incidents.subscribe(engine, old, "c")
+    incidents.subscribe(engine, fresh, "c")
+    incidents.resolve(engine, old, text="Behoben.", account=AGENT)
+    tz, later = ZoneInfo("Europe/Berlin"), datetime.now(UTC) + timedelta(days=31)
+    report = retention.purge(engine, Retention(), tz=tz, now=later)
+    assert report["incident_subscriptions"] == 2 and report["incidents"] == 0
+    assert incidents.get(engine, old)["history"]  # the publish audit stays for the audit period
+    report = retention.purge(engine, Retention(), tz=tz, now=datetime.now(UTC) + timedelta(days=366))
+    assert report["incidents"] == 1 and incidents.get(engine, old) is None
+    assert incidents.get(engine, fresh)["status"] == "active"  # never while it is not resolved
