@@ -92,7 +92,7 @@ def _services(data: dict[str, Any], bad: dict) -> tuple[str, ...]:
 
 
 def draft(data: dict[str, Any], tz: tzinfo) -> Draft:
-    """A create/edit body: ``title``, ``symptoms``, ``status_text``, ``workaround``?, ``services``?, ``next_update_at``?."""
+    """A create/edit body: title, symptoms, status_text; workaround, services, next_update_at optional."""
     bad: dict[str, tuple[str, str]] = {}
     title = _text(data, "title", "title", bad, required=True, name=True)
     symptoms = _text(data, "symptoms", "incident_text", bad, required=True)
