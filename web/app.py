@@ -28,12 +28,12 @@ from web.chat.routes import cors_headers
 from web.chat.service import ChatService
 from web.console.routes import bp as console_bp
 from web.console.team import bp as console_team_bp
-from web.incidents.routes import bp as incidents_bp
 from web.context import AppContext
 from web.editor.routes import bp as editor_bp
 from web.errors import install as install_errors
 from web.handoff.service import HandoffService
 from web.health.routes import bp as health_bp
+from web.incidents.routes import bp as incidents_bp
 from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp

@@ -83,8 +83,8 @@ def test_an_agent_declares_a_lead_publishes_and_the_subscriber_hears_the_resolut
         conversations.ensure_conversation(engine, conversation, "incident-browser-test", "de")
         assert incidents.subscribe(engine, found["id"], conversation)  # what the chat side will call
 
-        agent.reload()
-        open_incidents(agent, base_url, AGENT)
+        agent.locator("#tab-queue").click()  # coming back to the tab loads the list anew
+        agent.locator("#tab-incidents").click()
         entry = agent.locator("#incident-list li", has_text=title)
         expect(entry).to_contain_text("1 Abonnenten", timeout=BOT)
         text = entry.get_by_label("Meldung an die Abonnenten")

@@ -44,7 +44,19 @@ async def _record(request: Request, incident_id: int, status: int = 200, **extra
     return json({"incident": found, "can_publish": may_publish(request), **extra}, status=status)
 
 
-def _conflict(exc: IncidentConflict) -> HTTPResponse:
+@bp.exception(FieldErrors)
+async def _bad_fields(_request: Request, exc: FieldErrors) -> HTTPResponse:
+    return exc.response()
+
+
+@bp.exception(LookupError)
+async def _not_found(_request: Request, _exc: LookupError) -> HTTPResponse:
+    return error(404, "incident.not_found")
+
+
+@bp.exception(IncidentConflict)
+async def _conflict(_request: Request, exc: IncidentConflict) -> HTTPResponse:
+    """Not in this state: not published yet (a status update) or resolved already."""
     return error(409, "incident.draft" if str(exc) == "draft" else "incident.resolved")
 
 
@@ -60,10 +72,7 @@ async def list_incidents(request: Request) -> HTTPResponse:
 @requires("agent", "lead")
 async def create_incident(request: Request) -> HTTPResponse:
     """A new incident, a draft until published (201)."""
-    try:
-        draft = schemas.draft(body(request), _tz(request))
-    except FieldErrors as exc:
-        return exc.response()
+    draft = schemas.draft(body(request), _tz(request))
     account = request.ctx.staff.account
     incident_id = await asyncio.to_thread(incidents.create, _engine(request), draft, account=account)
     return await _record(request, incident_id, status=201)
@@ -80,15 +89,8 @@ async def get_incident(request: Request, incident_id: int) -> HTTPResponse:
 @requires("agent", "lead")
 async def edit_incident(request: Request, incident_id: int) -> HTTPResponse:
     """Replace the fields; employees see them after the next publish."""
-    try:
-        draft = schemas.draft(body(request), _tz(request))
-        await asyncio.to_thread(incidents.edit, _engine(request), incident_id, draft, account=request.ctx.staff.account)
-    except FieldErrors as exc:
-        return exc.response()
-    except LookupError:
-        return error(404, "incident.not_found")
-    except IncidentConflict as exc:
-        return _conflict(exc)
+    draft = schemas.draft(body(request), _tz(request))
+    await asyncio.to_thread(incidents.edit, _engine(request), incident_id, draft, account=request.ctx.staff.account)
     return await _record(request, incident_id)
 
 
@@ -98,34 +100,22 @@ async def publish_incident(request: Request, incident_id: int) -> HTTPResponse:
     """Make the current text what employees see (audited); 403 for an agent unless the setting allows it."""
     if not may_publish(request):
         return error(403, "incident.publish_role")
-    try:
-        changed = await asyncio.to_thread(
-            incidents.publish, _engine(request), incident_id, account=request.ctx.staff.account
-        )
-    except LookupError:
-        return error(404, "incident.not_found")
-    except IncidentConflict as exc:
-        return _conflict(exc)
+    changed = await asyncio.to_thread(
+        incidents.publish, _engine(request), incident_id, account=request.ctx.staff.account
+    )
     return await _record(request, incident_id, changed=changed)
 
 
 async def _step(request: Request, incident_id: int, kind: str) -> HTTPResponse:
     """A status update or the resolution: stored, audited and pushed to the subscribers in one transaction."""
     engine, account, tz = _engine(request), request.ctx.staff.account, _tz(request)
-    try:
-        text, at = schemas.update(body(request), tz, with_time=kind == "update")
-        if kind == "update":
-            sent = await asyncio.to_thread(
-                incidents.add_update, engine, incident_id, text=text, next_update_at=at, account=account, tz=tz
-            )
-        else:
-            sent = await asyncio.to_thread(incidents.resolve, engine, incident_id, text=text, account=account)
-    except FieldErrors as exc:
-        return exc.response()
-    except LookupError:
-        return error(404, "incident.not_found")
-    except IncidentConflict as exc:
-        return _conflict(exc)
+    text, at = schemas.update(body(request), tz, with_time=kind == "update")
+    if kind == "update":
+        sent = await asyncio.to_thread(
+            incidents.add_update, engine, incident_id, text=text, next_update_at=at, account=account, tz=tz
+        )
+    else:
+        sent = await asyncio.to_thread(incidents.resolve, engine, incident_id, text=text, account=account)
     return await _record(request, incident_id, notified=sent)
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
-from desk import conversations, csat, escalations, incidents
+from desk import conversations, csat, incidents
 from desk.accounts import Account
 from desk.db import conversations as conv_table
 from desk.db import incident_subscriptions, messages
 from desk.incidents import Draft, IncidentConflict
+from tests.unit.actions.helpers import hold
 
 AGENT = Account(id=1, username="agent1", display_name="Anna", roles=("agent",))
 LEAD = Account(id=2, username="lead1", display_name="Lea", roles=("lead",))
@@ -85,17 +87,7 @@ def test_resolving_posts_the_message_and_the_closing_question_once(engine) -> No
     for cid in ("a", "b", "held"):
         conversations.ensure_conversation(engine, cid, "u-" + cid, "de")
         incidents.subscribe(engine, iid, cid)
-    escalations.create(
-        engine,
-        conversation_id="held",
-        user_pseudonym="u-held",
-        language="de",
-        reason="user_request",
-        details={},
-        intents=[],
-        articles=[],
-        transcript=[],
-    )
+    hold(SimpleNamespace(engine=engine), "held")
     assert incidents.resolve(engine, iid, text="Alles läuft wieder.", account=AGENT) == 3
     assert incidents.resolve(engine, iid, text="Alles läuft wieder.", account=AGENT) == 0
     texts_a = [m["text"] for m in conversations.messages_after(engine, "a")]
