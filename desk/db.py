@@ -448,7 +448,7 @@ counters = Table(
     Column("name", String(32), primary_key=True),
     Column("value", Integer, nullable=False),
 )
-COUNTER_NAMES = ("escalations", "knowledge")  # rows created by the baseline migration
+COUNTER_NAMES = ("escalations", "knowledge", "incidents")  # rows created by the migrations
 
 
 def now() -> datetime:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desk import incident_push
 from desk.accounts import Account
-from desk.db import aware, incident_subscriptions, incident_updates, incidents, new_id, now
+from desk.db import aware, bump, counter, incident_subscriptions, incident_updates, incidents, new_id, now
 
 STATUSES = ("draft", "active", "resolved")
 KINDS = ("publish", "update", "resolve")
@@ -123,6 +123,15 @@ def active(engine: Engine) -> list[dict[str, Any]]:
     ]
 
 
+def changes(engine: Engine) -> int:
+    """The ``incidents`` change counter: it moves with every publish, status update and resolution.
+
+    Every process polls it (cheaply) to reload :func:`active` when what employees see has changed.
+    """
+    with engine.connect() as conn:
+        return counter(conn, "incidents")
+
+
 def create(engine: Engine, draft: Draft, *, account: Account) -> int:
     """A new incident, a ``draft`` until published; returns its id."""
     ts = now()
@@ -223,6 +232,7 @@ def publish(engine: Engine, incident_id: int, *, account: Account) -> bool:
             str(snapshot[f]) if f != "services" else ", ".join(snapshot[f]) for f in PUBLISHED_FIELDS if snapshot[f]
         )
         _log(conn, incident_id, "publish", audit, revision, account, next_update_at=row.next_update_at)
+        bump(conn, "incidents")
     return True
 
 
@@ -286,6 +296,7 @@ def _step(  # noqa: PLR0913 - the one place both steps share
             values["next_update_at"] = next_update_at
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**values))
         _log(conn, incident_id, kind, text, revision, account, next_update_at=next_update_at)
+        bump(conn, "incidents")
         title = str((row.published or {}).get("title") or row.title)
         return incident_push.deliver(
             conn, incident_id, revision, kind=kind, title=title, text=text, next_update_at=next_update_at, tz=tz

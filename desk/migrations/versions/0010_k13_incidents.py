@@ -1,4 +1,5 @@
-"""Major incidents (issue 13): the incident, its history (the publish audit) and the conversations subscribed.
+"""Major incidents (issue 13): the incident, its history (the publish audit), the conversations subscribed, and
+the ``incidents`` change counter.
 
 Revision ID: k13_incidents
 Revises: j18_attachments
@@ -72,10 +73,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_incident_subscriptions_conversation", "incident_subscriptions", ["conversation_id"], unique=False
     )
+    # The change counter every process polls to see a publish or a resolution (the chat's matching).
+    counters = sa.table("counters", sa.column("name", sa.String), sa.column("value", sa.Integer))
+    op.bulk_insert(counters, [{"name": "incidents", "value": 0}])
 
 
 def downgrade() -> None:
-    """Drop the three tables."""
+    """Drop the three tables and the counter."""
+    op.execute("DELETE FROM counters WHERE name = 'incidents'")
     op.drop_index("ix_incident_subscriptions_conversation", table_name="incident_subscriptions")
     op.drop_table("incident_subscriptions")
     op.drop_index("ix_incident_updates_incident", table_name="incident_updates")

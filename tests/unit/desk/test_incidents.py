@@ -168,3 +168,14 @@ def test_subscriptions_follow_the_conversations_and_resolved_incidents_the_audit
     report = retention.purge(engine, Retention(), tz=tz, now=datetime.now(UTC) + timedelta(days=366))
     assert report["incidents"] == 1 and incidents.get(engine, old) is None
     assert incidents.get(engine, fresh)["status"] == "active"  # never while it is not resolved
+
+
+def test_the_change_counter_moves_with_what_employees_see(engine) -> None:
+    start = incidents.changes(engine)
+    iid = incidents.create(engine, MAIL, account=AGENT)
+    incidents.edit(engine, iid, MAIL, account=AGENT)
+    assert incidents.changes(engine) == start  # a draft and its edits are nobody's business yet
+    incidents.publish(engine, iid, account=LEAD)
+    incidents.add_update(engine, iid, text="Neu gestartet.", next_update_at=None, account=AGENT)
+    incidents.resolve(engine, iid, text="Behoben.", account=AGENT)
+    assert incidents.changes(engine) == start + 3
