@@ -1,5 +1,4 @@
-"""Major incidents (issue 13): the incident, its history (the publish audit), the conversations subscribed, and
-the ``incidents`` change counter.
+"""Major incidents (issue 13): incidents, their history (the publish audit), subscriptions, a change counter.
 
 Revision ID: k13_incidents
 Revises: j18_attachments
