@@ -6,6 +6,7 @@ import {api} from "../staff/api.js";
 import {$, badge, clear, make} from "../staff/dom.js";
 import {dateTimeText} from "../staff/format.js";
 import {t} from "../staff/i18n.js";
+import {named} from "./library.js";
 import {state} from "./state.js";
 import {announce} from "./words.js";
 
@@ -34,13 +35,6 @@ function localInput(iso) {
 function say(text) {
   el.status.textContent = text;
   announce(text);
-}
-
-function named(label, title) {
-  const btn = make("button", "", label);
-  btn.type = "button";
-  btn.appendChild(make("span", "visually-hidden", " – " + title));
-  return btn;
 }
 
 function showFieldErrors(fields, nodes) {
