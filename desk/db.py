@@ -382,6 +382,65 @@ subject_requests = Table(
     Column("counts", JSON, nullable=False),
 )
 
+# Major incidents (issue 13): declared by agents, shown to employees once a lead publishes them. ``published``
+# is the snapshot employees see (title, symptoms, status text, workaround, services); edits after it wait for the
+# next publish. ``revision`` grows with every publish, status update and resolution (subscribers' progress).
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("symptoms", Text, nullable=False),
+    Column("services", JSON, nullable=False, default=list),
+    Column("status_text", Text, nullable=False),
+    Column("workaround", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),  # draft | active | resolved
+    Column("next_update_at", DateTime(timezone=True), nullable=True),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("published", JSON, nullable=True),
+    Column("published_by", Integer, nullable=True),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_by", Integer, nullable=True),
+    Column("updated_by", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Index("ix_incidents_status", "status", "id"),
+    sqlite_autoincrement=True,
+)
+
+# An incident's history and the publish audit: every publish, status update and resolution, who and what text.
+incident_updates = Table(
+    "incident_updates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # publish | update | resolve
+    Column("text", Text, nullable=False),
+    Column("next_update_at", DateTime(timezone=True), nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("by_id", Integer, nullable=True),
+    Column("by_username", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_incident_updates_incident", "incident_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+# Conversations that asked to be told when an incident changes ("Benachrichtigen Sie mich"): pseudonymous through
+# the conversation. ``notified_revision``: the incident revision last delivered into it (a retry posts nothing).
+incident_subscriptions = Table(
+    "incident_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", String(64), nullable=False),
+    Column("notified_revision", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("incident_id", "conversation_id", name="uq_incident_subscriptions"),
+    Index("ix_incident_subscriptions_conversation", "conversation_id"),
+    sqlite_autoincrement=True,
+)
+
 # Monotonic counters that every instance polls to learn that something changed (queue, messages).
 counters = Table(
     "counters",
@@ -389,7 +448,7 @@ counters = Table(
     Column("name", String(32), primary_key=True),
     Column("value", Integer, nullable=False),
 )
-COUNTER_NAMES = ("escalations", "knowledge")  # rows created by the baseline migration
+COUNTER_NAMES = ("escalations", "knowledge", "incidents")  # rows created by the migrations
 
 
 def now() -> datetime:

@@ -13,6 +13,8 @@ records database (a dry run rolls it back):
 - the chat copy in tickets of that age: body, customer pseudonym and escalation link cleared;
 - gap questions older than their period, counted by reason;
 - the access and request audit (issue 14, part D) older than its period, when those tables exist;
+- incident subscriptions older than the conversations' period; incidents resolved longer ago than the audit
+  period, with their history and subscriptions;
 
 then, after the commit, Rasa's tracker events of the deleted conversations and of any conversation whose newest
 event is older than the conversations' period (e.g. one that reached Rasa directly). A tracker deletion that
@@ -28,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists, inspect, select, update
 
-from desk import daily_counts, job_runs, leases, rasa_tracker
+from desk import daily_counts, incident_records, job_runs, leases, rasa_tracker
 from desk.daily_counts import Key, iso_week, local_day
 from desk.db import (
     attachments,
@@ -57,6 +59,8 @@ KINDS = (
     "audit",
     "tracker_events",
     "attachments",
+    "incident_subscriptions",
+    "incidents",
 )
 LEASE = "purge"
 AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"))
@@ -127,6 +131,11 @@ def _purge(
             )
             counts["gaps"] = _gaps(conn, at - timedelta(days=retention.gaps_days), tz)
             counts["audit"] = _audit(conn, at - timedelta(days=retention.audit_days))
+            counts["incident_subscriptions"], counts["incidents"] = incident_records.purge_in(
+                conn,
+                subscriptions_before=conversations_before,
+                incidents_before=at - timedelta(days=retention.audit_days),
+            )
         except BaseException:
             transaction.rollback()
             raise

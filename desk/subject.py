@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, or_, select
 
-from desk import notes, rasa_tracker
+from desk import incident_records, notes, rasa_tracker
 from desk.db import (
     attachments,
     aware,
@@ -184,6 +184,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         convs = _rows(conn, conversations, conversations.c.id.in_(cids), conversations.c.created_at)
         msgs = _rows(conn, messages, messages.c.conversation_id.in_(cids), messages.c.id)
         shots = _screenshots(conn, cids)
+        subs = incident_records.subscriptions_of(conn, cids)
         ratings = _rows(conn, csat_ratings, csat_ratings.c.conversation_id.in_(cids), csat_ratings.c.id)
         escs = _rows(conn, escalations, escalations.c.id.in_(found.escalation_ids), escalations.c.id)
         note_rows = notes.rows_for(conn, found.escalation_ids)
@@ -196,6 +197,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         conv["attachments"] = [a for a in shots if a["conversation_id"] == conv["id"]]
         conv["csat"] = next((r for r in ratings if r["conversation_id"] == conv["id"]), None)
         conv["tracker_events"] = [e for e in found.events if e["sender_id"] == conv["id"]]
+        conv["incident_subscriptions"] = [s for s in subs if s["conversation_id"] == conv["id"]]
     for esc in escs:  # the agents' internal notes, with the escalation they are about
         esc["notes"] = [n for n in note_rows if n["escalation_id"] == esc["id"]]
     for gap in gap_rows:
@@ -260,6 +262,7 @@ def erase(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dict
         removed_messages = _delete(conn, messages, messages.c.conversation_id, cids)
         shots = _delete(conn, attachments, attachments.c.conversation_id, cids)
         ratings = _delete(conn, csat_ratings, csat_ratings.c.conversation_id, cids)
+        incident_records.delete_subscriptions(conn, cids)
         _delete(conn, tickets, tickets.c.id, found.ticket_ids)
         found.note_count = notes.delete_for(conn, found.escalation_ids)
         _delete(conn, escalations, escalations.c.id, found.escalation_ids)

@@ -38,6 +38,9 @@ LIMITS: dict[str, int] = {
     "query_param": 2000,
     "user_id": 200,  # an intranet user id (the identity token's "sub") in a data-subject request
     "conversation_id": 64,
+    "incident_text": 4000,  # an incident's symptoms, status text, workaround, status update or resolution text
+    "services": 20,  # the services an incident affects
+    "services_item": 100,
 }
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what the database's integers hold
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2099, 12, 31)

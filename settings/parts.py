@@ -239,6 +239,9 @@ class Handoff(Part):
     # Team figures of the weekly report (time to claim and to resolve) only when at least this many staff handled
     # escalations in the period (staff council practice); otherwise "zu wenige Daten".
     team_min_staff: int = Field(default=5, ge=1, le=1000)
+    # Major incidents: agents create and edit; what employees see goes live when a lead publishes it. True lets an
+    # agent publish too (smaller desks without a lead on duty).
+    incident_agent_publish: bool = False
     # Articles and intents that always need a person (comma-separated).
     needs_person: CommaList = ("geraet-verloren", "virus-verdacht", "laptop-startet-nicht")
     _hours: ServiceHours = PrivateAttr()

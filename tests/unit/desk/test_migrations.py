@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, String, Table, create_engine, inspect, select, text
 
 from desk import migrate
-from desk.db import counters, metadata, open_db
+from desk.db import COUNTER_NAMES, counters, metadata, open_db
 from settings import ROOT
 
 
@@ -29,7 +29,7 @@ def test_a_database_built_by_the_migrations_is_the_schema_the_code_expects(tmp_p
     assert differences(url) == []
     with engine.connect() as conn:
         assert migrate.current(conn) == migrate.head()
-        assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == {"escalations": 0, "knowledge": 0}
+        assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == dict.fromkeys(COUNTER_NAMES, 0)
     open_db(url)  # a second start changes nothing
     assert differences(url) == []
 
@@ -52,7 +52,7 @@ def test_a_process_waits_while_another_migrates(tmp_path) -> None:
     assert differences(url) == []
     with engine.connect() as conn:
         assert migrate.current(conn) == migrate.head()
-        assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == {"escalations": 0, "knowledge": 0}
+        assert dict(conn.execute(select(counters.c.name, counters.c.value)).all()) == dict.fromkeys(COUNTER_NAMES, 0)
 
 
 def baseline_tables(tmp_path) -> list[Table]:

@@ -153,3 +153,19 @@ def test_a_missing_tracker_database_has_no_events_and_is_not_created(tmp_path) -
     assert rasa_tracker.export_events(path, ["c1"]) == []
     assert rasa_tracker.delete_events(str(path), ["c1"]) == 0
     assert not path.exists()
+
+
+def test_an_incident_subscription_is_exported_and_erased_with_the_conversation(desk, tracker) -> None:
+    from desk import incidents
+    from tests.unit.desk.test_incidents import AGENT, published
+
+    anna, anna_cid = person(desk, tracker, "anna.m", "Beamerwolke", escalate=False)
+    incident_id = published(desk.engine)
+    incidents.subscribe(desk.engine, incident_id, anna_cid)
+    found = subject.export(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
+    (subscription,) = found["conversations"][0]["incident_subscriptions"]
+    assert subscription["incident_title"] == "E-Mail-Versand gestört"
+    subject.erase(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
+    assert rows_mentioning(desk.engine, [anna, anna_cid]) == []
+    assert incidents.get(desk.engine, incident_id)["subscribers"] == 0
+    assert incidents.resolve(desk.engine, incident_id, text="Behoben.", account=AGENT) == 0

@@ -18,6 +18,7 @@ def body_properties(path: str, method: str) -> dict:
     return schema["properties"]
 
 
+INCIDENT = SPEC["components"]["schemas"]["IncidentFields"]["properties"]
 ARTICLE = SPEC["components"]["schemas"]["ArticleFields"]["properties"]
 ADD_QUESTION = SPEC["paths"]["/api/knowledge/gaps/add-question"]["post"]["requestBody"]["content"]["application/json"][
     "schema"
@@ -46,6 +47,14 @@ ADD_QUESTION = SPEC["paths"]["/api/knowledge/gaps/add-question"]["post"]["reques
             SPEC["components"]["schemas"]["SubjectRequest"]["properties"]["conversation_id"]["maxLength"],
             LIMITS["conversation_id"],
         ),
+        (INCIDENT["title"]["maxLength"], LIMITS["title"]),
+        (INCIDENT["symptoms"]["maxLength"], LIMITS["incident_text"]),
+        (INCIDENT["status_text"]["maxLength"], LIMITS["incident_text"]),
+        (INCIDENT["workaround"]["maxLength"], LIMITS["incident_text"]),
+        (INCIDENT["services"]["maxItems"], LIMITS["services"]),
+        (INCIDENT["services"]["items"]["maxLength"], LIMITS["services_item"]),
+        (body_properties("/api/incidents/{id}/updates", "post")["text"]["maxLength"], LIMITS["incident_text"]),
+        (body_properties("/api/incidents/{id}/resolve", "post")["text"]["maxLength"], LIMITS["incident_text"]),
         (ADD_QUESTION["slug"]["maxLength"], LIMITS["slug"]),
         (ADD_QUESTION["question"]["maxLength"], LIMITS["questions_item"]),
         (ARTICLE["slug"]["maxLength"], LIMITS["slug"]),

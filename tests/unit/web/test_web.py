@@ -235,6 +235,7 @@ async def test_openapi_documents_every_route(app) -> None:
         + r.path.replace("<slug:str>", "{slug}")
         .replace("<escalation_id:int>", "{id}")
         .replace("<reply_id:int>", "{id}")
+        .replace("<incident_id:int>", "{id}")
         .replace("<version:int>", "{version}")
         .replace("<attachment_id:int>", "{attachment_id}")
         .replace("<name:str>", "{name}")

@@ -9,7 +9,8 @@ import {announce} from "./words.js";
 
 const library = {canEdit: false, editing: null, items: []};
 
-function named(label, title) {
+// A button whose accessible name also says which item it acts on ("Bearbeiten – Drucker neu starten").
+export function named(label, title) {
   const btn = make("button", "", label);
   btn.type = "button";
   btn.appendChild(make("span", "visually-hidden", " – " + title));

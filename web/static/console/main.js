@@ -10,6 +10,7 @@ import {wireActions} from "./actions.js";
 import {alertNew, wireAlerts} from "./alerts.js";
 import {wirePicker} from "./canned.js";
 import {loadRecord, openEscalation, renderMeta, resetDetail, stopWatching} from "./detail.js";
+import {loadIncidents, wireIncidents} from "./incidents.js";
 import {loadLibrary, wireLibrary} from "./library.js";
 import {wireNotes} from "./notes.js";
 import {el, state} from "./state.js";
@@ -72,6 +73,7 @@ const TABS = [
   {name: "queue", tab: el.tabQueue, panel: el.queuePanel},
   {name: "tickets", tab: el.tabTickets, panel: el.ticketsPanel},
   {name: "canned", tab: el.tabCanned, panel: el.cannedPanel},
+  {name: "incidents", tab: el.tabIncidents, panel: el.incidentsPanel},
 ];
 
 function selectTab(name, focus) {
@@ -84,6 +86,7 @@ function selectTab(name, focus) {
   });
   if (name === "tickets") { loadTickets(); }
   if (name === "canned") { loadLibrary().catch(shell.handleError); }
+  if (name === "incidents") { loadIncidents().catch(shell.handleError); }
 }
 
 TABS.forEach(function (entry, index) {
@@ -279,5 +282,6 @@ wireActions(function () { loadQueue(state.session).catch(shell.handleError); });
 wirePicker();
 wireNotes();
 wireLibrary();
+wireIncidents();
 wireAlerts();
 shell.boot();

@@ -7,7 +7,9 @@ export const ACTIVE = ["waiting", "claimed"];
 export const el = {
   announcer: $("announcer"), connection: $("connection"), workspace: $("workspace"),
   tabQueue: $("tab-queue"), tabTickets: $("tab-tickets"), tabCanned: $("tab-canned"),
+  tabIncidents: $("tab-incidents"),
   queuePanel: $("queue-panel"), ticketsPanel: $("tickets-panel"), cannedPanel: $("canned-panel"),
+  incidentsPanel: $("incidents-panel"),
   queue: $("queue"), queueEmpty: $("queue-empty"),
   alertDesktop: $("alert-desktop"), alertSound: $("alert-sound"), alertsStatus: $("alerts-status"),
   queueCount: $("queue-count"), ticketsBody: $("tickets-body"), ticketsEmpty: $("tickets-empty"),

@@ -1,0 +1,1 @@
+"""Major incidents in the console: ``/api/incidents`` (roles agent and lead)."""
