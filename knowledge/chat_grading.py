@@ -31,6 +31,7 @@ RESPONSE_OUTCOMES = {
     "utter_escalation_intro": "request_human",
     "utter_ticket_status_one": "ticket_status",
     "utter_ticket_status_none": "ticket_status",
+    "utter_ticket_status_not_found": "ticket_status",
     "utter_kb_glad": "affirm",
     "utter_kb_next_answer": "deny",
     "utter_kb_not_helpful_escalate": "deny",
