@@ -116,12 +116,15 @@ escalations = Table(
     # The conversation's messages that belong to the handoff: id in (messages_from, messages_until].
     Column("messages_from", Integer, nullable=True, default=0),
     Column("messages_until", Integer, nullable=True),
+    # The major incident this escalation was asked for under (issue 13): "betroffen: N weitere Personen".
+    Column("incident_id", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_escalations_status", "status", "created_at"),
     Index("ix_escalations_conversation", "conversation_id"),
+    Index("ix_escalations_incident", "incident_id"),
     sqlite_autoincrement=True,  # audit rows and tickets name escalations by id, also after a purge
 )
 
@@ -438,6 +441,25 @@ incident_subscriptions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("incident_id", "conversation_id", name="uq_incident_subscriptions"),
     Index("ix_incident_subscriptions_conversation", "conversation_id"),
+    sqlite_autoincrement=True,
+)
+
+# Conversations the chat answered with an incident (pseudonymous through the conversation), one row per pair:
+# ``choice`` is what the employee did last (shown | subscribe | other | escalate), ``messages`` how many of its
+# messages matched. The counters of the console and the insights per incident and week come from here.
+incident_matches = Table(
+    "incident_matches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("choice", String(16), nullable=False),
+    Column("messages", Integer, nullable=False, default=1),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("incident_id", "conversation_id", name="uq_incident_matches"),
+    Index("ix_incident_matches_at", "at"),
     sqlite_autoincrement=True,
 )
 
