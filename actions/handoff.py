@@ -24,6 +24,7 @@ from actions.handoff_context import (
     said_system,
     said_urgency,
 )
+from actions.incident import escalation_incident
 from actions.kb_records import note_gap
 from desk import conversations, escalations
 from desk.identity import pseudonym
@@ -266,6 +267,7 @@ class ActionSubmitEscalation(DeskAction):
             details=details,
             query=str(tracker.get_slot("kb_query") or ""),
             status="waiting" if open_now else "ticket",
+            incident_id=await escalation_incident(self.desk, tracker),
             **facts,
         )
         if esc.reason == "no_answer":

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.csat import ActionAskCsat
 from actions.handoff import ActionStartEscalation
 from actions.handoff_context import asks_for_person
+from actions.incident import IncidentReplies
 from actions.knowledge_answer import (
     STAGE_ANSWERED,
     STAGE_CLARIFY,
@@ -62,6 +63,7 @@ class ActionRespond(KnowledgeAction):
         self.csat = ActionAskCsat(self.desk, self.settings)
         self.escalation = ActionStartEscalation(self.desk, self.settings)
         self.tickets = ActionTicketStatus(self.desk, self.settings)
+        self.incidents = IncidentReplies(self.desk)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -130,12 +132,20 @@ class ActionRespond(KnowledgeAction):
         tracker: Tracker,
         domain: dict[str, Any],
         kb: KnowledgeBase,
+        incidents: bool = True,
     ) -> list[EventType]:
+        """Carry out the decision; a matching active incident (unless ``incidents`` is off) comes before articles."""
         if decision.outcome == "intent" and decision.intent:
             return await self._intent(decision.intent, dispatcher, tracker, domain)
         if asks_for_person(tracker):
             # A problem said together with a clear request for a person: the person, with the problem as draft.
             return await self._intent("request_human", dispatcher, tracker, domain)
+        if incidents and (hit := await self.incidents.match(tracker, query, decision.hits, kb.embedder)):
+            # A declared major incident comes first: the known outage, subscribe, another problem, or a person.
+            logger.debug("incident %s p=%.2f instead of %s", hit.id, hit.probability, decision.outcome)
+            return await self.replies.new_question(tracker, query) + await self.incidents.show(
+                dispatcher, tracker, domain, hit
+            )
         if decision.outcome == "off_topic":
             dispatcher.utter_message(response="utter_out_of_scope")
             dispatcher.utter_message(response="utter_out_of_scope_rescue")
@@ -185,7 +195,29 @@ class ActionRespond(KnowledgeAction):
         if intent == "rephrase":
             dispatcher.utter_message(response="utter_rephrase")
             return [SlotSet("kb_stage", None)]
+        if intent == "incident_subscribe":
+            return await self.incidents.subscribe(dispatcher, tracker)
+        if intent == "incident_other":
+            return await self._other_problem(dispatcher, tracker, domain)
         return await self._intent(intent, dispatcher, tracker, domain)
+
+    async def _other_problem(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Another problem ("Das ist ein anderes Problem"): the same message, normal path, no incidents."""
+        await self.incidents.other(tracker)
+        query = str(tracker.get_slot("kb_query") or "")
+        kb = await self.knowledge_base()
+        if kb is None:
+            dispatcher.utter_message(response="utter_kb_unavailable")
+            return []
+        if not query:
+            dispatcher.utter_message(response="utter_rephrase")
+            return [SlotSet("kb_stage", None)]
+        # The employee says it is an IT problem of its own: not small talk, whatever DIET made of the click.
+        decision = await asyncio.to_thread(self._decide, kb, query, tracker, {"it_request": 1.0})
+        logger.debug("other-problem decision %s", decision.why())
+        return await self._carry_out(decision, query, dispatcher, tracker, domain, kb, incidents=False)
 
     async def _topic(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -63,6 +63,7 @@ class Escalation:
     messages_from: int = 0
     messages_until: int | None = None
     bot_wake: str | None = None
+    incident_id: int | None = None  # asked for under this major incident (issue 13)
 
     def waiting_seconds(self, at: datetime | None = None) -> int:
         """How long the employee has been waiting (until claimed or closed)."""
@@ -145,6 +146,7 @@ def _record(row: Any) -> Escalation:
         messages_from=row.messages_from or 0,
         messages_until=row.messages_until,
         bot_wake=row.bot_wake,
+        incident_id=row.incident_id,
     )
 
 
@@ -170,6 +172,7 @@ def create(
     transcript: list[dict[str, Any]],
     query: str = "",
     status: str = "waiting",
+    incident_id: int | None = None,
 ) -> Escalation:
     """Store a new escalation; an already active one for the conversation is returned instead."""
     if reason not in REASONS:
@@ -196,6 +199,7 @@ def create(
                     intents=intents,
                     articles=articles,
                     transcript=transcript,
+                    incident_id=incident_id,
                     created_at=ts,
                     updated_at=ts,
                     closed_at=ts if status not in ACTIVE else None,

@@ -10,7 +10,7 @@ import logging
 
 from sqlalchemy import Engine
 
-from desk import attachments, escalations
+from desk import attachments, escalations, incident_chat
 from desk.escalations import DETAIL_LABELS, Escalation
 from desk.tickets.base import TicketAttachment, TicketDraft, TicketError, TicketRef, TicketSink
 from texts import section, text
@@ -19,15 +19,25 @@ logger = logging.getLogger(__name__)
 SPEAKERS = section("ticket.speaker")  # tickets are read by the desk: in German
 
 
-def draft_for(esc: Escalation, shots: tuple[TicketAttachment, ...] = ()) -> TicketDraft:
-    """Title from the description (or the first summary line), body from the context card; ``shots`` go along."""
+def draft_for(
+    esc: Escalation, shots: tuple[TicketAttachment, ...] = (), incident: dict[str, object] | None = None
+) -> TicketDraft:
+    """Title from the description (or the first summary line), body from the context card; ``shots`` go along.
+
+    ``incident`` (:func:`desk.incident_chat.linked`): the major incident it was asked for under; the title and the
+    details name it, so the desk sees the ticket belongs to the outage.
+    """
     title = esc.detail_text("description") or esc.summary[0].removeprefix(text("escalation.summary.wanted", text=""))
     details = {DETAIL_LABELS[k]: esc.detail_text(k) for k in DETAIL_LABELS if esc.detail_text(k)}
+    title = text("ticket.title", text=title)
+    if incident is not None:
+        title = text("ticket.incident_title", id=incident["id"], text=title)
+        details[text("ticket.incident")] = text("ticket.incident_value", **incident)
     details[text("ticket.reason")] = esc.reason
     details[text("ticket.language")] = esc.language
     transcript = tuple((SPEAKERS.get(str(t.get("role")), "?"), str(t.get("text", ""))) for t in esc.transcript)
     return TicketDraft(
-        title=text("ticket.title", text=title)[:200],
+        title=title[:200],
         summary=esc.summary,
         details=details,
         transcript=transcript,
@@ -42,8 +52,9 @@ def draft_for(esc: Escalation, shots: tuple[TicketAttachment, ...] = ()) -> Tick
 def create_ticket(engine: Engine, sink: TicketSink, esc: Escalation) -> TicketRef | None:
     """Create the ticket and record its number; ``None`` (logged) when the sink failed: retried later."""
     shots = attachments.for_ticket(engine, esc.conversation_id, esc.messages_until)
+    incident = incident_chat.linked(engine, esc.incident_id, esc.user_pseudonym)
     try:
-        ref = sink.create(draft_for(esc, shots))
+        ref = sink.create(draft_for(esc, shots, incident))
     except TicketError as exc:
         logger.error("ticket for escalation %s not created (%s): will retry", esc.id, exc)
         return None

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from desk import attachments, conversations, escalations, notes
+from desk import attachments, conversations, escalations, incident_chat, notes
 from desk.accounts import Account
 from desk.escalations import DETAIL_LABELS, REASON_TEXT, URGENCY_RANK, VERDICT_TEXT, Escalation, TransitionError
 from desk.notices import notice, ticket_notice
@@ -53,6 +53,7 @@ def list_json(esc: Escalation) -> dict[str, Any]:
         "urgency_rank": esc.urgency_rank,
         "agent_name": esc.agent_name,
         "ticket_number": esc.ticket_number,
+        "incident_id": esc.incident_id,
         "created_at": esc.created_at.isoformat(),
     }
 
@@ -121,6 +122,7 @@ class HandoffService:
             "attachments": attachments.ids_of(self.desk.engine, esc.conversation_id, window(esc)[1]),
             "messages": live,
             "notes": [n.as_json() for n in notes.for_escalation(self.desk.engine, esc.id)],  # staff only
+            "incident": incident_chat.linked(self.desk.engine, esc.incident_id, esc.user_pseudonym),
             "last_message_id": live[-1]["id"] if live else 0,
             "claimed_at": esc.claimed_at.isoformat() if esc.claimed_at else None,
             "closed_at": esc.closed_at.isoformat() if esc.closed_at else None,

@@ -153,6 +153,13 @@ function fact(dl, label, value) {
   dl.appendChild(make("dd", value ? "" : "muted", value || t("ui.console.not_given")));
 }
 
+/** "#3 E-Mail-Versand gestört – betroffen: 2 weitere Personen" (the linked major incident). */
+function incidentText(incident) {
+  const values = {id: incident.id, title: incident.title, others: incident.others};
+  if (!incident.others) { return "#" + incident.id + " " + incident.title; }
+  return t(incident.others === 1 ? "ui.console.incident_affected_one" : "ui.console.incident_affected", values);
+}
+
 function renderContext(record) {
   clear(el.ctxSummary);
   (Array.isArray(record.summary) ? record.summary : []).forEach(function (line) {
@@ -166,6 +173,7 @@ function renderContext(record) {
   const labels = section("escalation.detail");
   Object.keys(labels).forEach(function (key) { fact(el.ctxFacts, labels[key], details[key]); });
   if (record.ticket_number) { fact(el.ctxFacts, t("ui.console.ticket"), record.ticket_number); }
+  if (record.incident) { fact(el.ctxFacts, t("ui.console.incident"), incidentText(record.incident)); }
 
   clear(el.ctxArticles);
   const articles = Array.isArray(record.articles) ? record.articles : [];
