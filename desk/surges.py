@@ -134,8 +134,13 @@ def detect(engine: Engine, embedder: Embedder, config: Surges, *, keep_days: int
         known = _incident_vectors(engine, embedder) if groups else []
     with engine.begin() as conn:
         _store(conn, groups, known, config, at)
-        conn.execute(delete(incident_surges).where(incident_surges.c.last_seen < at - timedelta(days=keep_days)))
+        purge_in(conn, at - timedelta(days=keep_days))
     return Run(len(found), len(groups), len(listing(engine)))
+
+
+def purge_in(conn: Connection, before: datetime) -> int:
+    """Delete surges last seen before ``before`` (the conversations' period), inside the caller's transaction."""
+    return int(conn.execute(delete(incident_surges).where(incident_surges.c.last_seen < before)).rowcount)
 
 
 def run_when_due(

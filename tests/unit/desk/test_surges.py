@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
-from desk import incidents, job_runs, surge_window, surges
+from desk import incidents, job_runs, retention, surge_window, surges
 from desk.accounts import Account
 from desk.db import incident_matches, incident_surges, messages
 from desk.incidents import Draft
+from settings import Retention
 from settings.surges import Surges
 
 T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -184,3 +185,10 @@ def test_surges_go_with_the_retention_period(engine) -> None:
     run(engine, T0 + timedelta(days=31))
     with engine.connect() as conn:
         assert conn.execute(select(incident_surges.c.id)).all() == []
+
+
+def test_the_retention_purge_deletes_surges_with_the_conversations_period(engine) -> None:
+    burst(engine, BEEP, 15, 10, T0)
+    run(engine, T0 + timedelta(minutes=6))
+    assert retention.purge(engine, Retention(), tz=UTC, now=T0 + timedelta(days=29))["surges"] == 0
+    assert retention.purge(engine, Retention(), tz=UTC, now=T0 + timedelta(days=31))["surges"] == 1
