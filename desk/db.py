@@ -68,6 +68,7 @@ messages = Table(
     Column("data", JSON, nullable=False, default=dict),  # buttons, article card, agent display name
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_messages_conversation", "conversation_id", "id"),
+    Index("ix_messages_created", "created_at"),  # the surge window and the purge read by time
     # Never reuse an id after a purge or an erase: pollers and clients resume from the highest id they saw.
     sqlite_autoincrement=True,
 )
