@@ -68,6 +68,7 @@ messages = Table(
     Column("data", JSON, nullable=False, default=dict),  # buttons, article card, agent display name
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_messages_conversation", "conversation_id", "id"),
+    Index("ix_messages_created", "created_at"),  # the surge window and the purge read by time
     # Never reuse an id after a purge or an erase: pollers and clients resume from the highest id they saw.
     sqlite_autoincrement=True,
 )
@@ -460,6 +461,31 @@ incident_matches = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("incident_id", "conversation_id", name="uq_incident_matches"),
     Index("ix_incident_matches_at", "at"),
+    sqlite_autoincrement=True,
+)
+
+# Surges (issue 13): a group of similar employee messages of the last minutes that no active incident explains, for
+# the console's banner "Viele ähnliche Anfragen". ``examples``: a few of the messages as stored (redacted); no
+# conversation id, only how many. ``centroid`` (float32 bytes) finds the same group again in later runs, so a
+# dismissed one stays dismissed. ``status``: open | ended (fell below the threshold) | dismissed | incident.
+incident_surges = Table(
+    "incident_surges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("status", String(16), nullable=False),
+    Column("centroid", LargeBinary, nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("examples", JSON, nullable=False, default=list),
+    Column("messages", Integer, nullable=False),
+    Column("conversations", Integer, nullable=False),
+    Column("trend", JSON, nullable=False, default=dict),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("dismissed_at", DateTime(timezone=True), nullable=True),
+    Column("dismissed_by", String(80), nullable=True),
+    Column("incident_id", Integer, nullable=True),
+    Index("ix_incident_surges_status", "status", "last_seen"),
     sqlite_autoincrement=True,
 )
 

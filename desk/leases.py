@@ -7,12 +7,20 @@ many instances there are; nobody releases it early.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import leases, now, utc
+
+
+def holder_id() -> str:
+    """This process's name as a lease holder: host, process id and a random part (a restarted process is new)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def acquire(engine: Engine, name: str, holder: str, ttl_s: float, at: datetime | None = None) -> bool:

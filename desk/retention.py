@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists, inspect, select, update
 
-from desk import daily_counts, incident_records, job_runs, leases, rasa_tracker
+from desk import daily_counts, incident_records, job_runs, leases, rasa_tracker, surges
 from desk.daily_counts import Key, iso_week, local_day
 from desk.db import (
     attachments,
@@ -61,6 +61,7 @@ KINDS = (
     "attachments",
     "incident_subscriptions",
     "incidents",
+    "surges",
 )
 LEASE = "purge"
 AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"))
@@ -136,6 +137,7 @@ def _purge(
                 subscriptions_before=conversations_before,
                 incidents_before=at - timedelta(days=retention.audit_days),
             )
+            counts["surges"] = surges.purge_in(conn, conversations_before)
         except BaseException:
             transaction.rollback()
             raise

@@ -28,6 +28,7 @@ from settings.parts import (
     Tickets,
     Zammad,
 )
+from settings.surges import Surges
 
 
 class Settings(BaseModel):
@@ -44,6 +45,7 @@ class Settings(BaseModel):
     handoff: Handoff
     staff: Staff
     retention: Retention
+    surges: Surges
     legal: Legal
 
     @classmethod
@@ -61,6 +63,7 @@ class Settings(BaseModel):
                 handoff=read_part(Handoff),
                 staff=read_part(Staff),
                 retention=read_part(Retention),
+                surges=read_part(Surges),
                 legal=read_part(Legal),
             )
 
@@ -104,6 +107,7 @@ __all__ = [
     "SettingsError",
     "Smtp",
     "Staff",
+    "Surges",
     "Tickets",
     "Zammad",
 ]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 from pathlib import Path
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, file
 
-from desk import accounts, retention
+from desk import accounts, leases, retention
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.runtime import LazyDesk
 from knowledge import redaction
@@ -34,6 +31,8 @@ from web.errors import install as install_errors
 from web.handoff.service import HandoffService
 from web.health.routes import bp as health_bp
 from web.incidents.routes import bp as incidents_bp
+from web.incidents.surge_job import surges_forever
+from web.incidents.surges import bp as incident_surges_bp
 from web.input_policy import install as install_input_policy
 from web.insights.routes import bp as insights_bp
 from web.knowledge.routes import bp as knowledge_bp
@@ -101,6 +100,7 @@ def create_app(
         auth_bp,
         console_bp,
         console_team_bp,
+        incident_surges_bp,  # before incidents_bp: /api/incidents/surges is no incident id
         incidents_bp,
         insights_bp,
         editor_bp,
@@ -134,6 +134,8 @@ def create_app(
         notifier.start()
         context.tasks.append(asyncio.get_running_loop().create_task(_sweep_forever(handoff, sweep_interval_s)))
         context.tasks.append(asyncio.get_running_loop().create_task(_purge_forever(desk, settings)))
+        surge_job = surges_forever(desk, context.knowledge, settings)
+        context.tasks.append(asyncio.get_running_loop().create_task(surge_job))
         if warm_up:
             await asyncio.to_thread(redaction.warm_up)  # messages are stored redacted: the rules load now
             try:
@@ -195,7 +197,7 @@ async def _sweep_forever(handoff: HandoffService, interval: float) -> None:
 
 async def _purge_forever(desk: LazyDesk, settings: Settings) -> None:
     """The retention purge, hourly: every instance asks, the one that takes the lease in the database runs it."""
-    holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    holder = leases.holder_id()
     interval = settings.retention.purge_interval_s
     while True:
         await asyncio.sleep(min(300, interval))

@@ -58,6 +58,8 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Sett
         # Our processes at their most talkative, in JSON: test_logs_stack.py reads every log of the run.
         SERVICEDESK_LOG_LEVEL="DEBUG",
         SERVICEDESK_LOG_FORMAT="json",
+        # The surge detection every 2 s (default 30 s), so test_surge_browser.py need not wait long.
+        SERVICEDESK_SURGE_INTERVAL_S="2",
     )
 
 

@@ -11,6 +11,7 @@ from sanic_testing.testing import SanicASGITestClient
 from desk import job_runs
 from desk.db import bump, now
 from desk.retention import LEASE
+from desk.surges import LEASE as SURGES
 from knowledge.source import StaticKnowledgeSource
 from settings import Servers
 from tests.conftest import desk_web_app
@@ -157,6 +158,7 @@ async def test_the_figures_count_routes_turns_escalations_knowledge_and_purge_ru
         revision = bump(conn, "knowledge")
     job_runs.record(desk.engine, LEASE, ok=True, at=now())
     job_runs.record(desk.engine, LEASE, ok=False)
+    job_runs.record(desk.engine, SURGES, ok=True)
 
     _, resp = await client.get("/metrics")
     got = samples(resp.text)
@@ -174,6 +176,9 @@ async def test_the_figures_count_routes_turns_escalations_knowledge_and_purge_ru
     assert got['servicedesk_purge_runs_total{result="success"}'] == 1
     assert got['servicedesk_purge_runs_total{result="failure"}'] == 1
     assert got["servicedesk_purge_last_success_timestamp_seconds"] > 1.7e9
+    assert got['servicedesk_surge_runs_total{result="success"}'] == 1
+    assert got["servicedesk_surge_last_failure_timestamp_seconds"] == 0
+    assert got["servicedesk_surges_open"] == 0
     assert "# TYPE servicedesk_http_request_duration_seconds histogram" in resp.text
 
 

@@ -236,6 +236,7 @@ async def test_openapi_documents_every_route(app) -> None:
         .replace("<escalation_id:int>", "{id}")
         .replace("<reply_id:int>", "{id}")
         .replace("<incident_id:int>", "{id}")
+        .replace("<surge_id:int>", "{id}")
         .replace("<version:int>", "{version}")
         .replace("<attachment_id:int>", "{attachment_id}")
         .replace("<name:str>", "{name}")

@@ -64,6 +64,14 @@ function startEdit(item) {
   el.title.focus();
 }
 
+// "Als Störung anlegen" from a surge: a new incident with the surge's wording and examples filled in.
+export function draftFrom(suggestion) {
+  startEdit(null);
+  el.title.value = String(suggestion.title || "").slice(0, el.title.maxLength);
+  el.symptoms.value = String(suggestion.symptoms || "").slice(0, el.symptoms.maxLength);
+  say(t("ui.incidents.surge.prefilled"));
+}
+
 function stopEdit() {
   view.editing = null;
   el.form.hidden = true;

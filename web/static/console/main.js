@@ -10,10 +10,11 @@ import {wireActions} from "./actions.js";
 import {alertNew, wireAlerts} from "./alerts.js";
 import {wirePicker} from "./canned.js";
 import {loadRecord, openEscalation, renderMeta, resetDetail, stopWatching} from "./detail.js";
-import {loadIncidents, wireIncidents} from "./incidents.js";
+import {draftFrom, loadIncidents, wireIncidents} from "./incidents.js";
 import {loadLibrary, wireLibrary} from "./library.js";
 import {wireNotes} from "./notes.js";
 import {el, state} from "./state.js";
+import {watchSurges} from "./surges.js";
 import {announce, claimAgeText, languageText, statusText, waitedText, waitText} from "./words.js";
 
 const TITLE = "IT-Service-Desk – Konsole";
@@ -51,6 +52,10 @@ async function enter(_data, _focus) {
   shell.showView("workspace");
   selectTab("queue", false);
   pollChanges(session);
+  watchSurges(function (suggestion) {
+    selectTab("incidents", false);
+    draftFrom(suggestion);
+  });
   const fromHash = /^#anfrage-(\d+)$/.exec(window.location.hash);
   if (fromHash) { openEscalation(Number(fromHash[1]), false); }
 }
