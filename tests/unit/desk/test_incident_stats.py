@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, update
 
-from desk import conversations, csat, incident_stats, incidents
+from desk import conversations, csat, incident_stats, incidents, weekly_report
 from desk.accounts import Account
 from desk.db import conversations as conv_table
 from desk.db import escalations, incident_matches
@@ -124,3 +124,24 @@ def test_insights_name_no_person(engine) -> None:
     found = incident_stats.insights(engine, date(2026, 11, 30), date(2026, 12, 6), UTC)
     text = repr(found)
     assert "lead1" not in text and "u-a" not in text and "'a'" not in text
+
+
+def test_the_weekly_report_csv_and_printable_page_show_the_incidents(engine) -> None:
+    from web.insights import report_page
+
+    iid = _incident(engine, "VPN <gestört>")
+    _match(engine, iid, "a", messages=3)
+    _match(engine, iid, "b")
+    _escalate(engine, "b", at=T0 + timedelta(minutes=1), incident_id=iid, ticket="T-1")
+    found = weekly_report.summary(
+        engine, date(2026, 11, 30), date(2026, 12, 6), tz=UTC, state="BE", min_staff=5, now=T0 + timedelta(days=9)
+    )
+    assert found["incidents"]["weeks"][0]["week"] == "2026-W49"
+    lines = weekly_report.summary_csv(found).splitlines()
+    assert (
+        "Störung;Treffer (Nachrichten);Abonnenten;Ohne Weitergabe;Weitergaben;davon Tickets;Antworten;Durchschnitt"
+        in lines
+    )
+    assert "VPN <gestört>;4;0;1;1;1;0;" in lines and "2026-W49;4;0;1;1;1;0;" in lines
+    html = report_page.page(found, "2026-W49")
+    assert "Größere Störungen" in html and "VPN &lt;gestört&gt;" in html and "<gestört>" not in html
