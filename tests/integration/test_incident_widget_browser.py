@@ -69,7 +69,7 @@ def test_banner_live_push_and_badge(browser: Browser, stack: Stack, intranet: st
     problems: list[str] = []
     open_page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     try:
-        first = open_chat(open_page, f"{intranet}/strict.html", f"Hallo, hier ist Test {tag}", stack)
+        first = open_chat(open_page, f"{intranet}/strict.html", f"Hallo, kennung {tag}", stack)
         expect(banner(open_page)).to_have_attribute("role", "status")
         expect(banner(open_page)).not_to_contain_text(title)  # a draft is nobody's business yet
 
@@ -79,7 +79,7 @@ def test_banner_live_push_and_badge(browser: Browser, stack: Stack, intranet: st
         expect(banner(open_page)).not_to_contain_text("Relay 2")  # only the published title, no internal field
         assert deep_active(open_page)["id"] == "sd-input"  # the banner does not take the focus
 
-        second = open_chat(closed_page, f"{intranet}/index.html", f"Guten Tag, Test {tag}", stack)
+        second = open_chat(closed_page, f"{intranet}/index.html", f"Guten Tag, kennung {tag}", stack)
         expect(banner(closed_page)).to_contain_text(title, timeout=LIVE)
         assert_accessible(closed_page, "open widget with the incident banner")
         closed_page.locator("#sd-close").click()
