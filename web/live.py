@@ -26,12 +26,11 @@ logger = logging.getLogger(__name__)
 def _counters(engine: Engine) -> tuple[int, int]:
     """The escalation and incident change counters, in one read."""
     with engine.connect() as conn:
-        found = dict(
-            conn.execute(
-                select(counters.c.name, counters.c.value).where(counters.c.name.in_(("escalations", "incidents")))
-            ).all()
-        )
-    return int(found.get("escalations", 0)), int(found.get("incidents", 0))
+        rows = conn.execute(
+            select(counters.c.name, counters.c.value).where(counters.c.name.in_(("escalations", "incidents")))
+        ).all()
+    found: dict[str, int] = {str(name): int(value) for name, value in rows}
+    return found.get("escalations", 0), found.get("incidents", 0)
 
 
 class Notifier:
