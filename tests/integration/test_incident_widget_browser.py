@@ -3,7 +3,8 @@
 A lead declares and publishes an incident through the API: the open widget (on the intranet page with the strict
 CSP) shows the banner "Aktuelle Störung: …" live, without taking the focus. Two conversations subscribe; the
 resolution, sent through the API, appears live in the open widget and as the launcher's unread badge on the closed
-one, whose history shows it when it is opened again; the banner goes in both. axe-core checks the banner states.
+one, whose history shows it when it is opened again; the banner goes in both. The console shows the incident's
+counters. axe-core checks the banner states and the console's list.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import insert
 
 from desk import incidents
-from desk.db import open_db
+from desk.db import incident_matches, open_db
 from scripts.stack import Stack
 from tests.integration.browser import BOT, assert_accessible, deep_active, new_context, say, settled
 from tests.integration.conftest import ensure_user, staff_client
+from tests.integration.test_console_incidents_browser import open_incidents
 
 pytestmark = pytest.mark.integration
 LEAD = {"username": "lead.banner", "password": "lead-banner-password-1", "display_name": "Bea Leitung"}
@@ -54,7 +58,9 @@ def banner(page: Page):  # noqa: ANN201 - a Playwright Locator
     return page.locator("#sd-incident")
 
 
-def test_banner_live_push_and_badge(browser: Browser, stack: Stack, intranet: str, lead: httpx.Client) -> None:
+def test_banner_live_push_and_badge(
+    browser: Browser, stack: Stack, base_url: str, intranet: str, lead: httpx.Client
+) -> None:
     tag = uuid.uuid4().hex[:6]
     title = f"E-Mail-Versand gestört {tag}"
     resp = lead.post(
@@ -85,8 +91,16 @@ def test_banner_live_push_and_badge(browser: Browser, stack: Stack, intranet: st
         closed_page.locator("#sd-close").click()
         expect(closed_page.locator("#sd-panel")).to_be_hidden()
 
-        for conversation in (first, second):
+        at = datetime.now(UTC)
+        for conversation, matched in ((first, 3), (second, 1)):
             assert incidents.subscribe(engine, iid, conversation)  # what "Benachrichtigen Sie mich" stores
+            with engine.begin() as conn:  # and what the chat records when it answers with the incident
+                conn.execute(
+                    insert(incident_matches).values(
+                        incident_id=iid, conversation_id=conversation, language="de", choice="subscribe",
+                        messages=matched, at=at, updated_at=at,
+                    )
+                )  # fmt: skip
         resp = lead.post(f"/api/incidents/{iid}/resolve", json={"text": "Mails gehen wieder."})
         assert resp.status_code == 200 and resp.json()["notified"] == 2, resp.text
         resolved = f"Die Störung „{title}“ ist behoben: Mails gehen wieder."
@@ -95,6 +109,8 @@ def test_banner_live_push_and_badge(browser: Browser, stack: Stack, intranet: st
         expect(open_page.locator("#sd-log")).to_contain_text(resolved, timeout=LIVE)
         expect(open_page.locator("#sd-log")).to_contain_text("Wie zufrieden sind Sie", timeout=LIVE)
         expect(banner(open_page)).not_to_contain_text(title, timeout=LIVE)
+        open_page.locator('#sd-log [data-csat="open"] [data-score="5"]').last.click()
+        expect(open_page.locator("#sd-log")).to_contain_text("Vielen Dank für Ihre Bewertung!", timeout=BOT)
 
         # Closed widget: the launcher counts the two new messages; the history has them after a reload.
         badge = closed_page.locator("#sd-badge")
@@ -109,7 +125,18 @@ def test_banner_live_push_and_badge(browser: Browser, stack: Stack, intranet: st
         assert_accessible(closed_page, "reopened widget after the resolution")
 
         counters = lead.get(f"/api/incidents/{iid}").json()["incident"]["counters"]
-        assert counters["subscribers"] == 2 and counters["csat"]["asked"] == 2
+        assert (counters["matched_messages"], counters["subscribers"], counters["deflected"]) == (4, 2, 2)
+        assert counters["csat"] == {"asked": 2, "answered": 1, "average": 5.0, "satisfied": 1.0}
+
+        # The console shows the same counters, team level, axe-clean.
+        console = closed_ctx.new_page()
+        open_incidents(console, base_url, LEAD)
+        figures = console.locator("#incident-list li", has_text=title).locator(".incident-figures")
+        expect(figures.locator('[data-figure="matched"] dd')).to_have_text("4 Nachrichten in 2 Gesprächen", timeout=BOT)
+        expect(figures.locator('[data-figure="deflected"] dd')).to_have_text("2 Gespräche")
+        expect(figures.locator('[data-figure="linked"] dd')).to_have_text("0, davon 0 Tickets")
+        expect(figures.locator('[data-figure="csat"] dd')).to_have_text("Ø 5,0 aus 1 Bewertungen")
+        assert_accessible(console, "console incident list with its counters")
         assert not [p for p in problems if "Content Security Policy" in p], problems
         assert open_dialogs == [] and closed_dialogs == []
     finally:
