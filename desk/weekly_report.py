@@ -2,9 +2,10 @@
 
 Conversations and the self-service rate (:mod:`desk.self_service`), escalations by reason, the articles shown
 most with their 👍/👎, the largest knowledge gaps (a link into the editors' gap queue), CSAT by path and week
-against the 96 % "zufrieden" target, and the team's time to claim and to resolve escalations. The team figures
-are shown only when at least ``min_staff`` staff members handled escalations in the period (staff council
-practice); no figure anywhere is per agent, and no staff name or id leaves this module.
+against the 96 % "zufrieden" target, the major incidents (:mod:`desk.incident_stats`), and the team's time to
+claim and to resolve escalations. The team figures are shown only when at least ``min_staff`` staff members
+handled escalations in the period (staff council practice); no figure anywhere is per agent, and no staff name or
+id leaves this module.
 
 Purged records still count through their anonymous daily counts (``desk.daily_counts``).
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from desk import csat, daily_counts, gaps, self_service
+from desk import csat, daily_counts, gaps, incident_stats, self_service
 from desk.db import article_feedback, article_shown, articles, escalations, knowledge_gaps, utc
 from desk.escalations import REASONS
 from settings import Handoff
@@ -176,12 +177,37 @@ def summary(
         "gaps": _gaps(engine, lo, hi, start, end, tz),
         "csat": {**figures, "target": csat.TARGET},
         "team": _team(engine, lo, hi, min_staff),
+        "incidents": incident_stats.insights(engine, start, end, tz),
     }
 
 
 def _num(value: float | None, digits: int = 1, scale: float = 1.0) -> str:
     """German decimal comma; empty for no value."""
     return "" if value is None else f"{value * scale:.{digits}f}".replace(".", ",")
+
+
+INCIDENT_FIGURES = ("matched_messages", "subscribers", "deflected", "escalations", "tickets")
+
+
+def incident_head(lang: str = "de") -> list[str]:
+    """The column headers of the incident figures (after the incident's or the week's name)."""
+    head = [
+        text(f"report.incident.{k}", lang) for k in ("matched", "subscribers", "deflected", "escalations", "tickets")
+    ]
+    return [*head, text("report.answered", lang), text("report.average", lang)]
+
+
+def incident_cells(figures: dict[str, Any], average: str) -> list[str]:
+    """One incident's or week's figures as cells; ``average`` is the CSAT average already written out."""
+    return [*(str(figures[k]) for k in INCIDENT_FIGURES), str(figures["csat"]["answered"]), average]
+
+
+def _incident_csv(found: dict[str, Any]) -> list[list[str]]:
+    head = incident_head()
+    rows = [[text("report.incident.name"), *head]]
+    rows += [[i["title"], *incident_cells(i, _num(i["csat"]["average"], 2))] for i in found["incidents"]]
+    rows += [[], [text("report.week"), *head]]
+    return rows + [[w["week"], *incident_cells(w, _num(w["csat"]["average"], 2))] for w in found["weeks"]]
 
 
 def summary_csv(report: dict[str, Any]) -> str:
@@ -206,6 +232,7 @@ def summary_csv(report: dict[str, Any]) -> str:
                      _num(f["average"], 2), _num(f["satisfied"], scale=100)])  # fmt: skip
     rows += [[]] + [[w["week"], "", str(w["answered"]), "", _num(w["average"], 2), _num(w["satisfied"], scale=100)]
                     for w in figures["weeks"]]  # fmt: skip
+    rows += [[], *_incident_csv(report["incidents"])]
     rows += [[], [text("report.csv.team"), text("report.median") + " (min)", text("report.p90") + " (min)"]]
     if team["shown"]:
         for key in ("claim_s", "resolve_s"):

@@ -203,6 +203,8 @@ class Chat(Part):
     session_days: int = Field(default=30, ge=1)
     # After this long without a message the closing question is asked when the chat is opened again.
     csat_inactivity_s: int = Field(default=600, ge=1)
+    # While a major incident is published and not resolved, the open widget shows "Aktuelle Störung: <title>".
+    incident_banner: bool = True
 
 
 class Identity(Part):

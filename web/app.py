@@ -30,6 +30,7 @@ from web.editor.routes import bp as editor_bp
 from web.errors import install as install_errors
 from web.handoff.service import HandoffService
 from web.health.routes import bp as health_bp
+from web.incidents.banner import bp as incident_banner_bp
 from web.incidents.routes import bp as incidents_bp
 from web.incidents.surge_job import surges_forever
 from web.incidents.surges import bp as incident_surges_bp
@@ -102,6 +103,7 @@ def create_app(
         console_team_bp,
         incident_surges_bp,  # before incidents_bp: /api/incidents/surges is no incident id
         incidents_bp,
+        incident_banner_bp,
         insights_bp,
         editor_bp,
         admin_bp,

@@ -1,9 +1,10 @@
 """Wake long-polling clients when the records change, in every instance.
 
 One task per process polls the shared database: the messages after the last id it saw (their ids and
-conversations) and the escalation change counter. Clients of any instance see a change within one poll
+conversations) and the escalation and incident change counters. Clients of any instance see a change within one poll
 interval, whoever wrote it. A chat client waits on its own conversation and is woken by its messages and by
-escalation changes only, not by every message anywhere; the consoles wait on any change.
+escalation changes only, not by every message anywhere; the consoles wait on any change; the widget's incident
+banner waits on the incidents counter (publish, status update, resolution).
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ import contextlib
 import logging
 import weakref
 
+from sqlalchemy import Engine, select
+
 from desk.conversations import conversations_with_messages_after, latest_message_id
-from desk.escalations import change_counter
+from desk.db import counters
 from desk.runtime import LazyDesk
 
 logger = logging.getLogger(__name__)
+
+
+def _counters(engine: Engine) -> tuple[int, int]:
+    """The escalation and incident change counters, in one read."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(counters.c.name, counters.c.value).where(counters.c.name.in_(("escalations", "incidents")))
+        ).all()
+    found: dict[str, int] = {str(name): int(value) for name, value in rows}
+    return found.get("escalations", 0), found.get("incidents", 0)
 
 
 class Notifier:
@@ -32,19 +45,25 @@ class Notifier:
         self.interval = interval
         self.message_id = 0
         self.revision = 0
+        self.incidents = 0  # the incidents counter as last seen
         self._event = asyncio.Event()
+        self._incidents_event = asyncio.Event()
         # One event per conversation somebody waits on; it goes when its last waiter lets go of it.
         self._conversations: weakref.WeakValueDictionary[str, asyncio.Event] = weakref.WeakValueDictionary()
         self._task: asyncio.Task | None = None
 
-    def _read(self) -> tuple[int, set[str], int]:
+    def _read(self) -> tuple[int, set[str], int, int]:
         engine = self.desk.get().engine
         message_id, changed = conversations_with_messages_after(engine, self.message_id)
-        return message_id, changed, change_counter(engine)
+        return message_id, changed, *_counters(engine)
 
     async def poll(self) -> None:
         """One look at the database; wakes the waiters of what changed."""
-        message_id, changed, revision = await asyncio.to_thread(self._read)
+        message_id, changed, revision, incidents = await asyncio.to_thread(self._read)
+        if incidents != self.incidents:
+            self.incidents = incidents
+            woke, self._incidents_event = self._incidents_event, asyncio.Event()
+            woke.set()
         escalations_moved = revision != self.revision
         if message_id == self.message_id and not escalations_moved:
             return
@@ -68,11 +87,13 @@ class Notifier:
     def prime(self) -> None:
         """Read the current numbers (blocking: call it off the event loop, before :meth:`start`)."""
         engine = self.desk.get().engine
-        self.message_id, self.revision = latest_message_id(engine), change_counter(engine)
+        self.message_id = latest_message_id(engine)
+        self.revision, self.incidents = _counters(engine)
 
     def start(self) -> None:
         """Begin polling (inside the running loop)."""
         self._event = asyncio.Event()  # bound to this server cycle's loop
+        self._incidents_event = asyncio.Event()
         self._conversations = weakref.WeakValueDictionary()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
@@ -95,6 +116,10 @@ class Notifier:
             event = asyncio.Event()
             self._conversations[conversation] = event
         return event
+
+    def incidents_mark(self) -> asyncio.Event:
+        """Take before reading the incidents: set by the next change of what employees see of them."""
+        return self._incidents_event
 
     async def changed(self, timeout: float, since: asyncio.Event | None = None) -> bool:
         """Wait for a change after ``since`` (a :meth:`mark`); ``False`` on timeout."""

@@ -12,7 +12,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
-from desk import incidents
+from desk import incident_stats, incidents
 from desk.incidents import IncidentConflict
 from web.auth.service import requires
 from web.context import ctx
@@ -37,8 +37,23 @@ def may_publish(request: Request) -> bool:
     return account.has_role("lead") or ctx(request).settings.handoff.incident_agent_publish
 
 
+def _counted(engine: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The incidents with their ``counters`` (matched messages, escalations, deflection, CSAT ...)."""
+    figures = incident_stats.counters(engine, [i["id"] for i in found])
+    return [{**i, "counters": figures[i["id"]]} for i in found]
+
+
+def _one(engine: Any, incident_id: int) -> dict[str, Any] | None:
+    found = incidents.get(engine, incident_id)
+    return _counted(engine, [found])[0] if found is not None else None
+
+
+def _all(engine: Any) -> list[dict[str, Any]]:
+    return _counted(engine, incidents.listing(engine))
+
+
 async def _record(request: Request, incident_id: int, status: int = 200, **extra: Any) -> HTTPResponse:
-    found = await asyncio.to_thread(incidents.get, _engine(request), incident_id)
+    found = await asyncio.to_thread(_one, _engine(request), incident_id)
     if found is None:
         return error(404, "incident.not_found")
     return json({"incident": found, "can_publish": may_publish(request), **extra}, status=status)
@@ -64,7 +79,7 @@ async def _conflict(_request: Request, exc: IncidentConflict) -> HTTPResponse:
 @requires("agent", "lead")
 async def list_incidents(request: Request) -> HTTPResponse:
     """Newest first with their counters, and whether this account may publish."""
-    found = await asyncio.to_thread(incidents.listing, _engine(request))
+    found = await asyncio.to_thread(_all, _engine(request))
     return json({"incidents": found, "can_publish": may_publish(request)})
 
 

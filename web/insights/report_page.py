@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from desk import csat, self_service
+from desk import csat, self_service, weekly_report
 from texts import section, text
 
 STYLE = """
@@ -181,6 +181,7 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
                 [t("report.week"), t("report.answered"), t("report.average"), t("report.satisfied")], week_rows)
         + "</section>"
     )  # fmt: skip
+    out.append(_incidents(report["incidents"], lang))
     if team["shown"]:
         team_rows = [[t(f"report.{k}"), _minutes(team[k]["median"], lang), _minutes(team[k]["p90"], lang)]
                      for k in ("claim_s", "resolve_s")]  # fmt: skip
@@ -191,6 +192,23 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
         f'<section aria-labelledby="s-team"><h2 id="s-team">{escape(t("report.team"))}</h2>{team_html}</section>'
     )
     return "".join(out)
+
+
+def _incidents(found: dict[str, Any], lang: str) -> str:
+    """The major incidents of the period: per incident (its whole life) and per calendar week."""
+    head = weekly_report.incident_head(lang)
+    per_incident = [
+        [i["title"], *weekly_report.incident_cells(i, _dec(i["csat"]["average"], lang))] for i in found["incidents"]
+    ]
+    per_week = [[w["week"], *weekly_report.incident_cells(w, _dec(w["csat"]["average"], lang))] for w in found["weeks"]]
+    return (
+        '<section aria-labelledby="s-inc">'
+        f'<h2 id="s-inc">{escape(text("report.incident.title", lang))}</h2>'
+        f'<p class="rule">{escape(text("report.incident.hint", lang))}</p>'
+        + table(text("report.incident.per_incident", lang), [text("report.incident.name", lang), *head], per_incident)
+        + table(text("report.incident.per_week", lang), [text("report.week", lang), *head], per_week)
+        + "</section>"
+    )
 
 
 def page(report: dict[str, Any], week: str, lang: str = "de") -> str:

@@ -126,3 +126,28 @@ async def test_resolving_puts_the_message_and_the_closing_question_into_the_chat
     assert csat.asked_path(desk.engine, conversation) == "incident"
     _, resp = await app.asgi_client.put(url, json=MAIL, headers=anna)
     assert resp.status == 409 and resp.json["code"] == "incident.resolved"
+
+
+async def test_the_list_and_the_record_carry_the_counters(app, desk) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from desk.db import incident_matches
+
+    anna, lea = await staff(app, desk)
+    _, resp = await app.asgi_client.post("/api/incidents", json=MAIL, headers=anna)
+    iid = resp.json["incident"]["id"]
+    await app.asgi_client.post(f"/api/incidents/{iid}/publish", headers=lea)
+    at = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    with desk.engine.begin() as conn:
+        conn.execute(
+            insert(incident_matches).values(
+                incident_id=iid, conversation_id="c1", language="de", choice="shown", messages=2, at=at, updated_at=at
+            )
+        )
+    _, resp = await app.asgi_client.get("/api/incidents", headers=anna)
+    counters = resp.json["incidents"][0]["counters"]
+    assert (counters["matched_messages"], counters["deflected"], counters["escalations"]) == (2, 1, 0)
+    _, resp = await app.asgi_client.get(f"/api/incidents/{iid}", headers=anna)
+    assert resp.json["incident"]["counters"] == counters

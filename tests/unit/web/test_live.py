@@ -67,3 +67,16 @@ async def test_a_message_after_the_newest_ones_were_purged_still_wakes_its_waite
     conversations.add_messages(desk.engine, "conv-b", [("user", "Hallo", {})])
     await notifier.poll()
     assert b.is_set()
+
+
+async def test_an_incident_change_wakes_the_banner_waiters_only(desk) -> None:
+    notifier = Notifier(LazyDesk.ready(desk))
+    notifier.prime()
+    banner, chat = notifier.incidents_mark(), notifier.mark("conv-a")
+    await notifier.poll()  # nothing changed
+    assert not banner.is_set()
+    with desk.engine.begin() as conn:
+        bump(conn, "incidents")
+    await notifier.poll()
+    assert banner.is_set() and not chat.is_set()
+    assert notifier.incidents_mark() is not banner and not notifier.incidents_mark().is_set()

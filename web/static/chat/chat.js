@@ -2,6 +2,7 @@
 // It builds the panel inside the loader's Shadow DOM (no inline styles: the host page's CSP may forbid them),
 // then starts the session, the history and the live updates.
 
+import {buildBanner, followIncidents} from "./banner.js";
 import {c, remember} from "./context.js";
 import {clearUnread, closeRow, receive, reopenRow, resetLog, scrollToEnd, setHandoff} from "./log.js";
 import {make} from "./render.js";
@@ -69,6 +70,7 @@ function build(ui) {
     head.appendChild(el.close);
   }
   el.panel.appendChild(head);
+  el.panel.appendChild(buildBanner());
 
   el.intro = make("p", "intro", c.t("intro"));
   el.intro.id = "sd-intro";
@@ -146,6 +148,7 @@ function setOpen(open, moveFocus) {
   c.el.launcher.setAttribute("aria-expanded", String(open));
   c.el.root.classList.toggle("is-open", open);
   remember("session", OPEN_KEY, open ? "1" : null);
+  followIncidents(open);
   if (open) {
     clearUnread();
     scrollToEnd();
@@ -223,7 +226,10 @@ export function start(options) {
     c.el.input.focus();  // the topic buttons go with the empty state: keep the keyboard in the chat
     send(question, question);
   });
-  if (state.fullscreen) { opened(); }
+  if (state.fullscreen) {
+    opened();
+    followIncidents(true);
+  }
   api = {
     setOpen: setOpen,
     toggle: function () { setOpen(!state.open, true); },

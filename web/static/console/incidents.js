@@ -3,8 +3,8 @@
 // and the resolution go to every subscribed conversation. Everything is rendered as text.
 
 import {api} from "../staff/api.js";
-import {$, badge, clear, make} from "../staff/dom.js";
-import {dateTimeText} from "../staff/format.js";
+import {$, badge, clear, isNumber, make} from "../staff/dom.js";
+import {countText, dateTimeText, decimal} from "../staff/format.js";
 import {t} from "../staff/i18n.js";
 import {named} from "./library.js";
 import {state} from "./state.js";
@@ -173,6 +173,29 @@ function messageForm(item) {
   return form;
 }
 
+// What the incident did for the desk (team level): matched messages, deflection, linked requests, satisfaction.
+function figures(item) {
+  const f = item.counters && typeof item.counters === "object" ? item.counters : {};
+  const rating = f.csat && typeof f.csat === "object" ? f.csat : {};
+  const list = make("dl", "incident-figures");
+  [
+    ["matched", t("ui.incidents.figures.matched_value",
+      {messages: countText(f.matched_messages), conversations: countText(f.matched_conversations)})],
+    ["deflected", t("ui.incidents.figures.deflected_value", {count: countText(f.deflected)})],
+    ["linked", t("ui.incidents.figures.linked_value", {escalations: countText(f.escalations), tickets: countText(f.tickets)})],
+    ["csat", isNumber(rating.average)
+      ? t("ui.incidents.figures.csat_value", {average: decimal(rating.average, 1), answered: countText(rating.answered)})
+      : t("ui.incidents.figures.csat_none")],
+  ].forEach(function (pair) {
+    const group = make("div");
+    group.dataset.figure = pair[0];
+    group.appendChild(make("dt", "", t("ui.incidents.figures." + pair[0])));
+    group.appendChild(make("dd", "", pair[1]));
+    list.appendChild(group);
+  });
+  return list;
+}
+
 function entry(item) {
   const li = make("li", "canned-item");
   const heading = make("h3", "canned-item-title", item.title || "");
@@ -185,6 +208,7 @@ function entry(item) {
   li.appendChild(line);
   li.appendChild(make("p", "canned-item-body", item.status_text || ""));
   li.appendChild(make("p", "muted", t("ui.incidents.counters", {subscribers: item.subscribers, updates: item.updates})));
+  if (item.status !== "draft") { li.appendChild(figures(item)); }
   if (item.next_update_at) {
     li.appendChild(make("p", "muted", t("ui.incidents.next_shown", {time: dateTimeText(item.next_update_at)})));
   }
