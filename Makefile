@@ -140,6 +140,7 @@ bench: build setup-ocr
 	$(APP_PY) -m bench.throughput
 	$(APP_PY) -m bench.handoff_latency
 	$(APP_PY) -m bench.kb_live
+	$(APP_PY) -m bench.incident_burst
 
 clean:
 	rm -rf var
