@@ -140,7 +140,7 @@ class ActionRespond(KnowledgeAction):
         if asks_for_person(tracker):
             # A problem said together with a clear request for a person: the person, with the problem as draft.
             return await self._intent("request_human", dispatcher, tracker, domain)
-        if incidents and (hit := await self.incidents.match(tracker, query, decision.hits, kb.embedder)):
+        if incidents and (hit := await self.incidents.match(tracker, query, decision.searched, kb.embedder)):
             # A declared major incident comes first: the known outage, subscribe, another problem, or a person.
             logger.debug("incident %s p=%.2f instead of %s", hit.id, hit.probability, decision.outcome)
             return await self.replies.new_question(tracker, query) + await self.incidents.show(

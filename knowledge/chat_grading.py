@@ -36,12 +36,14 @@ RESPONSE_OUTCOMES = {
     "utter_kb_next_answer": "deny",
     "utter_kb_not_helpful_escalate": "deny",
     "utter_anything_else": "anything_else",
+    "utter_incident_known": "incident",
 }
 # First match wins: an article card outranks the feedback question that follows it, and so on.
 PRIORITY = (
     "deny",
     "answer",
     "clarify",
+    "incident",
     "off_topic",
     "none",
     "request_human",

@@ -220,6 +220,8 @@ class Decision:
     features: Mapping[str, float]
     # With an answer: the next articles worth offering after a 👎 (within ``next_span`` of the best).
     runners_up: tuple[SearchHit, ...] = ()
+    # Everything the search found, shown or not (the incident match compares with the best article).
+    searched: tuple[SearchHit, ...] = ()
 
     def why(self) -> str:
         """One log line: outcome, the probabilities behind it and the main features (never the text)."""
@@ -280,4 +282,4 @@ def choose(s: Scores, hits: Sequence[SearchHit], params: DecisionParams) -> Deci
 
 def decide(signals: Signals, params: DecisionParams) -> Decision:
     """The outcome for one typed message."""
-    return choose(score(signals, params), signals.hits, params)
+    return replace(choose(score(signals, params), signals.hits, params), searched=tuple(signals.hits))

@@ -26,7 +26,7 @@ import httpx
 from knowledge import chatset
 from knowledge.chat_grading import Observed, format_table, grade, load_templates, observe, summary
 from scripts.stack import Stack, isolated_settings
-from settings import ROOT
+from settings import ROOT, Settings
 
 PRIMER = {"de": "Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen", "en": "My printer does not print"}
 IN_FLOW = {"affirm", "deny"}
@@ -136,13 +136,44 @@ async def evaluate(split: str, rasa_url: str, web_url: str, out_dir: Path) -> st
     return "\n".join(report)
 
 
+def declare(settings: Settings, key: str) -> None:
+    """Publish one incident of the incident set in the stack's records, as a lead would (then wait for the poll)."""
+    from desk import incidents  # noqa: PLC0415 - only with --incident
+    from desk.accounts import Account  # noqa: PLC0415
+    from desk.db import open_db  # noqa: PLC0415
+    from scripts.fit_incident_match import incidents_of  # noqa: PLC0415
+
+    (found,) = [i for i in incidents_of() if i["key"] == key]
+    lead = Account(id=0, username="eval-chat", display_name="eval-chat", roles=("lead",))
+    engine = open_db(settings.records.db_url)
+    draft = incidents.Draft(
+        title=found["title"],
+        symptoms=found["symptoms"],
+        status_text=found["status_text"],
+        workaround=found.get("workaround") or "",
+        services=tuple(found.get("services") or ()),
+    )
+    incidents.publish(engine, incidents.create(engine, draft, account=lead), account=lead)
+    engine.dispose()
+    print(f"eval-chat: incident {key!r} is active", flush=True)
+    time.sleep(1.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start a stack (unless given) and evaluate the requested halves."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
     parser.add_argument("--rasa-url", help="use this running Rasa instead of starting a stack")
     parser.add_argument("--web-url", help="the running web service that belongs to --rasa-url")
+    parser.add_argument(
+        "--incident",
+        metavar="KEY",
+        help="declare and publish this incident of tests/data/incidents/incidents.yml first (own stack only): "
+        "unrelated questions must be answered as without it",
+    )
     args = parser.parse_args(argv)
+    if args.incident and args.rasa_url:
+        parser.error("--incident needs the stack this command starts")
     out_dir = ROOT / "var" / "eval"
     out_dir.mkdir(parents=True, exist_ok=True)
     stack = None
@@ -157,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if stack is not None:
             stack.wait_healthy(timeout=400)
+            if args.incident:
+                declare(stack.settings, args.incident)
         for split in ("dev", "test") if args.split == "both" else (args.split,):
             print(asyncio.run(evaluate(split, rasa_url, web_url, out_dir)), flush=True)
     finally:

@@ -2,6 +2,7 @@
 
 - ``answered``: a reply carries an article card;
 - ``clarified``: the bot offers articles to choose from;
+- ``incident``: the bot answered with a declared major incident (its buttons: subscribe, another problem, a person);
 - ``escalation_offered``: the bot offers the service desk (also when it found nothing: that offer comes with it);
 - ``with_agent``: after the turn an agent has the conversation or it waits for one (the message went there);
 - ``other``: anything else the bot said (greeting, form question, closing question ...);
@@ -13,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-OUTCOMES = ("answered", "clarified", "escalation_offered", "with_agent", "other", "refused", "upstream_error")
+OUTCOMES = (
+    "answered",
+    "clarified",
+    "incident",
+    "escalation_offered",
+    "with_agent",
+    "other",
+    "refused",
+    "upstream_error",
+)
 
 
 def turn_outcome(reply: Mapping[str, Any]) -> str:
@@ -26,6 +36,8 @@ def turn_outcome(reply: Mapping[str, Any]) -> str:
     payloads = set(_payloads(data))
     if any(p.startswith("/choose_article") for p in payloads):
         return "clarified"
+    if "/incident_subscribe" in payloads:
+        return "incident"
     if "/request_human" in payloads:
         return "escalation_offered"
     return "other"
