@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from settings.base import ROOT, Part, SettingsError, read_part, reading
+from settings.directory import DirectorySettings, Unlock
 from settings.legal import Legal
 from settings.parts import (
     Chat,
@@ -45,6 +46,8 @@ class Settings(BaseModel):
     staff: Staff
     retention: Retention
     legal: Legal
+    directory: DirectorySettings
+    unlock: Unlock
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -62,6 +65,8 @@ class Settings(BaseModel):
                 staff=read_part(Staff),
                 retention=read_part(Retention),
                 legal=read_part(Legal),
+                directory=read_part(DirectorySettings),
+                unlock=read_part(Unlock),
             )
 
     def override(self, **variables: str) -> Settings:
@@ -93,6 +98,7 @@ class Settings(BaseModel):
 __all__ = [
     "ROOT",
     "Chat",
+    "DirectorySettings",
     "Handoff",
     "Identity",
     "KnowledgeSettings",
@@ -105,5 +111,6 @@ __all__ = [
     "Smtp",
     "Staff",
     "Tickets",
+    "Unlock",
     "Zammad",
 ]
