@@ -63,7 +63,7 @@ KINDS = (
     "incidents",
 )
 LEASE = "purge"
-AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"))
+AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"), ("unlock_audit", "at"))
 BATCH = 500
 
 

@@ -162,8 +162,10 @@ class LdapDirectory:
         if self.ad:
             control = _int(entry, "userAccountControl")
             computed = _values(entry, "msDS-User-Account-Control-Computed")
-            locked = bool(_int(entry, "msDS-User-Account-Control-Computed") & UF_LOCKOUT) if computed else (
-                _int(entry, "lockoutTime") > 0
+            locked = (
+                bool(_int(entry, "msDS-User-Account-Control-Computed") & UF_LOCKOUT)
+                if computed
+                else (_int(entry, "lockoutTime") > 0)
             )
             disabled = bool(control & UF_ACCOUNTDISABLE)
             protected = _int(entry, "adminCount") == 1
