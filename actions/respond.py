@@ -30,6 +30,8 @@ from actions.knowledge_answer import (
     KnowledgeReplies,
 )
 from actions.ticket_status import STAGE_NUMBER, ActionTicketStatus, number_in
+from actions.unlock import STAGES as UNLOCK_STAGES
+from actions.unlock import UnlockFlow
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
 from knowledge.search import KnowledgeBase
@@ -41,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 # The article on looking up a ticket; the ticket-status action does it for the employee when they have tickets.
 TICKET_STATUS_ARTICLE = "ticket-status-abfragen"
+# "Konto entsperren" is not part of the fitted decision (knowledge/decision.yml): DIET's own confidence decides.
+UNLOCK_MIN = 0.6
 
 
 class ActionRespond(KnowledgeAction):
@@ -62,6 +66,7 @@ class ActionRespond(KnowledgeAction):
         self.csat = ActionAskCsat(self.desk, self.settings)
         self.escalation = ActionStartEscalation(self.desk, self.settings)
         self.tickets = ActionTicketStatus(self.desk, self.settings)
+        self.unlock = UnlockFlow(self.desk, self.settings)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -84,6 +89,20 @@ class ActionRespond(KnowledgeAction):
             return await self._button(intent, dispatcher, tracker, domain)
         if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text):
             return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for
+        if tracker.get_slot("kb_stage") in UNLOCK_STAGES:
+            taken = await self.unlock.take(dispatcher, tracker, text)  # the user name or the code it asked for
+            if taken is not None:
+                return taken
+            # Something else: the unlock question is left behind (an open code stays valid on the server).
+            return [SlotSet("kb_stage", None), *await self._typed(text, intent, dispatcher, tracker, domain)]
+        return await self._typed(text, intent, dispatcher, tracker, domain)
+
+    async def _typed(
+        self, text: str, intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """A typed message that answers no question of the chat's own."""
+        if intent == "unlock_account" and self._confidence(tracker) >= UNLOCK_MIN:
+            return await self.unlock.begin(dispatcher, tracker)
         if self._vague(text, intent, tracker):
             return await self.replies.new_question(tracker, text) + self.replies.topics(dispatcher)
         kb = await self.knowledge_base()
@@ -97,6 +116,10 @@ class ActionRespond(KnowledgeAction):
         decision = await asyncio.to_thread(self._decide, kb, query, tracker)
         logger.debug("decision %s", decision.why())
         return await self._carry_out(decision, query, dispatcher, tracker, domain, kb)
+
+    @staticmethod
+    def _confidence(tracker: Tracker) -> float:
+        return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
     @staticmethod
     def _vague(text: str, intent: str, tracker: Tracker) -> bool:
@@ -167,6 +190,8 @@ class ActionRespond(KnowledgeAction):
             return await self.escalation.run(dispatcher, tracker, domain)
         if intent == "ticket_status":
             return await self.tickets.run(dispatcher, tracker, domain)
+        if intent == "unlock_account":
+            return await self.unlock.begin(dispatcher, tracker)
         dispatcher.utter_message(response="utter_default")
         return []
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -37,7 +38,22 @@ CODE_DIGITS = 6
 # than no mail (unknown name).
 FLOOR_S = 1.0
 
+# A code as typed: six digits, maybe split in two by a space or a dash ("123 456"); what the records keep instead.
+CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
+MASK = "••••••"
+
 Status = Literal["sent", "limited", "unavailable", "wrong", "blocked", "expired", "unlocked"]
+
+
+def code_in(text: str) -> str | None:
+    """The first code-like group of six digits in a message, without separators."""
+    found = CODE_IN_TEXT.search(text)
+    return found.group(1) + found.group(2) if found else None
+
+
+def mask_code(text: str) -> str:
+    """The message with every code-like group of six digits replaced by :data:`MASK`."""
+    return CODE_IN_TEXT.sub(MASK, text)
 
 
 @dataclass(frozen=True)

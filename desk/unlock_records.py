@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from desk.db import aware, conversations, new_id, unlock_audit, unlock_challenges, unlock_requests
 
@@ -145,6 +145,20 @@ def pending(engine: Engine, conversation_id: str, at: datetime) -> Challenge | N
     if expires is None or expires <= at:
         return None
     return Challenge(id=row.id, account=row.account, code_hash=row.code_hash, tries=row.tries, expires_at=expires)
+
+
+def awaiting_code_in(conn: Connection, conversation_id: str, at: datetime) -> bool:
+    """Whether the conversation has an open code (the web service masks a code-like message then)."""
+    found = conn.execute(
+        select(unlock_challenges.c.id)
+        .where(
+            unlock_challenges.c.conversation_id == conversation_id,
+            unlock_challenges.c.state == "pending",
+            unlock_challenges.c.expires_at > at,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def count_try(engine: Engine, challenge_id: int, tries: int) -> bool:
