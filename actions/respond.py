@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 TICKET_STATUS_ARTICLE = "ticket-status-abfragen"
 # "Konto entsperren" is not part of the fitted decision (knowledge/decision.yml): DIET's own confidence decides.
 UNLOCK_MIN = 0.6
+# The article on a locked account: its answer offers the unlock as a button (when a directory is configured).
+LOCKED_ARTICLE = "konto-gesperrt"
 
 
 class ActionRespond(KnowledgeAction):
@@ -169,7 +171,10 @@ class ActionRespond(KnowledgeAction):
             if best.slug == TICKET_STATUS_ARTICLE and (own := await self.tickets.tickets(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
                 return await self.tickets.run(dispatcher, tracker, domain, own)
-            return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
+            answered = await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
+            if best.slug == LOCKED_ARTICLE:
+                self.unlock.offer(dispatcher, tracker)
+            return events + answered
         if decision.outcome == "clarify":
             return events + self.replies.clarify(dispatcher, tracker, domain, list(decision.hits))
         return events + await self.replies.none(dispatcher, tracker, query)

@@ -106,6 +106,14 @@ class UnlockFlow:
         dispatcher.utter_message(text=text("unlock.ask_username", language))
         return [SlotSet("kb_stage", STAGE_USERNAME)]
 
+    def offer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """After the locked-account article: the unlock as a button (nothing without a directory)."""
+        if not self.offered:
+            return
+        language = _language(tracker)
+        button = {"title": text("unlock.button", language), "payload": "/unlock_account"}
+        dispatcher.utter_message(text=text("unlock.offer", language), buttons=[button])
+
     async def take(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: str) -> list[EventType] | None:
         """Handle the answer to the flow's question; ``None`` when the message is something else."""
         stage = tracker.get_slot("kb_stage")

@@ -169,3 +169,17 @@ async def test_the_web_service_stores_a_typed_code_masked(rig: Rig) -> None:
     stored = conversations.messages_after(rig.desk.engine, conversation, 0)
     assert [m["text"] for m in stored] == [MASK]
     assert code not in repr(stored)
+
+
+async def test_the_locked_account_article_offers_the_unlock_as_a_button(rig: Rig, hashing_kb: Any) -> None:
+    from knowledge.source import StaticKnowledgeSource  # noqa: PLC0415
+    from tests.unit.actions.test_respond import ANSWER  # noqa: PLC0415
+
+    action = ActionRespond(StaticKnowledgeSource(hashing_kb), rig.action.settings, rig.action.desk, params=ANSWER)
+    action.unlock = rig.action.unlock
+    dispatcher, _ = await run(action, make_tracker("Mein Konto ist gesperrt nach zu vielen Fehlversuchen"))
+    shown = [m for m in dispatcher.messages if m.get("response") == "utter_kb_answer"]
+    assert shown and shown[0]["custom"]["slug"] == "konto-gesperrt"
+    assert dispatcher.messages[-1]["buttons"] == [{"title": "Konto jetzt entsperren", "payload": "/unlock_account"}]
+    said, slots = await rig.say("/unlock_account", "unlock_account")
+    assert "Anmeldename" in said[0] and slots == {"kb_stage": STAGE_USERNAME}

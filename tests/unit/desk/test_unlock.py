@@ -266,3 +266,18 @@ def test_the_rate_limit_window_keeps_hashes_only(rig: Rig) -> None:
     with rig.engine.connect() as conn:
         rows = conn.execute(text("SELECT name_hash, client_hash FROM unlock_requests")).all()
     assert rows and all(MEIER.uid not in v and "198.51" not in v and len(v) == 64 for r in rows for v in r)
+
+
+def test_export_shows_and_erase_unlinks_the_unlock_audit(rig: Rig) -> None:
+    from desk import subject  # noqa: PLC0415
+
+    rig.lock(MEIER.uid)
+    rig.start(MEIER.uid)
+    person = subject.Subject(pseudonym="u-pseudonym-1", given="user_id")
+    exported = subject.export(rig.engine, "sqlite:///" + "/nonexistent/tracker.db", SECRET, person)
+    assert [u["result"] for u in exported["conversations"][0]["unlock_audit"]] == ["code_sent"]
+    subject.erase(rig.engine, "sqlite:///" + "/nonexistent/tracker.db", SECRET, person)
+    [row] = records.audit_rows(rig.engine)
+    assert row["conversation_id"] == "erased" and row["user_pseudonym"] is None and row["account"] == MEIER.uid
+    with rig.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM unlock_challenges")).scalar_one() == 0
