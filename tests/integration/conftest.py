@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, sync_playwright
 
 from knowledge.index_files import knowledge_base_from_files
@@ -17,7 +16,7 @@ from scripts.stack import RASA_MODEL, Stack, free_port, isolated_settings
 from settings import Settings
 from tests.integration.intranet import serve_intranet
 from tests.ldap_server import Slapd
-from tests.unit.desk.test_ticket_sinks import Inbox
+from tests.unit.desk.test_ticket_sinks import Inbox, serving_inbox
 
 pytestmark = pytest.mark.integration
 
@@ -54,12 +53,8 @@ def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
 @pytest.fixture(scope="session")
 def mail_inbox() -> Iterator[Inbox]:
     """The stack's SMTP relay: an aiosmtpd server on loopback that keeps every mail."""
-    inbox = Inbox()
-    inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
+    with serving_inbox() as inbox:
+        yield inbox
 
 
 @pytest.fixture(scope="session")

@@ -19,13 +19,6 @@ from tests.ldap_server import BASE, EMPLOYEES, ROOT_PASSWORD, Slapd
 from tests.unit.desk.directory_contract import MEIER, DirectoryContract
 
 
-@pytest.fixture(scope="module")
-def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
-    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
-    yield server
-    server.stop()
-
-
 def seeded_memory() -> MemoryDirectory:
     memory = MemoryDirectory()
     for e in EMPLOYEES:

@@ -65,6 +65,13 @@ class Rig:
     def start(self, username: str, conversation: str = "c1", client: str = "10.0.0.1") -> str:
         return self.service.start(conversation_id=conversation, username=username, client=client).status
 
+    def code_sent(self) -> str:
+        """Lock Maria Meier, request a code in conversation c1, return the code she was mailed."""
+        self.lock(MEIER.uid)
+        self.start(MEIER.uid)
+        [(_, code, _)] = self.outbox.sent
+        return code
+
     def steps(self, conversation: str = "c1") -> list[tuple[str, str, str | None]]:
         rows = records.audit_rows(self.engine, conversation_id=conversation)
         return [(r["step"], r["result"], r["account"]) for r in reversed(rows)]
@@ -103,9 +110,7 @@ def test_a_locked_employee_gets_a_code_at_the_alternative_contact_and_is_unlocke
 
 
 def test_the_code_is_stored_nowhere_in_the_clear(rig: Rig) -> None:
-    rig.lock(MEIER.uid)
-    rig.start(MEIER.uid)
-    [(_, code, _)] = rig.outbox.sent
+    code = rig.code_sent()
     rig.service.verify(conversation_id="c1", code="000000" if code != "000000" else "111111")
     with rig.engine.connect() as conn:
         for table in metadata.sorted_tables:
@@ -148,9 +153,7 @@ def test_an_unlocked_or_disabled_account_gets_no_code(rig: Rig) -> None:
 
 
 def test_three_wrong_codes_void_the_code_and_the_right_one_then_fails(rig: Rig) -> None:
-    rig.lock(MEIER.uid)
-    rig.start(MEIER.uid)
-    [(_, code, _)] = rig.outbox.sent
+    code = rig.code_sent()
     wrong = "000000" if code != "000000" else "111111"
     statuses = [rig.service.verify(conversation_id="c1", code=wrong).status for _ in range(3)]
     assert statuses == ["wrong", "wrong", "blocked"]
@@ -160,9 +163,7 @@ def test_three_wrong_codes_void_the_code_and_the_right_one_then_fails(rig: Rig) 
 
 
 def test_a_code_expires_after_ten_minutes_and_belongs_to_its_conversation(rig: Rig) -> None:
-    rig.lock(MEIER.uid)
-    rig.start(MEIER.uid)
-    [(_, code, _)] = rig.outbox.sent
+    code = rig.code_sent()
     assert rig.service.verify(conversation_id="other", code=code).status == "expired"
     rig.clock.at += CODE_TTL + timedelta(seconds=1)
     assert rig.service.verify(conversation_id="c1", code=code).status == "expired"
@@ -181,9 +182,7 @@ def test_a_new_request_voids_the_earlier_code(rig: Rig) -> None:
 
 
 def test_the_unlock_is_idempotent(rig: Rig) -> None:
-    rig.lock(MEIER.uid)
-    rig.start(MEIER.uid)
-    [(_, code, _)] = rig.outbox.sent
+    code = rig.code_sent()
     assert rig.service.verify(conversation_id="c1", code=code).status == "unlocked"
     # The same code again (a double submit): the same answer, no second unlock; a wrong one is no longer open.
     assert rig.service.verify(conversation_id="c1", code=code).status == "unlocked"
@@ -194,18 +193,14 @@ def test_the_unlock_is_idempotent(rig: Rig) -> None:
 
 
 def test_an_account_unlocked_meanwhile_is_reported_unlocked(rig: Rig) -> None:
-    rig.lock(MEIER.uid)
-    rig.start(MEIER.uid)
-    [(_, code, _)] = rig.outbox.sent
+    code = rig.code_sent()
     rig.directory.unlock(MEIER.uid)
     assert rig.service.verify(conversation_id="c1", code=code).status == "unlocked"
     assert rig.steps()[-1] == ("verify", "already_unlocked", MEIER.uid)
 
 
 def test_privilege_granted_after_the_code_was_sent_still_refuses(rig: Rig) -> None:
-    rig.lock(MEIER.uid)
-    rig.start(MEIER.uid)
-    [(_, code, _)] = rig.outbox.sent
+    code = rig.code_sent()
     rig.directory.add(MEIER.uid, MEIER.password, contact=MEIER.contact, groups=("cn=Servicedesk,ou=groups",))
     rig.lock(MEIER.uid)
     assert rig.service.verify(conversation_id="c1", code=code).status == "unavailable"

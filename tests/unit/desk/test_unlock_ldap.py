@@ -6,38 +6,25 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
 from desk import unlock_records as records
 from desk.directory.ldap import LdapDirectory
 from desk.unlock import UnlockService
 from desk.unlock_codes import EmailCodeChannel
-from scripts.stack import free_port
 from settings.directory import Unlock
 from tests.ldap_server import Slapd
 from tests.unit.desk.directory_contract import MEIER, WEBER
-from tests.unit.desk.test_ticket_sinks import Inbox, plain_body
+from tests.unit.desk.test_ticket_sinks import Inbox, plain_body, serving_inbox
 
 pytestmark = pytest.mark.integration
 SENDER = "servicedesk-bot@stadt.example"
 
 
-@pytest.fixture(scope="module")
-def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
-    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    inbox = Inbox()
-    inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
+    with serving_inbox() as inbox:
+        yield inbox
 
 
 def test_a_locked_employee_is_unlocked_with_the_code_from_the_mail(slapd: Slapd, inbox: Inbox, engine: Engine) -> None:
