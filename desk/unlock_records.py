@@ -97,9 +97,14 @@ def requests_in_window(engine: Engine, *, name_hash: str, client_hash: str, at: 
 def record_request(engine: Engine, *, name_hash: str, client_hash: str, at: datetime) -> None:
     """Count a request; requests older than the window and long-finished codes are dropped."""
     with engine.begin() as conn:
-        conn.execute(delete(unlock_requests).where(unlock_requests.c.at <= at - WINDOW))
-        conn.execute(delete(unlock_challenges).where(unlock_challenges.c.expires_at < at - KEEP_CHALLENGES))
+        purge_in(conn, at)
         conn.execute(insert(unlock_requests).values(at=at, name_hash=name_hash, client_hash=client_hash))
+
+
+def purge_in(conn: Connection, at: datetime) -> None:
+    """Drop the rate-limit window's old requests and long-expired codes (the hourly purge; starts do it too)."""
+    conn.execute(delete(unlock_requests).where(unlock_requests.c.at <= at - WINDOW))
+    conn.execute(delete(unlock_challenges).where(unlock_challenges.c.expires_at < at - KEEP_CHALLENGES))
 
 
 # --- challenges -------------------------------------------------------------------------------------------

@@ -12,13 +12,16 @@ import time
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from desk import rasa_tracker
 from desk import unlock_records as records
-from desk.db import open_db
+from desk.db import open_db, unlock_requests
 from desk.directory.ldap import LdapDirectory
+from desk.unlock import MASK
 from scripts.stack import Stack
 from tests.integration.conftest import RasaChat
+from tests.integration.employee import Employee
 from tests.ldap_server import Slapd
 from tests.unit.desk.directory_contract import MEIER, SCHULZ
 from tests.unit.desk.test_ticket_sinks import Inbox, plain_body
@@ -116,3 +119,39 @@ def test_three_wrong_codes_void_the_code(stack: Stack, slapd: Slapd, mail_inbox:
         "code_sent",
     ]
     directory.unlock(SCHULZ.uid)
+
+
+def test_unlock_through_the_web_chat_keeps_the_code_out_of_the_history(
+    stack: Stack, slapd: Slapd, mail_inbox: Inbox
+) -> None:
+    directory = LdapDirectory(slapd.settings())
+    lock(directory, MEIER.uid)
+    employee = Employee(stack.settings)
+    try:
+        # Recognised as a request to unlock, or answered with the locked-account article and its unlock button.
+        said = employee.say("Ich habe mein Passwort zu oft falsch eingegeben, mein Konto ist gesperrt")
+        if "Anmeldename" not in Employee.texts(said):
+            offers = [m for m in said if "/unlock_account" in str(m["data"].get("buttons"))]
+            assert offers, Employee.texts(said)
+            button = offers[0]["data"]["buttons"][0]
+            said = employee.say(button["payload"], button["title"])
+        assert "Anmeldename" in Employee.texts(said)
+        before = len(mail_inbox.messages)
+        assert SENT in Employee.texts(employee.say(MEIER.uid))
+        code = code_for(mail_inbox, str(MEIER.contact), before)
+        assert "Ihr Konto ist entsperrt" in Employee.texts(employee.say(f"{code[:3]} {code[3:]}"))
+        history = employee.http.get("/api/chat/history").json()
+        assert MASK in [m["text"] for m in history["messages"]] and code[:3] not in str(history)
+        # The per-client limit counted this browser's address (the web service's hash), not Rasa's channel.
+        sender = employee.conversation_id
+        engine = open_db(stack.settings.records.db_url)
+        with engine.connect() as conn:
+            newest = conn.execute(
+                select(unlock_requests.c.client_hash).order_by(unlock_requests.c.id.desc()).limit(1)
+            ).scalar_one()
+        engine.dispose()
+        secret = stack.settings.records.secret_key.get_secret_value().encode()
+        assert newest != records.keyed(secret, "client", "channel:rest")
+        assert steps(stack, sender) == [("start", "code_sent"), ("verify", "unlocked")]
+    finally:
+        employee.close()

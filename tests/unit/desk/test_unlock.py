@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -276,3 +276,15 @@ def test_export_shows_and_erase_unlinks_the_unlock_audit(rig: Rig) -> None:
     assert row["conversation_id"] == "erased" and row["user_pseudonym"] is None and row["account"] == MEIER.uid
     with rig.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM unlock_challenges")).scalar_one() == 0
+
+
+def test_the_purge_drops_the_window_and_expired_codes(rig: Rig) -> None:
+    from desk.retention import purge  # noqa: PLC0415
+    from settings.parts import Retention  # noqa: PLC0415
+
+    rig.code_sent()
+    purge(rig.engine, Retention(), tz=UTC, now=rig.clock.at + timedelta(days=2))
+    with rig.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM unlock_requests")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM unlock_challenges")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM unlock_audit")).scalar_one() == 1  # kept for audit_days
