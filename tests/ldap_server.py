@@ -50,6 +50,7 @@ EMPLOYEES = (
     Employee("tschulz", "Thomas Schulz", "Herbst-2026!", "t.schulz@privat.example", ("Stadtkasse",)),
     Employee("jweber", "Jana Weber", "Winter-2026!", "jana.weber@privat.example", ("Domain Admins",)),
     Employee("okeinkontakt", "Otto Keinkontakt", "Fruehling-2026!", None, ("Bauamt",)),
+    Employee("lbrandt", "Lena Brandt", "Regen-2026!", "lena.brandt@privat.example", ("Stadtkasse",)),
 )
 GROUPS = ("Bauamt", "Stadtkasse", "Domain Admins")
 
