@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup setup-node setup-browser setup-ocr build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
+.PHONY: help setup setup-node setup-browser setup-ocr setup-ldap build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
         eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc
 
 help:
@@ -44,6 +44,11 @@ setup-browser:
 # when it is missing (screenshots are then stored without their text); the tests need it.
 setup-ocr:
 	@scripts/setup_ocr.sh
+
+# OpenLDAP's slapd and ldap-utils (Debian packages) for the directory tests, which start their own throwaway slapd
+# with the ppolicy overlay (tests/ldap_server.py; about 0.1 s); never the packaged default database.
+setup-ldap:
+	@scripts/setup_ldap.sh
 
 model: setup
 	@$(APP_PY) -m knowledge.model_build
@@ -85,17 +90,17 @@ rasa-test: rasa-model
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/conversations \
 	  --out var/rasa/results --fail-on-prediction-errors --quiet
 
-unit: setup
+unit: setup setup-ldap
 	$(APP_PY) -m pytest tests/unit
 
 # The standing attack suite (schemathesis, the bad-input corpus, the authorization matrix, headers); make test runs it too.
 attack: setup
 	$(APP_PY) -m pytest tests/attack
 
-integration: build setup-browser setup-ocr
+integration: build setup-browser setup-ocr setup-ldap
 	$(APP_PY) -m pytest tests/integration
 
-test: lint typecheck validate build rasa-test setup-browser setup-ocr
+test: lint typecheck validate build rasa-test setup-browser setup-ocr setup-ldap
 	$(APP_PY) -m pytest
 
 # The records database to the newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.

@@ -13,7 +13,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.unlock import STAGE_CODE as UNLOCK_CODE_STAGE
 from desk import escalations
+from desk.unlock import mask_code
 from knowledge.language import EntityFinder
 
 # The language layer's entity rules, built on first use (importing this module loads nothing).
@@ -221,8 +223,13 @@ def conversation_reason(tracker: Tracker) -> str:
 def conversation_facts(tracker: Tracker, titles: dict[str, str]) -> dict[str, Any]:
     """Intents with confidences, articles with verdicts and the transcript, read from the tracker."""
     intents, transcript = [], []
+    stage = None
     for ev in tracker.events:
         kind = ev.get("event")
+        if kind == "slot" and ev.get("name") == "kb_stage":
+            stage = ev.get("value")
+        if kind == "user" and stage == UNLOCK_CODE_STAGE:
+            ev = {**ev, "text": mask_code(ev.get("text") or "")}  # a one-time unlock code never reaches a ticket
         if kind == "user" and (ev.get("text") or "").startswith("/csat"):
             continue  # ratings are anonymous: never part of an escalation's transcript
         if kind == "user":

@@ -31,6 +31,8 @@ from actions.knowledge_answer import (
     KnowledgeReplies,
 )
 from actions.ticket_status import STAGE_NUMBER, ActionTicketStatus, number_in
+from actions.unlock import STAGES as UNLOCK_STAGES
+from actions.unlock import UnlockFlow
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
 from knowledge.search import KnowledgeBase
@@ -42,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 # The article on looking up a ticket; the ticket-status action does it for the employee when they have tickets.
 TICKET_STATUS_ARTICLE = "ticket-status-abfragen"
+# "Konto entsperren" is not part of the fitted decision (knowledge/decision.yml): DIET's own confidence decides.
+UNLOCK_MIN = 0.6
+# The article on a locked account: its answer offers the unlock as a button (when a directory is configured).
+LOCKED_ARTICLE = "konto-gesperrt"
 
 
 class ActionRespond(KnowledgeAction):
@@ -64,6 +70,7 @@ class ActionRespond(KnowledgeAction):
         self.escalation = ActionStartEscalation(self.desk, self.settings)
         self.tickets = ActionTicketStatus(self.desk, self.settings)
         self.incidents = IncidentReplies(self.desk)
+        self.unlock = UnlockFlow(self.desk, self.settings)
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -86,6 +93,20 @@ class ActionRespond(KnowledgeAction):
             return await self._button(intent, dispatcher, tracker, domain)
         if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text):
             return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for
+        if tracker.get_slot("kb_stage") in UNLOCK_STAGES:
+            taken = await self.unlock.take(dispatcher, tracker, text)  # the user name or the code it asked for
+            if taken is not None:
+                return taken
+            # Something else: the unlock question is left behind (an open code stays valid on the server).
+            return [SlotSet("kb_stage", None), *await self._typed(text, intent, dispatcher, tracker, domain)]
+        return await self._typed(text, intent, dispatcher, tracker, domain)
+
+    async def _typed(
+        self, text: str, intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """A typed message that answers no question of the chat's own."""
+        if intent == "unlock_account" and self._confidence(tracker) >= UNLOCK_MIN:
+            return await self.unlock.begin(dispatcher, tracker)
         if self._vague(text, intent, tracker):
             return await self.replies.new_question(tracker, text) + self.replies.topics(dispatcher)
         kb = await self.knowledge_base()
@@ -99,6 +120,10 @@ class ActionRespond(KnowledgeAction):
         decision = await asyncio.to_thread(self._decide, kb, query, tracker)
         logger.debug("decision %s", decision.why())
         return await self._carry_out(decision, query, dispatcher, tracker, domain, kb)
+
+    @staticmethod
+    def _confidence(tracker: Tracker) -> float:
+        return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
     @staticmethod
     def _vague(text: str, intent: str, tracker: Tracker) -> bool:
@@ -156,7 +181,10 @@ class ActionRespond(KnowledgeAction):
             if best.slug == TICKET_STATUS_ARTICLE and (own := await self.tickets.tickets(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
                 return await self.tickets.run(dispatcher, tracker, domain, own)
-            return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
+            answered = await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
+            if best.slug == LOCKED_ARTICLE:
+                self.unlock.offer(dispatcher, tracker)
+            return events + answered
         if decision.outcome == "clarify":
             return events + self.replies.clarify(dispatcher, tracker, domain, list(decision.hits))
         return events + await self.replies.none(dispatcher, tracker, query)
@@ -177,6 +205,8 @@ class ActionRespond(KnowledgeAction):
             return await self.escalation.run(dispatcher, tracker, domain)
         if intent == "ticket_status":
             return await self.tickets.run(dispatcher, tracker, domain)
+        if intent == "unlock_account":
+            return await self.unlock.begin(dispatcher, tracker)
         dispatcher.utter_message(response="utter_default")
         return []
 

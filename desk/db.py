@@ -489,6 +489,52 @@ incident_surges = Table(
     sqlite_autoincrement=True,
 )
 
+# Account unlock in the chat (issue 19): one row per code sent (or pretended: an unknown name gets a row without a
+# code, so both behave alike). Keyed by the conversation; never by anything the chat client or Rasa sends. Only a
+# keyed hash of the code; the account name only while the code is open (cleared when it is finished).
+unlock_challenges = Table(
+    "unlock_challenges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("account", String(80), nullable=True),
+    Column("code_hash", String(64), nullable=True),
+    Column("tries", Integer, nullable=False, default=0),
+    Column("state", String(16), nullable=False),  # desk.unlock_records.STATES
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index("ix_unlock_challenges_conversation", "conversation_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+# Code requests of the last hour for the rate limits (per name, per client address, in total): hashes only.
+unlock_requests = Table(
+    "unlock_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("name_hash", String(64), nullable=False),
+    Column("client_hash", String(64), nullable=False),
+    Index("ix_unlock_requests_at", "at"),
+)
+
+# Every step of an unlock: when, which conversation (pseudonymous), which step and its result; the account name
+# only where it exists in the directory (never a typed name that does not, never the code, never a password).
+unlock_audit = Table(
+    "unlock_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("conversation_id", String(64), nullable=False),
+    Column("user_pseudonym", String(64), nullable=True),
+    Column("step", String(16), nullable=False),  # start | verify
+    Column("result", String(24), nullable=False),  # desk.unlock_records.RESULTS
+    Column("account", String(80), nullable=True),
+    Index("ix_unlock_audit_at", "at"),
+    sqlite_autoincrement=True,
+)
+
 # Monotonic counters that every instance polls to learn that something changed (queue, messages).
 counters = Table(
     "counters",

@@ -12,7 +12,7 @@ it is not created.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    update,
 )
 
 from settings import Servers, Settings
@@ -155,3 +156,49 @@ def idle_senders(settings_or_url: Settings | Servers | Path | str, before: datet
                 .having(func.max(events.c.timestamp) < before.timestamp())
             )
             return [str(s) for s in conn.execute(query).scalars()]
+
+
+def mask_user_texts(
+    settings_or_url: Settings | Servers | Path | str,
+    sender_id: str,
+    mask: Callable[[str], str],
+    *,
+    slot: str,
+    values: Collection[str],
+) -> int:
+    """Rewrite the sender's user messages typed while ``slot`` held one of ``values`` with ``mask(text)``.
+
+    For what must not stay in Rasa's history (the unlock's one-time codes): Rasa stores the user's text in the
+    event and in its parse data. Returns how many events changed.
+    """
+    changed = 0
+    with _engine(tracker_url(settings_or_url)) as engine:
+        if engine is None:
+            return 0
+        with engine.begin() as conn:
+            rows = conn.execute(
+                select(events.c.id, events.c.type_name, events.c.data)
+                .where(events.c.sender_id == sender_id, events.c.type_name.in_(("slot", "user")))
+                .order_by(events.c.id)
+            ).all()
+            current: object = None
+            for row in rows:
+                try:
+                    data = json.loads(row.data) if row.data else {}
+                except ValueError:
+                    continue
+                if row.type_name == "slot":
+                    if data.get("name") == slot:
+                        current = data.get("value")
+                    continue
+                if current not in values or not isinstance(data.get("text"), str):
+                    continue
+                masked = mask(data["text"])
+                if masked == data["text"]:
+                    continue
+                data["text"] = masked
+                if isinstance(data.get("parse_data"), dict):
+                    data["parse_data"]["text"] = masked
+                conn.execute(update(events).where(events.c.id == row.id).values(data=json.dumps(data)))
+                changed += 1
+    return changed

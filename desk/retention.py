@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, Table, and_, delete, exists, inspect, select, update
 
-from desk import daily_counts, incident_records, job_runs, leases, rasa_tracker, surges
+from desk import daily_counts, incident_records, job_runs, leases, rasa_tracker, surges, unlock_records
 from desk.daily_counts import Key, iso_week, local_day
 from desk.db import (
     attachments,
@@ -64,7 +64,7 @@ KINDS = (
     "surges",
 )
 LEASE = "purge"
-AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"))
+AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"), ("unlock_audit", "at"))
 BATCH = 500
 
 
@@ -132,6 +132,7 @@ def _purge(
             )
             counts["gaps"] = _gaps(conn, at - timedelta(days=retention.gaps_days), tz)
             counts["audit"] = _audit(conn, at - timedelta(days=retention.audit_days))
+            unlock_records.purge_in(conn, at)  # operational state of the chat's unlock (an hour, a day)
             counts["incident_subscriptions"], counts["incidents"] = incident_records.purge_in(
                 conn,
                 subscriptions_before=conversations_before,

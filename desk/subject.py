@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 
 from desk import incident_records, notes, rasa_tracker
 from desk.db import (
@@ -34,6 +34,8 @@ from desk.db import (
     now,
     subject_requests,
     tickets,
+    unlock_audit,
+    unlock_challenges,
 )
 from desk.gaps import dedupe_key
 from desk.identity import employee, pseudonym
@@ -41,6 +43,7 @@ from desk.identity import employee, pseudonym
 KINDS = ("export", "erase")
 GIVEN = ("user_id", "conversation")
 FORMAT = "servicedesk-subject-export/1"
+ERASED = "erased"  # what an erased conversation's unlock audit rows name instead of it
 COUNTED = (
     "conversations",
     "messages",
@@ -190,6 +193,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         note_rows = notes.rows_for(conn, found.escalation_ids)
         ticket_rows = _rows(conn, tickets, tickets.c.id.in_(found.ticket_ids), tickets.c.id)
         gap_rows = _rows(conn, knowledge_gaps, knowledge_gaps.c.id.in_(found.gap_ids), knowledge_gaps.c.id)
+        unlocks = _rows(conn, unlock_audit, unlock_audit.c.conversation_id.in_(cids), unlock_audit.c.id)
     known = {c["id"] for c in convs}
     convs += [{"id": cid, "known_to": "rasa"} for cid in cids if cid not in known]  # Rasa-only conversations
     for conv in convs:
@@ -198,6 +202,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         conv["csat"] = next((r for r in ratings if r["conversation_id"] == conv["id"]), None)
         conv["tracker_events"] = [e for e in found.events if e["sender_id"] == conv["id"]]
         conv["incident_subscriptions"] = [s for s in subs if s["conversation_id"] == conv["id"]]
+        conv["unlock_audit"] = [u for u in unlocks if u["conversation_id"] == conv["id"]]
     for esc in escs:  # the agents' internal notes, with the escalation they are about
         esc["notes"] = [n for n in note_rows if n["escalation_id"] == esc["id"]]
     for gap in gap_rows:
@@ -263,6 +268,14 @@ def erase(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dict
         shots = _delete(conn, attachments, attachments.c.conversation_id, cids)
         ratings = _delete(conn, csat_ratings, csat_ratings.c.conversation_id, cids)
         incident_records.delete_subscriptions(conn, cids)
+        _delete(conn, unlock_challenges, unlock_challenges.c.conversation_id, cids)
+        # The unlock audit is a security record (which account was unlocked when): it stays, unlinked from the person.
+        for start in range(0, len(cids), 500):
+            conn.execute(
+                update(unlock_audit)
+                .where(unlock_audit.c.conversation_id.in_(cids[start : start + 500]))
+                .values(conversation_id=ERASED, user_pseudonym=None)
+            )
         _delete(conn, tickets, tickets.c.id, found.ticket_ids)
         found.note_count = notes.delete_for(conn, found.escalation_ids)
         _delete(conn, escalations, escalations.c.id, found.escalation_ids)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from settings.base import ROOT, Part, SettingsError, read_part, reading
+from settings.directory import DirectorySettings, Unlock
 from settings.legal import Legal
 from settings.parts import (
     Chat,
@@ -47,6 +48,8 @@ class Settings(BaseModel):
     retention: Retention
     surges: Surges
     legal: Legal
+    directory: DirectorySettings
+    unlock: Unlock
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -65,6 +68,8 @@ class Settings(BaseModel):
                 retention=read_part(Retention),
                 surges=read_part(Surges),
                 legal=read_part(Legal),
+                directory=read_part(DirectorySettings),
+                unlock=read_part(Unlock),
             )
 
     def override(self, **variables: str) -> Settings:
@@ -96,6 +101,7 @@ class Settings(BaseModel):
 __all__ = [
     "ROOT",
     "Chat",
+    "DirectorySettings",
     "Handoff",
     "Identity",
     "KnowledgeSettings",
@@ -109,5 +115,6 @@ __all__ = [
     "Staff",
     "Surges",
     "Tickets",
+    "Unlock",
     "Zammad",
 ]

@@ -8,12 +8,24 @@ own ``/kb/`` pages. The request id of the turn goes along (``X-Request-ID``, and
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
 
 from ops.logs import HEADER, METADATA_KEY, current_request_id
+
+# The keyed hash of the client address of the chat request being relayed (the unlock's per-client limit reads it
+# from the message metadata; never the address itself, which would land in Rasa's history).
+CLIENT_KEY = "client"
+_CLIENT: ContextVar[str] = ContextVar("rasa_client", default="")
+
+
+def set_client(client_hash: str) -> None:
+    """Make ``client_hash`` the client of the messages this task relays to Rasa (the chat route)."""
+    _CLIENT.set(client_hash)
+
 
 Reply = dict[str, Any]  # {"text": ..., "buttons"?: [...], "article"?: {...}, "csat"?: True}
 
@@ -87,8 +99,9 @@ class HttpRasaClient:
     async def send(self, conversation_id: str, text: str) -> list[Reply]:
         """Send to Rasa's REST webhook; merge an article card into the message before it."""
         message: dict[str, Any] = {"sender": conversation_id, "message": text}
-        if request_id := current_request_id():
-            message["metadata"] = {METADATA_KEY: request_id}
+        metadata = {METADATA_KEY: current_request_id(), CLIENT_KEY: _CLIENT.get()}
+        if metadata := {k: v for k, v in metadata.items() if v}:
+            message["metadata"] = metadata
         resp = await self._post("/webhooks/rest/webhook", message)
         try:
             messages = resp.json()

@@ -15,6 +15,8 @@ from knowledge.search import KnowledgeBase
 from scripts.stack import RASA_MODEL, Stack, free_port, isolated_settings
 from settings import Settings
 from tests.integration.intranet import serve_intranet
+from tests.ldap_server import Slapd
+from tests.unit.desk.test_ticket_sinks import Inbox, serving_inbox
 
 pytestmark = pytest.mark.integration
 
@@ -41,12 +43,37 @@ def intranet_origin() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Settings, intranet_origin: str) -> Settings:
+def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """The seeded OpenLDAP the stack's unlock talks to (tests/ldap_server.py; starts in about 0.1 s)."""
+    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mail_inbox() -> Iterator[Inbox]:
+    """The stack's SMTP relay: an aiosmtpd server on loopback that keeps every mail."""
+    with serving_inbox() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+def stack_settings(
+    tmp_path_factory: pytest.TempPathFactory,
+    real_settings: Settings,
+    intranet_origin: str,
+    slapd: Slapd,
+    mail_inbox: Inbox,
+) -> Settings:
     """Free ports and an own tracker database, so neither a running `make run` nor another program interferes."""
     tmp: Path = tmp_path_factory.mktemp("stack")
     return isolated_settings(
         tmp,
         real_settings,
+        **slapd.settings().variables(),
+        SERVICEDESK_SMTP_HOST="127.0.0.1",
+        SERVICEDESK_SMTP_PORT=str(mail_inbox.port),
+        SERVICEDESK_UNLOCK_PASSWORD_PORTAL_URL="https://passwort.stadt.example",
         # Agents on duty whatever time CI runs; the first admin for the console tests.
         SERVICEDESK_SERVICE_HOURS="always",
         SERVICEDESK_ADMIN_USER="admin",

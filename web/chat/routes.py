@@ -20,8 +20,10 @@ from sanic.response import HTTPResponse, empty, json
 from desk.db import now
 from desk.identity import ChatSession, IdentityError, employee, issue_session, new_anonymous, verify_identity
 from desk.knowledge_stats import most_shown
+from desk.unlock_records import keyed
 from knowledge.source import KnowledgeUnavailable
 from knowledge.text_policy import INT_MAX, LIMITS
+from web.auth.client import client_address
 from web.chat import welcome as empty_state
 from web.chat.screenshots import screenshot, uploaded
 from web.chat.service import ChatRefused
@@ -30,6 +32,7 @@ from web.context import ctx
 from web.http import body, error, field_text, query_int
 from web.input_policy import PolicyError, parse_body
 from web.metrics.turns import refused_outcome, turn_outcome
+from web.rasa import set_client
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("chat")
@@ -133,6 +136,8 @@ async def post_message(request: Request, session: ChatSession) -> HTTPResponse:
     given = body(request)
     label = field_text(given.get("label"), "label", required=False) or None
     app = ctx(request)
+    address = client_address(request, app.settings.servers.trusted_proxies)
+    set_client(keyed(app.chat.desk.secret, "client", address))  # the unlock's per-client limit (issue 19)
     try:
         reply = await app.chat.post_message(session=session, text=given.get("text"), label=label)
     except ChatRefused as exc:

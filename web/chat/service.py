@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
-from desk import attachments, conversations, csat, escalations
+from desk import attachments, conversations, csat, escalations, unlock_records
 from desk.attachments import NewAttachment
 from desk.conversations import MessageRow
 from desk.db import now
@@ -23,6 +23,7 @@ from desk.escalations import Escalation, TransitionError
 from desk.identity import ChatSession
 from desk.notices import notice
 from desk.runtime import Desk, LazyDesk
+from desk.unlock import code_in, mask_code
 from knowledge.text_policy import char_problem
 from texts import text as catalogue_text
 from web.chat import payloads
@@ -122,6 +123,8 @@ def _begin_turn(
         data: dict[str, Any] = {"payload": text} if shown != text else {}
         if attachment_id is not None:
             data = {"attachment": attachment_id}
+        if shot is None and code_in(shown) and unlock_records.awaiting_code_in(conn, conversation, now()):
+            shown, data = mask_code(shown), {}  # a one-time unlock code: Rasa gets it, the history never (issue 19)
         (message_id,) = conversations.insert_messages(conn, conversation, [("user", shown, data)])
         if attachment_id is not None:
             attachments.link_message_in(conn, attachment_id, message_id)

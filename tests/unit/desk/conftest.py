@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from desk.db import open_db
+from tests.ldap_server import Slapd
 
 
 @pytest.fixture
@@ -16,3 +17,11 @@ def engine(tmp_path: Any) -> Iterator[Engine]:
     eng = open_db(f"sqlite:///{tmp_path}/t.db")
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """A seeded OpenLDAP with ppolicy for the module's tests (tests/ldap_server.py; starts in about 0.1 s)."""
+    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
+    yield server
+    server.stop()

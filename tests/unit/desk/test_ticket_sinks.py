@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import Message
 from email.utils import parsedate_to_datetime
@@ -71,6 +72,19 @@ class Inbox:
         return "250 2.0.0 OK"
 
 
+@contextmanager
+def serving_inbox() -> Iterator[Inbox]:
+    """An aiosmtpd server on a free loopback port, keeping what it receives, for the ``with`` block."""
+    inbox = Inbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 def plain_body(msg: Message) -> str:
     body = msg.get_content()  # type: ignore[attr-defined]
     return str(body).replace("\r\n", "\n").rstrip("\n")
@@ -82,12 +96,8 @@ class TestEmailTicketSink(TicketSinkContract):
 
     @pytest.fixture
     def inbox(self) -> Iterator[Inbox]:
-        inbox = Inbox()
-        inbox.port = free_port()
-        controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-        controller.start()
-        yield inbox
-        controller.stop()
+        with serving_inbox() as inbox:
+            yield inbox
 
     @pytest.fixture
     def sink(self, engine: Engine, inbox: Inbox) -> EmailTicketSink:

@@ -76,6 +76,7 @@ def test_as_env_round_trips_and_leaves_secrets_out_for_rasa(tmp_path: Path) -> N
         "SERVICEDESK_ZAMMAD_TOKEN",
         "SERVICEDESK_IDENTITY_SECRET",
         "SERVICEDESK_METRICS_TOKEN",
+        "SERVICEDESK_DIRECTORY_PASSWORD",
     }
     public = s.as_env(secrets=False)
     assert not Settings.secret_variables() & set(public) and public["SERVICEDESK_ACTION_PORT"] == "6055"

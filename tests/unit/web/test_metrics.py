@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -196,7 +197,11 @@ async def test_the_request_id_is_taken_or_made_answered_and_sent_to_rasa(desk, d
     )
     assert resp.status == 200
     body, headers = rasa.sent[-1]
-    assert body["metadata"] == {"request_id": "turn-0001-abcdef"} and headers["x-request-id"] == "turn-0001-abcdef"
+    assert body["metadata"]["request_id"] == "turn-0001-abcdef" and headers["x-request-id"] == "turn-0001-abcdef"
+    # The client address only as the keyed hash the unlock's per-client limit counts (issue 19).
+    assert set(body["metadata"]) == {"request_id", "client"} and re.fullmatch(
+        r"[0-9a-f]{64}", body["metadata"]["client"]
+    )
     _, resp = await app.asgi_client.post(  # refused by the input policy before any handler: still answered with it
         "/api/chat/messages", content=b"\xff", headers={**auth, "X-Request-ID": "policy-0001-abcdef"}
     )
