@@ -31,6 +31,7 @@ from knowledge.ranking import SearchHit
 
 logger = logging.getLogger(__name__)
 STAGE_INCIDENT = "incident"
+STAGE_INCIDENT_ASK = "incident_ask"
 
 
 def _language(tracker: Tracker) -> str:
@@ -110,6 +111,30 @@ class IncidentReplies:
             return None
         return await asyncio.to_thread(self.live.match, text, hits, embedder, skip)
 
+    async def offer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], hit: IncidentHit
+    ) -> list[EventType]:
+        """A sure match gets the incident; a likely one the question "Geht es um die bekannte Störung …?" first."""
+        if hit.sure:
+            return await self.show(dispatcher, tracker, domain, hit)
+        title = str(hit.incident.get("title") or "").strip().rstrip(".!")
+        dispatcher.utter_message(
+            response="utter_incident_ask", title=title, json_message={"type": "incident_ask", "incident_id": hit.id}
+        )
+        return [SlotSet("incident_id", str(hit.id)), SlotSet("kb_stage", STAGE_INCIDENT_ASK)]
+
+    async def confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """ "Ja, genau das": the incident asked about, if it is still active."""
+        incident_id = shown_id(tracker)
+        engine = (await asyncio.to_thread(self.desk.get)).engine
+        active = {int(i["id"]): i for i in await asyncio.to_thread(incidents.active, engine)}
+        if incident_id is None or incident_id not in active:
+            dispatcher.utter_message(response="utter_incident_gone")
+            return [SlotSet("kb_stage", None)]
+        return await self.show(dispatcher, tracker, domain, IncidentHit(active[incident_id], 1.0, {}))
+
     async def show(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], hit: IncidentHit
     ) -> list[EventType]:
@@ -144,10 +169,9 @@ class IncidentReplies:
         dispatcher.utter_message(response="utter_incident_subscribed")
         return [SlotSet("kb_stage", None)]
 
-    async def other(self, tracker: Tracker) -> bool:
-        """Another problem ("Das ist ein anderes Problem"): remembered; ``True`` when one was shown."""
+    async def other(self, tracker: Tracker) -> None:
+        """Another problem ("Das ist ein anderes Problem", "Nein, etwas anderes"): not offered here again."""
         incident_id = shown_id(tracker)
-        if incident_id is None:
-            return False
-        engine = (await asyncio.to_thread(self.desk.get)).engine
-        return await asyncio.to_thread(incident_chat.choose, engine, incident_id, tracker.sender_id, "other")
+        if incident_id is not None:
+            engine = (await asyncio.to_thread(self.desk.get)).engine
+            await asyncio.to_thread(incident_chat.decline, engine, incident_id, tracker.sender_id, _language(tracker))

@@ -168,7 +168,7 @@ class ActionRespond(KnowledgeAction):
         if incidents and (hit := await self.incidents.match(tracker, query, decision.searched, kb.embedder)):
             # A declared major incident comes first: the known outage, subscribe, another problem, or a person.
             logger.debug("incident %s p=%.2f instead of %s", hit.id, hit.probability, decision.outcome)
-            return await self.replies.new_question(tracker, query) + await self.incidents.show(
+            return await self.replies.new_question(tracker, query) + await self.incidents.offer(
                 dispatcher, tracker, domain, hit
             )
         if decision.outcome == "off_topic":
@@ -229,6 +229,8 @@ class ActionRespond(KnowledgeAction):
             return await self.incidents.subscribe(dispatcher, tracker)
         if intent == "incident_other":
             return await self._other_problem(dispatcher, tracker, domain)
+        if intent == "incident_confirm":
+            return await self.incidents.confirm(dispatcher, tracker, domain)
         return await self._intent(intent, dispatcher, tracker, domain)
 
     async def _other_problem(

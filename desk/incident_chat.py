@@ -18,37 +18,34 @@ CHOICES = ("shown", "subscribe", "other", "escalate")
 
 def record_shown(engine: Engine, incident_id: int, conversation_id: str, language: str) -> None:
     """The chat answered a message of this conversation with the incident (again)."""
+    _upsert(engine, incident_id, conversation_id, language, "shown")
+
+
+def decline(engine: Engine, incident_id: int, conversation_id: str, language: str) -> None:
+    """ "Das ist ein anderes Problem" / "Nein, etwas anderes" (also when only asked): not offered here again."""
+    _upsert(engine, incident_id, conversation_id, language, "other")
+
+
+def _upsert(engine: Engine, incident_id: int, conversation_id: str, language: str, choice: str) -> None:
+    """One row per conversation and incident: a new one, or the existing one counted (and its choice changed)."""
     ts = now()
+    new = {"updated_at": ts} if choice == "shown" else {"updated_at": ts, "choice": choice}
+    again = (
+        update(incident_matches)
+        .where(incident_matches.c.incident_id == incident_id, incident_matches.c.conversation_id == conversation_id)
+        .values(messages=incident_matches.c.messages + int(choice == "shown"), **new)
+    )
+    row = {"language": language, "choice": choice, "messages": 1, "at": ts, "updated_at": ts}
     with engine.begin() as conn:
-        moved = conn.execute(
-            update(incident_matches)
-            .where(incident_matches.c.incident_id == incident_id, incident_matches.c.conversation_id == conversation_id)
-            .values(messages=incident_matches.c.messages + 1, updated_at=ts)
-        ).rowcount
-        if moved:
+        if conn.execute(again).rowcount:
             return
         try:
             with conn.begin_nested():
                 conn.execute(
-                    insert(incident_matches).values(
-                        incident_id=incident_id,
-                        conversation_id=conversation_id,
-                        language=language,
-                        choice="shown",
-                        messages=1,
-                        at=ts,
-                        updated_at=ts,
-                    )
+                    insert(incident_matches).values(incident_id=incident_id, conversation_id=conversation_id, **row)
                 )
         except IntegrityError:  # the same conversation's other message got there first
-            conn.execute(
-                update(incident_matches)
-                .where(
-                    incident_matches.c.incident_id == incident_id,
-                    incident_matches.c.conversation_id == conversation_id,
-                )
-                .values(messages=incident_matches.c.messages + 1, updated_at=ts)
-            )
+            conn.execute(again)
 
 
 def choose(engine: Engine, incident_id: int, conversation_id: str, choice: str) -> bool:

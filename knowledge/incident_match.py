@@ -8,8 +8,10 @@ affected services are passages. A message is compared with every active incident
 - ``gap``: ``dense`` minus the best article's dense score, so "Wie richte ich eine Abwesenheitsnotiz ein?"
   near an e-mail outage goes to its article, while "Mails bleiben im Postausgang" goes to the outage.
 
-A small logistic model over these turns them into the probability that the message is about the incident; the
-model and its threshold are fitted on the development split of ``tests/data/incidents`` by
+A small logistic model over these turns them into the probability that the message is about the incident. At or
+above ``threshold`` the chat answers with the incident; between ``ask`` and ``threshold`` it asks one question first
+("Geht es um die bekannte Störung …?"), so a likely match costs one click instead of a wrong answer. The model and
+both thresholds are fitted on the development split of ``tests/data/incidents`` by
 ``python -m scripts.fit_incident_match`` and stored in ``knowledge/incident_match.yml``. The test split stays
 untouched for ``bench/incident_burst.py``.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +43,21 @@ class IncidentMatchParams:
 
     model: Logistic
     threshold: float
+    ask: float = 1.0  # from here up to ``threshold``: ask first (1.0: never)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> IncidentMatchParams:
         """Read the fitted file; a missing key is an error."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(Logistic.from_dict(data["model"]), float(data["threshold"]), dict(data.get("meta") or {}))
+        threshold = float(data["threshold"])
+        ask = min(float(data.get("ask", threshold)), threshold)
+        return cls(Logistic.from_dict(data["model"]), threshold, ask, dict(data.get("meta") or {}))
 
     def dump(self, path: Path, header: str = "") -> None:
         """Write the file (``header`` becomes leading comment lines)."""
         body = yaml.safe_dump(
-            {"meta": self.meta, "threshold": self.threshold, "model": self.model.to_dict()},
+            {"meta": self.meta, "threshold": self.threshold, "ask": self.ask, "model": self.model.to_dict()},
             sort_keys=False,
             allow_unicode=True,
         )
@@ -67,6 +72,7 @@ class IncidentHit:
     incident: Mapping[str, Any]  # as :func:`desk.incidents.active` gives it
     probability: float
     features: Mapping[str, float]
+    sure: bool = True  # False: likely, ask the employee first
 
     @property
     def id(self) -> int:
@@ -150,6 +156,9 @@ class IncidentMatcher:
         return sorted(found, key=lambda h: h.probability, reverse=True)
 
     def match(self, text: str, hits: Sequence[SearchHit], skip: frozenset[int] = frozenset()) -> IncidentHit | None:
-        """The best incident ``text`` is about, or ``None`` when none reaches the threshold."""
+        """The best incident ``text`` is about (``sure`` at the threshold), or ``None`` below ``ask``."""
         found = self.scored(text, hits, skip)
-        return found[0] if found and found[0].probability >= self.params.threshold else None
+        if not found or found[0].probability < min(self.params.ask, self.params.threshold):
+            return None
+        best = found[0]
+        return replace(best, sure=best.probability >= self.params.threshold)
