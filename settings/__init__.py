@@ -21,6 +21,7 @@ from settings.parts import (
     Identity,
     KnowledgeSettings,
     Records,
+    Requests,
     Retention,
     Servers,
     Smtp,
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     staff: Staff
     retention: Retention
     legal: Legal
+    requests: Requests
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -62,6 +64,7 @@ class Settings(BaseModel):
                 staff=read_part(Staff),
                 retention=read_part(Retention),
                 legal=read_part(Legal),
+                requests=read_part(Requests),
             )
 
     def override(self, **variables: str) -> Settings:
@@ -98,6 +101,7 @@ __all__ = [
     "KnowledgeSettings",
     "Legal",
     "Records",
+    "Requests",
     "Retention",
     "Servers",
     "Settings",
