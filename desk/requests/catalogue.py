@@ -25,6 +25,11 @@ logger = logging.getLogger(__name__)
 NAME = r"^[a-z][a-z0-9_]{0,31}$"
 MAX_VALUE = 500  # characters of one answer
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+# Zammad's own ticket attributes: a catalogue field must not overwrite them as its "ticket_field".
+RESERVED_TICKET_FIELDS = frozenset(
+    {"id", "number", "title", "group", "group_id", "article", "customer", "customer_id", "tags", "state",
+     "state_id", "priority", "priority_id", "owner", "owner_id", "organization", "organization_id", "note"}
+)
 
 
 class _Strict(BaseModel):
@@ -67,6 +72,13 @@ class FieldSpec(_Strict):
     choices: str | None = None  # the list a choice offers
     required: bool = True
     ticket_field: str | None = Field(default=None, pattern=NAME)  # custom ticket attribute (Zammad)
+
+    @field_validator("ticket_field")
+    @classmethod
+    def _custom(cls, value: str | None) -> str | None:
+        if value in RESERVED_TICKET_FIELDS:
+            raise ValueError(f"{value!r} is a standard ticket attribute, not a custom field")
+        return value
 
 
 class KindSpec(_Strict):
