@@ -41,6 +41,7 @@ from web.legal.routes import bp as legal_bp
 from web.live import Notifier
 from web.metrics import middleware as request_middleware
 from web.metrics.routes import bp as metrics_bp
+from web.requests.routes import bp as requests_bp
 from web.rasa import HttpRasaClient, RasaClient, Upstream
 from web.security_headers import add_security_headers
 
@@ -106,6 +107,7 @@ def create_app(
         editor_bp,
         admin_bp,
         metrics_bp,
+        requests_bp,
     ):
         app.blueprint(blueprint)
     # Our own scripts (ES modules), styles and pages; Sanic refuses paths outside the folder.

@@ -8,6 +8,7 @@ stays in use. A file that cannot be read at all gives an empty catalogue with on
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -301,6 +302,12 @@ class CatalogueFile:
                 for problem in self._catalogue.problems:
                     logger.warning("request catalogue: %s", problem)
             return self._catalogue
+
+
+@functools.cache
+def watched(path: Path) -> CatalogueFile:
+    """The one watcher of ``path`` in this process (so every caller sees an edit at the same moment)."""
+    return CatalogueFile(path)
 
 
 def main(argv: list[str] | None = None) -> int:

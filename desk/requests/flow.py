@@ -14,10 +14,12 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from desk import conversations
+from desk.runtime import Desk
 from desk.requests import approval, records
-from desk.requests.catalogue import Catalogue, Kind
+from desk.requests.catalogue import Catalogue, Kind, watched
 from desk.requests.records import ServiceRequest
 from desk.tickets.base import TicketDraft, TicketError, TicketField, TicketSink
+from settings import Settings
 from texts import text
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,20 @@ class RequestDesk:
     mailer: Mailer
     public_url: str
     approval_hours: int = 72
+
+
+def for_settings(desk: Desk, settings: Settings) -> RequestDesk:
+    """The request desk of an installation: its records and sink, the current catalogue, the SMTP relay."""
+    smtp = settings.tickets.smtp
+    return RequestDesk(
+        engine=desk.engine,
+        secret=desk.secret,
+        sink=desk.sink,
+        catalogue=watched(settings.requests.catalogue).get(),
+        mailer=approval.SmtpMailer(smtp.host, smtp.port, smtp.sender, settings.servers.upstream_timeout_s),
+        public_url=settings.servers.public_url,
+        approval_hours=settings.requests.approval_hours,
+    )
 
 
 def submit(
