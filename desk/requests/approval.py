@@ -73,9 +73,11 @@ def issue(secret: bytes, request_id: int, ttl_s: int, at: float | None = None) -
 def check(engine: Engine, secret: bytes, token: str) -> tuple[ServiceRequest, str]:
     """The request a link may decide, and its nonce hash; :class:`LinkRefused` for any other link.
 
-    Forged or malformed: 403. Expired: 410. Used (decided already, or replaced by a newer link): 410.
+    No token: 400. Forged or malformed: 403. Expired: 410. Used (decided already, or replaced by a newer link): 410.
     """
-    if not token or len(token) > MAX_TOKEN:
+    if not token:
+        raise LinkRefused("forged", 400)
+    if len(token) > MAX_TOKEN:
         raise LinkRefused("forged", 403)
     try:
         claims = jwt.decode(

@@ -127,8 +127,10 @@ def test_forged_and_expired_links_are_refused(engine: Engine, inbox: Inbox) -> N
     waiting = submit_folder(desk)
     token = link_token(inbox.messages[0][2])
     head, claims, sig = token.split(".")
+    with pytest.raises(LinkRefused) as missing:
+        approval.check(engine, SECRET, "")
+    assert (missing.value.code, missing.value.status) == ("forged", 400)
     forged = [
-        "",
         "not-a-token",
         f"{head}.{claims}.{sig[:-2]}xx",  # signature changed
         approval.issue(b"another installation's secret", waiting.id, 3600).token,
