@@ -30,6 +30,7 @@ from actions.knowledge_answer import (
     KnowledgeReplies,
 )
 from actions.ticket_status import STAGE_NUMBER, ActionTicketStatus, number_in
+from desk.requests.status import number_in as request_number_in
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
 from knowledge.search import KnowledgeBase
@@ -82,8 +83,8 @@ class ActionRespond(KnowledgeAction):
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if text.startswith("/"):
             return await self._button(intent, dispatcher, tracker, domain)
-        if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text):
-            return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for
+        if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text) or request_number_in(text):
+            return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for, a request's
         if self._vague(text, intent, tracker):
             return await self.replies.new_question(tracker, text) + self.replies.topics(dispatcher)
         kb = await self.knowledge_base()
@@ -143,7 +144,8 @@ class ActionRespond(KnowledgeAction):
         events = await self.replies.new_question(tracker, query)
         if decision.outcome == "answer":
             best = decision.hits[0]
-            if best.slug == TICKET_STATUS_ARTICLE and (own := await self.tickets.tickets(tracker)):
+            own = await self.tickets.tickets(tracker) if best.slug == TICKET_STATUS_ARTICLE else []
+            if best.slug == TICKET_STATUS_ARTICLE and (own or await self.tickets.requests(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
                 return await self.tickets.run(dispatcher, tracker, domain, own)
             return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
