@@ -1,5 +1,7 @@
-"""Ticket status from the chat: the employee's own tickets, or the one whose number they give; their structured
-requests (issue 19, ``AN-2026-000042``) come along, or alone when the number is a request's.
+"""Ticket status from the chat: the employee's own tickets and requests, or the one whose number they give.
+
+Structured requests (issue 19, ``AN-2026-000042``) come along with the tickets, or alone when the number is a
+request's.
 
 Only tickets of the same pseudonymous user are ever shown: another person's ticket number gets the same
 "not found" answer as a number that does not exist, so the chat reveals nothing about other people's tickets.

@@ -41,8 +41,8 @@ from web.legal.routes import bp as legal_bp
 from web.live import Notifier
 from web.metrics import middleware as request_middleware
 from web.metrics.routes import bp as metrics_bp
-from web.requests.routes import bp as requests_bp
 from web.rasa import HttpRasaClient, RasaClient, Upstream
+from web.requests.routes import bp as requests_bp
 from web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)

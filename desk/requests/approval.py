@@ -81,7 +81,11 @@ def check(engine: Engine, secret: bytes, token: str) -> tuple[ServiceRequest, st
         raise LinkRefused("forged", 403)
     try:
         claims = jwt.decode(
-            token.strip(), _key(secret), algorithms=[ALGORITHM], audience=AUDIENCE, options={"require": ["exp", "r", "n"]}
+            token.strip(),
+            _key(secret),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "r", "n"]},
         )
     except jwt.ExpiredSignatureError:
         raise LinkRefused("expired", 410) from None

@@ -28,8 +28,26 @@ MAX_VALUE = 500  # characters of one answer
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 # Zammad's own ticket attributes: a catalogue field must not overwrite them as its "ticket_field".
 RESERVED_TICKET_FIELDS = frozenset(
-    {"id", "number", "title", "group", "group_id", "article", "customer", "customer_id", "tags", "state",
-     "state_id", "priority", "priority_id", "owner", "owner_id", "organization", "organization_id", "note"}
+    {
+        "id",
+        "number",
+        "title",
+        "group",
+        "group_id",
+        "article",
+        "customer",
+        "customer_id",
+        "tags",
+        "state",
+        "state_id",
+        "priority",
+        "priority_id",
+        "owner",
+        "owner_id",
+        "organization",
+        "organization_id",
+        "note",
+    }
 )
 
 

@@ -1,5 +1,7 @@
-"""A structured request from submission to ticket: checked against the catalogue, approved where it names an
-approver, then a ticket with the structured fields in the ticket sink; the employee's conversation hears of it.
+"""A structured request from submission to ticket.
+
+Checked against the catalogue, approved where it names an approver, then a ticket with the structured fields in
+the ticket sink; the employee's conversation hears of each step.
 
 Shared by the action server (the chat's forms submit) and the web service (the approval page decides).
 """
@@ -7,17 +9,17 @@ Shared by the action server (the chat's forms submit) and the web service (the a
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Protocol
 
 from sqlalchemy import Engine
 
 from desk import conversations
-from desk.runtime import Desk
 from desk.requests import approval, records
 from desk.requests.catalogue import Catalogue, Kind, watched
 from desk.requests.records import ServiceRequest
+from desk.runtime import Desk
 from desk.tickets.base import TicketDraft, TicketError, TicketField, TicketSink
 from settings import Settings
 from texts import text

@@ -117,7 +117,9 @@ def await_approval(engine: Engine, request_id: int, *, nonce_hash: str, expires_
         conn.execute(
             update(service_requests)
             .where(service_requests.c.id == request_id)
-            .values(status="waiting_approval", approval_nonce=nonce_hash, approval_expires_at=expires_at, updated_at=now())
+            .values(
+                status="waiting_approval", approval_nonce=nonce_hash, approval_expires_at=expires_at, updated_at=now()
+            )
         )
 
 
@@ -135,9 +137,7 @@ def decide(engine: Engine, request_id: int, *, nonce_hash: str, approved: bool) 
                 service_requests.c.status == "waiting_approval",
                 service_requests.c.approval_nonce == nonce_hash,
             )
-            .values(
-                status="approved" if approved else "rejected", approval_nonce=None, decided_at=ts, updated_at=ts
-            )
+            .values(status="approved" if approved else "rejected", approval_nonce=None, decided_at=ts, updated_at=ts)
         )
         return bool(done.rowcount == 1)
 

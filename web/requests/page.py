@@ -18,16 +18,18 @@ def _e(value: str) -> str:
 def request_page(*, kind: Kind, found: ServiceRequest, token: str, approver: str, language: str) -> str:
     """The request as the approver reads it, and the form whose POST decides (nothing happens on GET)."""
     rows = "".join(
-        f"<tr><th scope=\"row\">{_e(f.label.get(language))}</th>"
+        f'<tr><th scope="row">{_e(f.label.get(language))}</th>'
         f"<td>{_e(kind.shown(f.name, found.fields[f.name], language))}</td></tr>"
         for f in kind.fields
         if found.fields.get(f.name)
     )
     rows += f'<tr><th scope="row">{_e(text("request.page.approver", language))}</th><td>{_e(approver)}</td></tr>'
     other = "de" if language == "en" else "en"
-    switch = f'<p><a href="{approval.PATH}?t={_e(token)}&amp;lang={other}" lang="{other}">' + (
-        "Deutsch" if other == "de" else "English"
-    ) + "</a></p>"
+    switch = (
+        f'<p><a href="{approval.PATH}?t={_e(token)}&amp;lang={other}" lang="{other}">'
+        + ("Deutsch" if other == "de" else "English")
+        + "</a></p>"
+    )
     form = (
         f'<form method="post" action="{approval.PATH}?lang={language}">'
         f'<input type="hidden" name="t" value="{_e(token)}">'

@@ -75,12 +75,13 @@ async def decide(request: Request) -> HTTPResponse:
         return _refused("origin", 403, language)
     if not (request.content_type or "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return _refused("decision", 415, language)
-    form = request.form or {}
-    token, decision = str(form.get("t") or ""), str(form.get("decision") or "")
+    sent = request.form
+    form = {key: str((sent.get(key) if sent is not None else None) or "") for key in ("t", "decision", "identity")}
+    token, decision = form["t"], form["decision"]
     if decision not in ("approve", "reject"):
         return _refused("decision", 400, language)
     bearer = request.headers.get("authorization", "")
-    identity = bearer[7:] if bearer[:7].lower() == "bearer " else str(form.get("identity") or "")
+    identity = bearer[7:] if bearer[:7].lower() == "bearer " else form["identity"]
     config = app.settings.identity
     try:
         if len(identity) > MAX_IDENTITY:

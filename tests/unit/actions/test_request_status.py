@@ -52,12 +52,13 @@ async def test_the_newest_requests_come_with_the_tickets_and_alone(desk, desk_se
 async def test_a_request_number_is_answered_for_its_owner_only(desk, desk_settings, hashing_kb) -> None:  # noqa: ANN001
     mine = submit(desk, desk_settings, "software", SOFTWARE)
     other = submit(desk, desk_settings, "software", SOFTWARE, sender="conv-other")
-    respond = ActionRespond(StaticKnowledgeSource(hashing_kb), desk_settings, LazyDesk.ready(desk), fixed_decision(0.9))
+    kb = StaticKnowledgeSource(hashing_kb)
+    respond = ActionRespond(kb, desk_settings, LazyDesk.ready(desk), fixed_decision(top1=0.9))
     asked = tracker(f"Was ist mit meinem Antrag {mine.number}?", language="en")
     d, _ = await run(respond, asked)
     assert [m["text"] for m in d.messages] == [
-        f"Request {mine.number} (Request software) of {mine.created_at.astimezone(LOCAL):%Y-%m-%d}: being handled by the service "
-        f"desk. Ticket: {mine.ticket_number}."
+        f"Request {mine.number} (Request software) of {mine.created_at.astimezone(LOCAL):%Y-%m-%d}: "
+        f"being handled by the service desk. Ticket: {mine.ticket_number}."
     ]
     stranger = Tracker.from_dict({**tracker(f"Stand von {mine.number}").current_state(), "sender_id": "conv-other"})
     d, _ = await run(ActionTicketStatus(LazyDesk.ready(desk), desk_settings), stranger)

@@ -61,5 +61,3 @@ def link_token(msg: Message) -> str:
 def chat_texts(engine: Engine, conversation_id: str = CONVERSATION) -> list[str]:
     """What the employee's conversation shows, in order."""
     return [m["text"] for m in conversations.messages_after(engine, conversation_id, 0)]
-
-

@@ -37,7 +37,9 @@ def ticket_row(engine: Engine, number: str) -> object:
 
 
 def submit_folder(desk: flow.RequestDesk) -> records.ServiceRequest:
-    return flow.submit(desk, kind="folder_access", values=FOLDER, user=USER, conversation_id=CONVERSATION, language="de")
+    return flow.submit(
+        desk, kind="folder_access", values=FOLDER, user=USER, conversation_id=CONVERSATION, language="de"
+    )
 
 
 def test_a_request_without_approver_becomes_a_ticket_with_its_fields(engine: Engine, inbox: Inbox) -> None:
@@ -67,7 +69,12 @@ def test_the_catalogue_refuses_unknown_kinds_and_missing_or_invalid_fields(engin
     assert unknown.value.code == "kind"
     with pytest.raises(flow.RequestError) as wrong:
         flow.submit(
-            desk, kind="hardware", values={"item": "yacht", "reason": ""}, user=USER, conversation_id=None, language="de"
+            desk,
+            kind="hardware",
+            values={"item": "yacht", "reason": ""},
+            user=USER,
+            conversation_id=None,
+            language="de",
         )
     assert (wrong.value.code, wrong.value.fields) == ("fields", ("item", "cost_centre"))
     assert records.of_user(engine, USER) == []

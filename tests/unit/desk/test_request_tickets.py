@@ -81,7 +81,10 @@ def test_the_mailed_ticket_is_a_readable_form(engine: Engine, inbox: Inbox) -> N
         language="de",
     )
     [(_, rcpt, msg)] = inbox.messages
-    assert rcpt == [RECIPIENT] and msg["Subject"] == f"[{done.ticket_number}] Antrag {done.number}: Neue Mitarbeiterin / neuer Mitarbeiter"
+    assert (
+        rcpt == [RECIPIENT]
+        and msg["Subject"] == f"[{done.ticket_number}] Antrag {done.number}: Neue Mitarbeiterin / neuer Mitarbeiter"
+    )
     body = plain_body(msg)
     assert "Antrag:\n" in body
     lines = body.split("Antrag:\n")[1].split("\n\n")[0].splitlines()
