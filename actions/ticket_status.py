@@ -43,6 +43,14 @@ def number_in(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+async def user_of(lazy: LazyDesk, sender: str) -> str:
+    """The pseudonym of a conversation's user (a conversation only Rasa knows: keyed from its sender id)."""
+    desk = await asyncio.to_thread(lazy.get)
+    return await asyncio.to_thread(conversations.pseudonym_of, desk.engine, sender) or pseudonym(
+        desk.secret, f"rasa:{sender}"
+    )
+
+
 class ActionTicketStatus(Action):
     """The employee's tickets from the chat, read from the ticket sink they went to."""
 
@@ -57,11 +65,7 @@ class ActionTicketStatus(Action):
 
     async def user(self, tracker: Tracker) -> str:
         """The pseudonym of the conversation's user."""
-        desk = await asyncio.to_thread(self.desk.get)
-        sender = tracker.sender_id
-        return await asyncio.to_thread(conversations.pseudonym_of, desk.engine, sender) or pseudonym(
-            desk.secret, f"rasa:{sender}"
-        )
+        return await user_of(self.desk, tracker.sender_id)
 
     async def tickets(self, tracker: Tracker, limit: int = 3) -> list[Escalation]:
         """The employee's newest tickets."""

@@ -75,9 +75,20 @@ def for_settings(desk: Desk, settings: Settings) -> RequestDesk:
 
 
 def submit(
-    desk: RequestDesk, *, kind: str, values: dict[str, str], user: str, conversation_id: str | None, language: str
+    desk: RequestDesk,
+    *,
+    kind: str,
+    values: dict[str, str],
+    user: str,
+    conversation_id: str | None,
+    language: str,
+    tell_now: bool = True,
 ) -> ServiceRequest:
-    """Store a request; ask its approver by mail, or make its ticket at once when nobody must approve."""
+    """Store a request; ask its approver by mail, or make its ticket at once when nobody must approve.
+
+    ``tell_now=False``: the caller (the chat's action) says the outcome itself; later news (the decision) is
+    still posted into ``conversation_id``.
+    """
     spec = desk.catalogue.kind(kind)
     if spec is None:
         raise RequestError("kind")
@@ -97,7 +108,7 @@ def submit(
         approver=approver,
     )
     if approver is None or person is None:
-        return make_ticket(desk, spec, found)
+        return make_ticket(desk, spec, found, tell=tell_now)
     link = approval.issue(desk.secret, found.id, desk.approval_hours * 3600)
     records.await_approval(desk.engine, found.id, nonce_hash=link.nonce_hash, expires_at=link.expires_at)
     found = records.get(desk.engine, found.id) or found
@@ -114,7 +125,8 @@ def submit(
     except (OSError, ValueError) as exc:
         # The request stays waiting; the desk sees it in the records and can ask the approver itself.
         logger.error("approval mail for request %s not sent: %s", found.number, type(exc).__name__)
-    _tell(desk.engine, found, "waiting", spec, approver=person.name)
+    if tell_now:
+        _tell(desk.engine, found, "waiting", spec, approver=person.name)
     return found
 
 
@@ -168,18 +180,35 @@ def draft_for(spec: Kind, found: ServiceRequest, approved_by: str = "") -> Ticke
     )
 
 
-def make_ticket(desk: RequestDesk, spec: Kind, found: ServiceRequest, approved_by: str = "") -> ServiceRequest:
+def make_ticket(
+    desk: RequestDesk, spec: Kind, found: ServiceRequest, approved_by: str = "", *, tell: bool = True
+) -> ServiceRequest:
     """Create the request's ticket and tell the conversation; when the sink fails the request keeps its status."""
     try:
         ref = desk.sink.create(draft_for(spec, found, approved_by))
     except TicketError as exc:
         logger.error("ticket for request %s not created (%s)", found.number, exc)
-        _tell(desk.engine, found, "pending", spec)
+        if tell:
+            _tell(desk.engine, found, "pending", spec)
         return found
     records.set_ticket(desk.engine, found.id, number=ref.number, sink=ref.sink)
     done = records.get(desk.engine, found.id) or found
-    _tell(desk.engine, done, "ticket", spec, ticket=ref.number)
+    if tell:
+        _tell(desk.engine, done, "ticket", spec, ticket=ref.number)
     return done
+
+
+def outcome(desk: RequestDesk, found: ServiceRequest) -> str:
+    """What the chat says right after submitting (the words of the news it would otherwise post)."""
+    spec = desk.catalogue.kind(found.kind)
+    kind = spec.label(found.language) if spec else found.kind
+    values = {"number": found.number, "kind": kind}
+    if found.status == "waiting_approval":
+        person = desk.catalogue.people.get(found.approver or "")
+        return text("request.push.waiting", found.language, approver=person.name if person else "", **values)
+    if found.status == "ticket_created":
+        return text("request.push.ticket", found.language, ticket=str(found.ticket_number), **values)
+    return text("request.push.pending", found.language, **values)
 
 
 def _tell(engine: Engine, found: ServiceRequest, event: str, spec: Kind | None, **values: str) -> None:
