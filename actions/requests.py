@@ -218,7 +218,7 @@ class ActionSubmitRequest(Action):
 
 
 class ActionRequestCancel(Action):
-    """ "Nein" to the summary, or "abbrechen" in the form: nothing is stored."""
+    """Saying "Nein" to the summary, or "abbrechen" in the form: nothing is stored."""
 
     def name(self) -> str:
         """Runs after "Nein" or "abbrechen"."""
