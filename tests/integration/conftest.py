@@ -55,6 +55,8 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory, real_settings: Sett
         SERVICEDESK_HANDOFF_TIMEOUT_S="600",
         SERVICEDESK_ALLOWED_ORIGINS=intranet_origin,
         SERVICEDESK_IDENTITY_SECRET="integration-intranet-key-of-32-bytes",
+        # Approval mails of structured requests (test_requests_stack.py listens there with aiosmtpd).
+        SERVICEDESK_SMTP_PORT=str(free_port()),
         # Our processes at their most talkative, in JSON: test_logs_stack.py reads every log of the run.
         SERVICEDESK_LOG_LEVEL="DEBUG",
         SERVICEDESK_LOG_FORMAT="json",

@@ -16,7 +16,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic.response import html as html_response
 
-from desk.identity import IdentityError, verify_identity
+from desk.identity import IdentityError, verify_configured
 from desk.requests import approval, flow
 from desk.requests.approval import LinkRefused
 from web.context import ctx
@@ -82,17 +82,10 @@ async def decide(request: Request) -> HTTPResponse:
         return _refused("decision", 400, language)
     bearer = request.headers.get("authorization", "")
     identity = bearer[7:] if bearer[:7].lower() == "bearer " else form["identity"]
-    config = app.settings.identity
     try:
         if len(identity) > MAX_IDENTITY:
             raise IdentityError("too long")
-        person = verify_identity(
-            identity,
-            config.secret.get_secret_value().encode(),
-            audience=config.audience,
-            issuer=config.issuer,
-            leeway_s=config.leeway_s,
-        )
+        person = verify_configured(identity, app.settings.identity)
     except IdentityError as exc:
         logger.info("approval refused: identity token %s", exc)
         return _refused("identity", 401, language)
