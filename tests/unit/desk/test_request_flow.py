@@ -206,3 +206,20 @@ def test_the_status_names_only_the_own_requests(engine: Engine, inbox: Inbox) ->
     assert status.describe(engine, desk.catalogue, user=USER, language="de", message=f"und {other.number}?") == [
         f"Einen Antrag {other.number} finde ich bei Ihnen nicht."
     ]
+
+
+def test_the_purge_deletes_requests_after_the_escalations_period(engine: Engine, inbox: Inbox) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from desk import retention
+    from tests.conftest import plain_settings
+
+    desk = make_desk(engine, inbox)
+    done = flow.submit(desk, kind="software", values=SOFTWARE, user=USER, conversation_id=None, language="de")
+    period = plain_settings().retention
+    tz = ZoneInfo("Europe/Berlin")
+    soon = retention.purge(engine, period, tz=tz, now=done.updated_at + timedelta(days=period.escalations_days - 1))
+    assert soon["service_requests"] == 0 and records.get(engine, done.id) is not None
+    late = retention.purge(engine, period, tz=tz, now=done.updated_at + timedelta(days=period.escalations_days + 1))
+    assert late["service_requests"] == 1 and records.get(engine, done.id) is None
