@@ -43,6 +43,15 @@ def _reset() -> list[EventType]:
     return [SlotSet(name, None) for name in SLOTS]
 
 
+def offer(dispatcher: CollectingDispatcher, catalogue: Catalogue, slug: str, language: str) -> None:
+    """After an answer with an article the catalogue names: the request as a button (its form starts at once)."""
+    kind = catalogue.for_article(slug)
+    if kind is None:
+        return
+    button = {"title": kind.label(language), "payload": f'/start_request{{"request_kind": "{kind.name}"}}'}
+    dispatcher.utter_message(text=text("request.chat.offer", language), buttons=[button])
+
+
 class _Catalogue:
     """The current catalogue from the settings (read on first use, again after an edit)."""
 

@@ -148,7 +148,8 @@ class ActionRespond(KnowledgeAction):
             if best.slug == TICKET_STATUS_ARTICLE and (own or await self.tickets.requests(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
                 return await self.tickets.run(dispatcher, tracker, domain, own)
-            return events + await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
+            runners_up = [h.slug for h in decision.runners_up]
+            return events + await self.replies.answer(dispatcher, kb, best, runners_up, tracker.get_slot("language"))
         if decision.outcome == "clarify":
             return events + self.replies.clarify(dispatcher, tracker, domain, list(decision.hits))
         return events + await self.replies.none(dispatcher, tracker, query)
@@ -207,7 +208,7 @@ class ActionRespond(KnowledgeAction):
         events = done + await self.replies.new_question(tracker, query)
         if decision.outcome == "answer":
             return events + await self.replies.answer(
-                dispatcher, kb, decision.hits[0], [h.slug for h in decision.runners_up]
+                dispatcher, kb, decision.hits[0], [h.slug for h in decision.runners_up], tracker.get_slot("language")
             )
         hits = list(decision.hits if decision.outcome == "clarify" else kb.search(query, 3).hits)
         return events + self.replies.narrowed(dispatcher, tracker, domain, hits)

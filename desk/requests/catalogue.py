@@ -108,6 +108,7 @@ class KindSpec(_Strict):
     approval: str | None = None  # the choice field whose chosen entry names the approver
     group: str = Field(default="", max_length=100)
     tags: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()  # knowledge articles whose answer offers this request as a button
 
     @field_validator("tags")
     @classmethod
@@ -216,6 +217,10 @@ class Catalogue:
     def kind(self, name: str) -> Kind | None:
         """The kind called ``name``, if it is in use."""
         return self.kinds.get(name)
+
+    def for_article(self, slug: str) -> Kind | None:
+        """The kind an answer with this article offers, if any."""
+        return next((k for k in self.kinds.values() if slug in k.spec.articles), None)
 
 
 def _where(exc: ValidationError) -> str:

@@ -50,7 +50,11 @@ def test_a_software_request_becomes_a_ticket_with_its_fields(stack: Stack, inbox
     chat = RasaChat(stack.settings, sender="conv-software-1")
     engine = make_engine(stack.settings.records.db_url)
     conversations.ensure_conversation(engine, chat.sender, "employee-1", "de")
-    first = chat.say('/start_request{"request_kind": "software"}')
+    # Asked in words: the decision answers with the article, which offers the request as a button.
+    answered = chat.say("Wie kann ich eine neue Software beantragen?")
+    offers = [b["payload"] for r in answered for b in r.get("buttons", []) if "start_request" in b["payload"]]
+    assert offers == ['/start_request{"request_kind": "software"}'], answered
+    first = chat.say(offers[0])
     assert first[0]["text"].startswith("Software? Bitte wählen Sie:")
     assert "GIMP" in [b["title"] for b in first[0]["buttons"]]
     assert texts(chat.say("GIMP")) == "Wofür benötigen Sie die Software?"

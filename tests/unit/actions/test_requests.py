@@ -124,3 +124,29 @@ async def test_summary_submit_and_cancel(desk, desk_settings: Settings) -> None:
     d, events = await run(ActionRequestCancel(), turn(None, values, language="en"))
     assert [m["text"] for m in d.messages] == ["All right, I have discarded the request."]
     assert slots_of(events)["request_values"] is None
+
+
+async def test_an_answer_with_a_request_article_offers_the_request(hashing_kb, settings: Settings) -> None:  # noqa: ANN001
+    from actions.respond import ActionRespond
+    from knowledge.source import StaticKnowledgeSource
+    from tests.unit.fakes import fixed_decision
+
+    action = ActionRespond(StaticKnowledgeSource(hashing_kb), settings, params=fixed_decision(top1=0.9, top3=0.9))
+    clicked = make_tracker(
+        '/choose_article{"article_slug": "berechtigung-beantragen"}',
+        intent="choose_article",
+        article_slug="berechtigung-beantragen",
+        language="en",
+    )
+    d, _ = await run(action, clicked)
+    assert d.messages[0]["custom"]["slug"] == "berechtigung-beantragen"
+    offered = d.messages[-1]
+    assert offered["text"] == "You can request this right here in the chat:"
+    assert offered["buttons"] == [
+        {"title": "Access to a folder/drive", "payload": '/start_request{"request_kind": "folder_access"}'}
+    ]
+    other = make_tracker(
+        '/choose_article{"article_slug": "vpn-fehler"}', intent="choose_article", article_slug="vpn-fehler"
+    )
+    d, _ = await run(action, other)
+    assert all("/start_request" not in str(m.get("buttons")) for m in d.messages)
