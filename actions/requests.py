@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -41,6 +42,32 @@ def _values(tracker: Tracker) -> dict[str, str]:
 
 def _reset() -> list[EventType]:
     return [SlotSet(name, None) for name in SLOTS]
+
+
+def said_before(tracker: Tracker) -> str:
+    """The employee's last typed message before the button that started the form ("" when none)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            said = str(event.get("text") or "")
+            if said and not said.startswith("/"):
+                return said
+    return ""
+
+
+def _words(said: str) -> str:
+    """The words of a text, lower case, space-padded (for whole-word matching)."""
+    return " " + " ".join(re.findall(r"[\w.-]+", said.casefold())) + " "
+
+
+def prefilled(kind: Kind, said: str) -> dict[str, str]:
+    """Choice fields whose entry the message names (its id or label as whole words): not asked again."""
+    words = _words(said)
+    found: dict[str, str] = {}
+    for f in kind.fields:
+        named = [e.id for e in kind.choices(f.name) if _words(e.id) in words or _words(e.label) in words]
+        if len(named) == 1:  # two named: ask, rather than guess
+            found[f.name] = named[0]
+    return found
 
 
 def offer(dispatcher: CollectingDispatcher, catalogue: Catalogue, slug: str, language: str) -> None:
@@ -89,10 +116,11 @@ class ValidateRequestForm(FormValidationAction, _Catalogue):
     async def validate_request_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """A kind of the catalogue starts with no answers; another one ends the form (the summary says so)."""
-        if isinstance(value, str) and (await self.catalogue()).kind(value) is not None:
-            return {"request_kind": value, "request_values": {}, "request_answer": None}
-        return {"request_kind": None}
+        """A kind of the catalogue starts with what the employee already named; another one ends the form."""
+        kind = (await self.catalogue()).kind(value) if isinstance(value, str) else None
+        if kind is None:
+            return {"request_kind": None}
+        return {"request_kind": value, "request_values": prefilled(kind, said_before(tracker)), "request_answer": None}
 
     async def validate_request_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

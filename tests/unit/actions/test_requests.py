@@ -77,6 +77,16 @@ async def test_the_questions_come_from_the_catalogue_and_an_edit_needs_no_retrai
 async def test_answers_are_checked_filed_and_the_form_ends_when_all_are_there(desk_settings: Settings) -> None:
     said, slots = await validate(turn(None, {}), desk_settings)
     assert slots == {"request_kind": "software", "request_values": {}, "request_answer": None}
+    # What the employee typed before the button is not asked again (one named entry; two named: asked).
+    named = turn(None, {}, kind="hardware")
+    named.events.insert(0, {"event": "user", "text": "Ich brauche einen Monitor 27 Zoll für Kostenstelle 3200"})
+    said, slots = await validate(named, desk_settings)
+    assert slots["request_values"] == {"item": "monitor-27", "cost_centre": "3200"}
+    assert slots["requested_slot"] is None  # every required field named: straight to the summary
+    both = turn(None, {}, kind="hardware")
+    both.events.insert(0, {"event": "user", "text": "Headset oder Dockingstation, egal"})
+    said, slots = await validate(both, desk_settings)
+    assert slots["request_values"] == {}
     said, slots = await validate(turn("Photoshop", {}), desk_settings)
     assert said == ["Bitte wählen Sie für „Software“ einen der angebotenen Einträge."]
     assert slots == {"request_answer": None}  # asked again (the form picks the empty slot)
