@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
 from sqlalchemy import Engine
 
 from desk import conversations
+from desk.db import now
 from desk.requests import approval, records
 from desk.requests.catalogue import Catalogue, Kind, watched
 from desk.requests.records import ServiceRequest
@@ -196,6 +198,21 @@ def make_ticket(
     if tell:
         _tell(desk.engine, done, "ticket", spec, ticket=ref.number)
     return done
+
+
+def retry_tickets(desk: RequestDesk, *, older_than_s: float = 60.0) -> int:
+    """Tickets the sink refused before, tried again (the web service's sweeper); returns how many were made."""
+    made = 0
+    for found in records.without_ticket(desk.engine, now() - timedelta(seconds=older_than_s)):
+        spec = desk.catalogue.kind(found.kind)
+        if spec is None or not records.claim(desk.engine, found):
+            continue  # no longer in the catalogue (the desk handles it by hand), or another instance has it
+        person = desk.catalogue.people.get(found.approver or "")
+        done = make_ticket(desk, spec, found, person.name if person and found.status == "approved" else "", tell=False)
+        if done.ticket_number:
+            _tell(desk.engine, done, "ticket", spec, ticket=done.ticket_number)
+            made += 1
+    return made
 
 
 def outcome(desk: RequestDesk, found: ServiceRequest) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from desk.db import aware, now, service_requests, utc
 
@@ -150,3 +150,28 @@ def set_ticket(engine: Engine, request_id: int, *, number: str, sink: str) -> No
             .where(service_requests.c.id == request_id)
             .values(status="ticket_created", ticket_number=number, ticket_sink=sink, updated_at=now())
         )
+
+
+def without_ticket(engine: Engine, before: datetime, limit: int = 20) -> list[ServiceRequest]:
+    """Requests that should have a ticket by now (approved, or needing no approval) but have none."""
+    c = service_requests.c
+    due = or_(c.status == "approved", and_(c.status == "submitted", c.approver.is_(None)))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(service_requests)
+            .where(due, c.ticket_number.is_(None), c.updated_at < before)
+            .order_by(c.id)
+            .limit(limit)
+        ).all()
+    return [_record(r) for r in rows]
+
+
+def claim(engine: Engine, found: ServiceRequest) -> bool:
+    """Take a request for a retry: only one instance wins (its ``updated_at`` moves on)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(service_requests)
+            .where(service_requests.c.id == found.id, service_requests.c.updated_at == found.updated_at)
+            .values(updated_at=now())
+        )
+        return bool(done.rowcount == 1)

@@ -52,7 +52,7 @@ async def show(request: Request) -> HTTPResponse:
     app = ctx(request)
     token = request.args.get("t", "")
     desk = await asyncio.to_thread(app.desk.get)
-    requests = flow.for_settings(desk, app.settings)
+    requests = await asyncio.to_thread(flow.for_settings, desk, app.settings)
     try:
         found, _ = await asyncio.to_thread(approval.check, desk.engine, desk.secret, token)
     except LinkRefused as exc:
@@ -90,7 +90,7 @@ async def decide(request: Request) -> HTTPResponse:
         logger.info("approval refused: identity token %s", exc)
         return _refused("identity", 401, language)
     desk = await asyncio.to_thread(app.desk.get)
-    requests = flow.for_settings(desk, app.settings)
+    requests = await asyncio.to_thread(flow.for_settings, desk, app.settings)
     try:
         done = await asyncio.to_thread(
             flow.decide, requests, token=token, identity=person.sub, approved=decision == "approve"

@@ -223,3 +223,22 @@ def test_the_purge_deletes_requests_after_the_escalations_period(engine: Engine,
     assert soon["service_requests"] == 0 and records.get(engine, done.id) is not None
     late = retention.purge(engine, period, tz=tz, now=done.updated_at + timedelta(days=period.escalations_days + 1))
     assert late["service_requests"] == 1 and records.get(engine, done.id) is None
+
+
+def test_a_ticket_the_sink_refused_is_made_by_the_retry_once(engine: Engine, inbox: Inbox) -> None:
+    from dataclasses import replace
+
+    from desk.tickets.sql import SqlTicketSink
+
+    down = make_desk(engine, inbox, sink=FailingSink())
+    kept = flow.submit(down, kind="software", values=SOFTWARE, user=USER, conversation_id=CONVERSATION, language="de")
+    assert kept.status == "submitted"
+    up = replace(down, sink=SqlTicketSink(engine))
+    assert flow.retry_tickets(up) == 0  # too fresh: its creator may still be at it
+    assert flow.retry_tickets(up, older_than_s=-1) == 1
+    done = records.get(engine, kept.id)
+    assert done is not None and done.status == "ticket_created" and done.ticket_number
+    assert chat_texts(engine)[-1].startswith(f"Für Ihren Antrag {kept.number} (Software beantragen) ist das Ticket")
+    assert flow.retry_tickets(up, older_than_s=-1) == 0  # made once
+    waiting = submit_folder(up)
+    assert flow.retry_tickets(up, older_than_s=-1) == 0 and records.get(engine, waiting.id).status == "waiting_approval"  # type: ignore[union-attr]
