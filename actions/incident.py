@@ -126,7 +126,7 @@ class IncidentReplies:
     async def confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """ "Ja, genau das": the incident asked about, if it is still active."""
+        """Confirmed ("Ja, genau das"): the incident asked about, if it is still active."""
         incident_id = shown_id(tracker)
         engine = (await asyncio.to_thread(self.desk.get)).engine
         active = {int(i["id"]): i for i in await asyncio.to_thread(incidents.active, engine)}

@@ -11,9 +11,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb_records import note_gap, note_shown
+from actions.requests import offer
 from actions.texts import response_text
 from desk import csat
 from desk.live_knowledge import LiveKnowledgeSource
+from desk.requests.catalogue import watched
 from desk.runtime import LazyDesk
 from knowledge.articles import Article
 from knowledge.search import KnowledgeBase, SearchHit
@@ -105,6 +107,7 @@ class KnowledgeReplies(KnowledgeAction):
         article = kb.article(str(slug)) if slug else None
         if article is not None:
             present_article(dispatcher, article, self.settings.servers.article_url(article.slug))
+            await self.offer_request(dispatcher, article.slug, tracker.get_slot("language"))
             await note_shown(self.desk, article.slug)
             return answered_events(article.slug, _list(tracker, "kb_offered"), _list(tracker, "kb_candidates"))
         # The article was retired since the buttons were shown: say so instead of searching the payload.
@@ -118,8 +121,18 @@ class KnowledgeReplies(KnowledgeAction):
             await note_gap(self.desk, self.knowledge, tracker, str(tracker.get_slot("kb_query") or ""), "clarify")
         return [SlotSet("kb_query", query), SlotSet("kb_verdicts", {}), SlotSet("esc_reason", None)]
 
+    async def offer_request(self, dispatcher: CollectingDispatcher, slug: str, language: object) -> None:
+        """A structured request the catalogue ties to this article, offered as a button (issue 19)."""
+        catalogue = await asyncio.to_thread(watched(self.settings.requests.catalogue).get)
+        offer(dispatcher, catalogue, slug, "en" if language == "en" else "de")
+
     async def answer(
-        self, dispatcher: CollectingDispatcher, kb: KnowledgeBase, best: SearchHit, runners_up: list[str]
+        self,
+        dispatcher: CollectingDispatcher,
+        kb: KnowledgeBase,
+        best: SearchHit,
+        runners_up: list[str],
+        language: object = "de",
     ) -> list[EventType]:
         """Show one article; topics that always need a person get the first steps, then the escalation."""
         article = kb.article(best.slug)
@@ -133,6 +146,7 @@ class KnowledgeReplies(KnowledgeAction):
             dispatcher.utter_message(response="utter_needs_person")
             return answered_events(article.slug, [], []) + start_escalation("needs_person")
         present_article(dispatcher, article, self.settings.servers.article_url(article.slug))
+        await self.offer_request(dispatcher, article.slug, language)
         await note_shown(self.desk, article.slug)
         return answered_events(article.slug, [], runners_up)
 

@@ -33,6 +33,7 @@ from actions.knowledge_answer import (
 from actions.ticket_status import STAGE_NUMBER, ActionTicketStatus, number_in
 from actions.unlock import STAGES as UNLOCK_STAGES
 from actions.unlock import UnlockFlow
+from desk.requests.status import number_in as request_number_in
 from desk.runtime import LazyDesk
 from knowledge.decision import Decision, DecisionParams, Signals, decide
 from knowledge.search import KnowledgeBase
@@ -91,8 +92,8 @@ class ActionRespond(KnowledgeAction):
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if text.startswith("/"):
             return await self._button(intent, dispatcher, tracker, domain)
-        if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text):
-            return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for
+        if tracker.get_slot("kb_stage") == STAGE_NUMBER and number_in(text) or request_number_in(text):
+            return await self.tickets.run(dispatcher, tracker, domain)  # the number the chat asked for, a request's
         if tracker.get_slot("kb_stage") in UNLOCK_STAGES:
             taken = await self.unlock.take(dispatcher, tracker, text)  # the user name or the code it asked for
             if taken is not None:
@@ -178,10 +179,12 @@ class ActionRespond(KnowledgeAction):
         events = await self.replies.new_question(tracker, query)
         if decision.outcome == "answer":
             best = decision.hits[0]
-            if best.slug == TICKET_STATUS_ARTICLE and (own := await self.tickets.tickets(tracker)):
+            own = await self.tickets.tickets(tracker) if best.slug == TICKET_STATUS_ARTICLE else []
+            if best.slug == TICKET_STATUS_ARTICLE and (own or await self.tickets.requests(tracker)):
                 # The article explains how to look a ticket up; with tickets of their own, show them instead.
                 return await self.tickets.run(dispatcher, tracker, domain, own)
-            answered = await self.replies.answer(dispatcher, kb, best, [h.slug for h in decision.runners_up])
+            runners_up = [h.slug for h in decision.runners_up]
+            answered = await self.replies.answer(dispatcher, kb, best, runners_up, tracker.get_slot("language"))
             if best.slug == LOCKED_ARTICLE:
                 self.unlock.offer(dispatcher, tracker)
             return events + answered
@@ -269,7 +272,7 @@ class ActionRespond(KnowledgeAction):
         events = done + await self.replies.new_question(tracker, query)
         if decision.outcome == "answer":
             return events + await self.replies.answer(
-                dispatcher, kb, decision.hits[0], [h.slug for h in decision.runners_up]
+                dispatcher, kb, decision.hits[0], [h.slug for h in decision.runners_up], tracker.get_slot("language")
             )
         hits = list(decision.hits if decision.outcome == "clarify" else kb.search(query, 3).hits)
         return events + self.replies.narrowed(dispatcher, tracker, domain, hits)

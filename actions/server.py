@@ -19,6 +19,13 @@ from actions.handoff import (
     ActionSubmitEscalation,
     ValidateEscalationForm,
 )
+from actions.requests import (
+    ActionAskRequestAnswer,
+    ActionRequestCancel,
+    ActionRequestSummary,
+    ActionSubmitRequest,
+    ValidateRequestForm,
+)
 from actions.respond import ActionRespond
 from actions.ticket_status import ActionTicketStatus
 from desk import escalations
@@ -91,6 +98,11 @@ def create_action_app(
         ActionSubmitEscalation(desk, settings, knowledge),
         ActionHandedBack(),
         ActionTicketStatus(desk, settings),
+        ValidateRequestForm(settings),
+        ActionAskRequestAnswer(settings),
+        ActionRequestSummary(settings),
+        ActionSubmitRequest(desk, settings),
+        ActionRequestCancel(),
         ActionAskCsat(desk, settings),
         ActionStoreCsat(desk, settings),
         ActionStoreCsatComment(desk, settings),

@@ -172,6 +172,9 @@ tickets = Table(
     Column("escalation_id", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # A structured request's ticket (issue 19): its kind and fields ({name: {"label", "value"}}), whatever sink.
+    Column("request_kind", String(32), nullable=True),
+    Column("fields", JSON, nullable=True),
     sqlite_autoincrement=True,  # a ticket number once given is never given again
 )
 
@@ -532,6 +535,32 @@ unlock_audit = Table(
     Column("result", String(24), nullable=False),  # desk.unlock_records.RESULTS
     Column("account", String(80), nullable=True),
     Index("ix_unlock_audit_at", "at"),
+    sqlite_autoincrement=True,
+)
+
+# Structured requests (issue 19): the catalogue kind and the employee's answers, pseudonymous through the user id
+# and the conversation. ``approver``: the intranet identity the catalogue named when it was submitted;
+# ``approval_nonce``: the SHA-256 of the one approval link's nonce, cleared by the decision (a link works once).
+service_requests = Table(
+    "service_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=True, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("fields", JSON, nullable=False, default=dict),
+    Column("status", String(20), nullable=False),  # desk.requests.records.STATUSES
+    Column("user_pseudonym", String(64), nullable=False),
+    Column("conversation_id", String(64), nullable=True),
+    Column("language", String(8), nullable=False),
+    Column("approver", String(200), nullable=True),
+    Column("approval_nonce", String(64), nullable=True),
+    Column("approval_expires_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("ticket_number", String(64), nullable=True),
+    Column("ticket_sink", String(16), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_service_requests_user", "user_pseudonym", "id"),
     sqlite_autoincrement=True,
 )
 

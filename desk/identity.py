@@ -16,7 +16,7 @@ from pathlib import Path
 import jwt
 
 from knowledge.text_policy import LIMITS
-from settings import Records
+from settings import Identity, Records
 
 
 def load_secret(records: Records) -> bytes:
@@ -89,6 +89,17 @@ def verify_identity(
     if not isinstance(sub, str) or not sub.strip() or len(sub) > 200:
         raise IdentityError("no subject")
     return IntranetIdentity(sub.strip(), float(claims["exp"]))
+
+
+def verify_configured(token: str, config: Identity) -> IntranetIdentity:
+    """:func:`verify_identity` with the installation's ``SERVICEDESK_IDENTITY_*`` key, audience, issuer, leeway."""
+    return verify_identity(
+        token,
+        config.secret.get_secret_value().encode(),
+        audience=config.audience,
+        issuer=config.issuer,
+        leeway_s=config.leeway_s,
+    )
 
 
 def make_identity(sub: str, key: bytes, ttl_s: int = 3600, *, at: float | None = None, **claims: object) -> str:

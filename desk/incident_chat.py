@@ -22,7 +22,7 @@ def record_shown(engine: Engine, incident_id: int, conversation_id: str, languag
 
 
 def decline(engine: Engine, incident_id: int, conversation_id: str, language: str) -> None:
-    """ "Das ist ein anderes Problem" / "Nein, etwas anderes" (also when only asked): not offered here again."""
+    """Declined ("Das ist ein anderes Problem", "Nein, etwas anderes"; also when only asked): not offered again."""
     _upsert(engine, incident_id, conversation_id, language, "other")
 
 

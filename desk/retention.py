@@ -11,6 +11,7 @@ records database (a dry run rolls it back):
 - closed escalations older than their period (details, summary, transcript, contact), counted by reason, with
   their internal notes;
 - the chat copy in tickets of that age: body, customer pseudonym and escalation link cleared;
+- structured requests (issue 19) last changed longer ago than the escalations' period;
 - gap questions older than their period, counted by reason;
 - the access and request audit (issue 14, part D) older than its period, when those tables exist;
 - incident subscriptions older than the conversations' period; incidents resolved longer ago than the audit
@@ -40,6 +41,7 @@ from desk.db import (
     escalations,
     knowledge_gaps,
     messages,
+    service_requests,
     tickets,
     utc,
 )
@@ -62,6 +64,7 @@ KINDS = (
     "incident_subscriptions",
     "incidents",
     "surges",
+    "service_requests",
 )
 LEASE = "purge"
 AUDIT_TABLES = (("access_audit", "at"), ("subject_requests", "at"), ("unlock_audit", "at"))
@@ -129,6 +132,9 @@ def _purge(
                 update(tickets)
                 .where(tickets.c.created_at < escalations_before, tickets.c.body != "")
                 .values(body="", customer="", escalation_id=None),
+            )
+            counts["service_requests"] = _rowcount(
+                conn, delete(service_requests).where(service_requests.c.updated_at < escalations_before)
             )
             counts["gaps"] = _gaps(conn, at - timedelta(days=retention.gaps_days), tz)
             counts["audit"] = _audit(conn, at - timedelta(days=retention.audit_days))

@@ -4,9 +4,9 @@ The person is named by the intranet user id (pseudonymised with the installation
 does it) or by a conversation id an agent saw in the console. Linked to them: their conversations and messages
 (with attached screenshots), escalations with the agents' internal notes on them, the local ticket register's rows
 of those escalations (the built-in store's tickets are the rows themselves; a ticket in Zammad or sent by e-mail must
-be handled there too, the export lists its number), CSAT ratings, knowledge-gap questions (found by their keyed hash
-of conversation and question) and Rasa's tracker events (sender id = conversation id). Chat sessions are signed
-tokens kept only in the browser: nothing stored.
+be handled there too, the export lists its number), structured requests (issue 19) with their tickets, CSAT
+ratings, knowledge-gap questions (found by their keyed hash of conversation and question) and Rasa's tracker
+events (sender id = conversation id). Chat sessions are signed tokens kept only in the browser: nothing stored.
 
 Each request leaves one row in ``subject_requests``: who, when, which kind, how many records; never the pseudonym,
 a conversation id or any content.
@@ -32,6 +32,7 @@ from desk.db import (
     knowledge_gaps,
     messages,
     now,
+    service_requests,
     subject_requests,
     tickets,
     unlock_audit,
@@ -54,6 +55,7 @@ COUNTED = (
     "csat_ratings",
     "knowledge_gaps",
     "tracker_events",
+    "service_requests",
 )
 
 
@@ -105,6 +107,7 @@ class Linked:
     ticket_ids: list[int] = field(default_factory=list)
     gap_ids: list[int] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    request_ids: list[int] = field(default_factory=list)
 
 
 def _questions(conn: Connection, cids: list[str], events: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -154,6 +157,16 @@ def linked(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> Lin
                 )
             ).scalars()
         )
+        out.request_ids = sorted(
+            conn.execute(
+                select(service_requests.c.id).where(
+                    or_(
+                        service_requests.c.user_pseudonym == subject.pseudonym,
+                        service_requests.c.conversation_id.in_(cids),
+                    )
+                )
+            ).scalars()
+        )
         out.events = rasa_tracker.export_events(tracker, out.conversation_ids)
         keys = [dedupe_key(secret, cid, q) for cid, q in _questions(conn, out.conversation_ids, out.events)]
         for start in range(0, len(keys), 500):
@@ -194,6 +207,11 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         ticket_rows = _rows(conn, tickets, tickets.c.id.in_(found.ticket_ids), tickets.c.id)
         gap_rows = _rows(conn, knowledge_gaps, knowledge_gaps.c.id.in_(found.gap_ids), knowledge_gaps.c.id)
         unlocks = _rows(conn, unlock_audit, unlock_audit.c.conversation_id.in_(cids), unlock_audit.c.id)
+        request_rows = _rows(
+            conn, service_requests, service_requests.c.id.in_(found.request_ids), service_requests.c.id
+        )
+    for row in request_rows:
+        row.pop("approval_nonce", None)  # a check value of the link, not the person's data
     known = {c["id"] for c in convs}
     convs += [{"id": cid, "known_to": "rasa"} for cid in cids if cid not in known]  # Rasa-only conversations
     for conv in convs:
@@ -217,6 +235,7 @@ def export(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dic
         "escalations": escs,
         "tickets": ticket_rows,
         "knowledge_gaps": gap_rows,
+        "service_requests": request_rows,
         "external_tickets": [{"number": t["number"], "sink": t["sink"]} for t in ticket_rows if t["sink"] != "sql"],
     }
 
@@ -244,6 +263,7 @@ def counts(found: Linked, message_count: int, rating_count: int, attachment_coun
         "csat_ratings": rating_count,
         "knowledge_gaps": len(found.gap_ids),
         "tracker_events": len(found.events),
+        "service_requests": len(found.request_ids),
     }
 
 
@@ -280,6 +300,7 @@ def erase(engine: Engine, tracker: Any, secret: bytes, subject: Subject) -> dict
         found.note_count = notes.delete_for(conn, found.escalation_ids)
         _delete(conn, escalations, escalations.c.id, found.escalation_ids)
         _delete(conn, knowledge_gaps, knowledge_gaps.c.id, found.gap_ids)
+        _delete(conn, service_requests, service_requests.c.id, found.request_ids)
         _delete(conn, conversations, conversations.c.id, cids)
     result = counts(found, removed_messages, ratings, shots)
     result["tracker_events"] = events

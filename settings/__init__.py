@@ -22,6 +22,7 @@ from settings.parts import (
     Identity,
     KnowledgeSettings,
     Records,
+    Requests,
     Retention,
     Servers,
     Smtp,
@@ -50,6 +51,7 @@ class Settings(BaseModel):
     legal: Legal
     directory: DirectorySettings
     unlock: Unlock
+    requests: Requests
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -70,6 +72,7 @@ class Settings(BaseModel):
                 legal=read_part(Legal),
                 directory=read_part(DirectorySettings),
                 unlock=read_part(Unlock),
+                requests=read_part(Requests),
             )
 
     def override(self, **variables: str) -> Settings:
@@ -107,6 +110,7 @@ __all__ = [
     "KnowledgeSettings",
     "Legal",
     "Records",
+    "Requests",
     "Retention",
     "Servers",
     "Settings",

@@ -302,6 +302,18 @@ class Staff(Part):
     admin_password: SecretStr = SecretStr("")
 
 
+class Requests(Part):
+    """``SERVICEDESK_REQUESTS_*``: the structured requests (software, folder access, hardware, new staff)."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVICEDESK_REQUESTS_")
+
+    # The catalogue the service desk edits (kinds, fields, software, shares and their owners, hardware); read
+    # again when the file changes, so an edit needs neither a restart nor retraining.
+    catalogue: ProjectPath = Path("settings/requests.yml")
+    # An approval link works this long, once.
+    approval_hours: int = Field(default=72, ge=1, le=720)
+
+
 __all__ = [
     "ROOT",
     "Chat",
@@ -309,6 +321,7 @@ __all__ = [
     "Identity",
     "KnowledgeSettings",
     "Records",
+    "Requests",
     "Retention",
     "Servers",
     "Smtp",

@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, file
 
 from desk import accounts, leases, retention
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
+from desk.requests import flow
 from desk.runtime import LazyDesk
 from knowledge import redaction
 from knowledge.embedders import web_embedder
@@ -42,6 +43,7 @@ from web.live import Notifier
 from web.metrics import middleware as request_middleware
 from web.metrics.routes import bp as metrics_bp
 from web.rasa import HttpRasaClient, RasaClient, Upstream
+from web.requests.routes import bp as requests_bp
 from web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ def create_app(
         editor_bp,
         admin_bp,
         metrics_bp,
+        requests_bp,
     ):
         app.blueprint(blueprint)
     # Our own scripts (ES modules), styles and pages; Sanic refuses paths outside the folder.
@@ -134,7 +137,8 @@ def create_app(
         await asyncio.to_thread(seed_if_empty, desk, settings.knowledge)  # a fresh database gets the article files
         await asyncio.to_thread(notifier.prime)
         notifier.start()
-        context.tasks.append(asyncio.get_running_loop().create_task(_sweep_forever(handoff, sweep_interval_s)))
+        sweep = _sweep_forever(handoff, desk, settings, sweep_interval_s)
+        context.tasks.append(asyncio.get_running_loop().create_task(sweep))
         context.tasks.append(asyncio.get_running_loop().create_task(_purge_forever(desk, settings)))
         surge_job = surges_forever(desk, context.knowledge, settings)
         context.tasks.append(asyncio.get_running_loop().create_task(surge_job))
@@ -187,14 +191,22 @@ def ensure_admin(engine: object, staff: Staff, team_name: str) -> None:
             logger.error("first admin not created: %s", exc)
 
 
-async def _sweep_forever(handoff: HandoffService, interval: float) -> None:
-    """Unclaimed escalations become tickets; failed ticket creations are retried (every instance may run this)."""
+async def _sweep_forever(handoff: HandoffService, desk: LazyDesk, settings: Settings, interval: float) -> None:
+    """Unclaimed escalations become tickets; failed ticket creations (escalations, requests) are retried.
+
+    Every instance may run this.
+    """
     while True:
         await asyncio.sleep(interval)
         try:
             await handoff.sweep()
         except Exception:  # noqa: BLE001 - one failed round must not end the sweeper
             logger.exception("escalation sweep failed")
+        try:
+            requests = await asyncio.to_thread(lambda: flow.for_settings(desk.get(), settings))
+            await asyncio.to_thread(flow.retry_tickets, requests)
+        except Exception:  # noqa: BLE001 - the same for the requests' tickets
+            logger.exception("request ticket retry failed")
 
 
 async def _purge_forever(desk: LazyDesk, settings: Settings) -> None:

@@ -23,6 +23,16 @@ class TicketAttachment:
 
 
 @dataclass(frozen=True)
+class TicketField:
+    """One structured field of a request's ticket: ``attribute`` names the ticket system's own field, if any."""
+
+    name: str
+    label: str
+    value: str  # as the desk reads it (an entry's label, a German date)
+    attribute: str = ""  # a custom ticket attribute (Zammad object manager) that receives ``value``
+
+
+@dataclass(frozen=True)
 class TicketDraft:
     """What a ticket is created from: the escalation's summary, details and transcript."""
 
@@ -36,10 +46,22 @@ class TicketDraft:
     contact: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     attachments: tuple[TicketAttachment, ...] = ()
+    # A structured request (issue 19): its catalogue kind, fields, group (empty: the sink's) and tags.
+    request_kind: str = ""
+    fields: tuple[TicketField, ...] = ()
+    group: str = ""
+    tags: tuple[str, ...] = ()
+
+    def field_values(self) -> dict[str, dict[str, str]]:
+        """The structured fields as stored with the ticket: ``{name: {"label": ..., "value": ...}}``."""
+        return {f.name: {"label": f.label, "value": f.value} for f in self.fields}
 
     def body(self) -> str:
-        """Plain-text first article: summary, details, then the transcript."""
+        """Plain-text first article: summary, the request's fields, details, then the transcript."""
         lines = ["Zusammenfassung:", *self.summary, ""]
+        if self.fields:
+            width = max(len(f.label) for f in self.fields)
+            lines += ["Antrag:", *(f"  {f.label + ':':<{width + 1}} {f.value}" for f in self.fields), ""]
         if self.details:
             lines += ["Angaben:", *(f"- {k}: {v}" for k, v in self.details.items()), ""]
         if self.transcript:

@@ -36,6 +36,8 @@ def add(
                 status=status,
                 customer=draft.customer,
                 escalation_id=draft.escalation_id,
+                request_kind=draft.request_kind or None,
+                fields=draft.field_values() or None,
                 created_at=ts,
                 updated_at=ts,
             )

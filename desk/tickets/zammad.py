@@ -57,7 +57,7 @@ class ZammadTicketSink:
         title, body = draft.title[:200], draft.body()
         payload: dict[str, Any] = {
             "title": title,
-            "group": self.group,
+            "group": draft.group or self.group,
             "article": {
                 "subject": title,
                 "body": body,
@@ -71,6 +71,11 @@ class ZammadTicketSink:
                 {"filename": a.filename, "data": base64.b64encode(a.content).decode("ascii"), "mime-type": a.media_type}
                 for a in draft.attachments
             ]
+        if draft.tags:
+            payload["tags"] = ",".join(draft.tags)  # documented: one comma-separated string
+        for f in draft.fields:
+            if f.attribute:
+                payload[f.attribute] = f.value  # a custom ticket attribute is a top-level ticket field
         if _EMAIL.match(self.customer):
             # "guess:" lets Zammad find the customer by address, or create one.
             payload["customer_id"] = f"guess:{self.customer}"

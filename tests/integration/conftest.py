@@ -72,7 +72,7 @@ def stack_settings(
         real_settings,
         **slapd.settings().variables(),
         SERVICEDESK_SMTP_HOST="127.0.0.1",
-        SERVICEDESK_SMTP_PORT=str(mail_inbox.port),
+        SERVICEDESK_SMTP_PORT=str(mail_inbox.port),  # unlock codes and approval mails
         SERVICEDESK_UNLOCK_PASSWORD_PORTAL_URL="https://passwort.stadt.example",
         # Agents on duty whatever time CI runs; the first admin for the console tests.
         SERVICEDESK_SERVICE_HOURS="always",

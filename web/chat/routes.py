@@ -18,7 +18,7 @@ from sanic import Blueprint, Request, Websocket
 from sanic.response import HTTPResponse, empty, json
 
 from desk.db import now
-from desk.identity import ChatSession, IdentityError, employee, issue_session, new_anonymous, verify_identity
+from desk.identity import ChatSession, IdentityError, employee, issue_session, new_anonymous, verify_configured
 from desk.knowledge_stats import most_shown
 from desk.unlock_records import keyed
 from knowledge.source import KnowledgeUnavailable
@@ -67,15 +67,8 @@ async def open_session(request: Request) -> HTTPResponse:
     identity = field_text(given.get("identity"), "identity", required=False)
     previous_token = field_text(given.get("session"), "session", required=False)
     if identity:
-        config = app.settings.identity
         try:
-            person = verify_identity(
-                identity,
-                config.secret.get_secret_value().encode(),
-                audience=config.audience,
-                issuer=config.issuer,
-                leeway_s=config.leeway_s,
-            )
+            person = verify_configured(identity, app.settings.identity)
         except IdentityError as exc:
             logger.info("identity token refused: %s", exc)
             return error(401, "chat.identity")

@@ -31,10 +31,11 @@ DOMAIN: dict[str, Any] = {
 OUTAGE = "Outlook hängt beim Senden"
 
 
-def action(desk, settings, kb) -> ActionRespond:  # noqa: ANN001
+def action(desk, settings, kb, ask: float = 1.0) -> ActionRespond:  # noqa: ANN001
     lazy = LazyDesk.ready(desk)
     respond = ActionRespond(StaticKnowledgeSource(kb), settings, lazy, fixed_decision(top1=0.9, top3=0.9))
-    respond.incidents = IncidentReplies(lazy, LiveIncidents(lazy, lexical_params(), poll_s=0.0))
+    live = LiveIncidents(lazy, lexical_params(threshold=0.9, ask=ask), poll_s=0.0)
+    respond.incidents = IncidentReplies(lazy, live)
     return respond
 
 
@@ -129,3 +130,38 @@ async def test_a_crafted_slot_links_no_escalation(desk, desk_settings, hashing_k
     await submit.run(CollectingDispatcher(), tracker("", sender="conv-9", incident_id=str(iid)), {})
     esc = escalations.active_for(desk.engine, "conv-9")
     assert esc is not None and esc.incident_id is None
+
+
+LIKELY = "Outlook hängt beim Senden, sagt Kollege Meier heute"  # half its words are the incident's
+
+
+async def test_a_likely_match_asks_first_and_yes_shows_the_incident(desk, desk_settings, hashing_kb) -> None:
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3)
+    iid = declare(desk)
+    (msg,), slots = await say(respond, LIKELY)
+    assert msg["response"] == "utter_incident_ask" and msg["title"] == "E-Mail-Versand gestört"
+    assert slots["incident_id"] == str(iid) and slots["kb_stage"] == "incident_ask"
+    assert incident_chat.choice_of(desk.engine, iid, "conv-1") is None  # only asked: not counted yet
+    (shown,), _ = await say(respond, "/incident_confirm", "incident_confirm", incident_id=str(iid))
+    assert shown["response"] == "utter_incident_known"
+    assert incident_chat.choice_of(desk.engine, iid, "conv-1") == "shown"
+
+
+async def test_no_after_the_question_takes_the_normal_path_and_is_remembered(desk, desk_settings, hashing_kb) -> None:
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3)
+    iid = declare(desk)
+    await say(respond, LIKELY)
+    messages, _ = await say(respond, "/incident_other", "incident_other", incident_id=str(iid), kb_query=LIKELY)
+    assert messages[0]["response"] != "utter_incident_known"
+    assert incident_chat.choice_of(desk.engine, iid, "conv-1") == "other"
+    again, _ = await say(respond, OUTAGE)  # even a sure match: this conversation said it is something else
+    assert again[0]["response"] not in ("utter_incident_known", "utter_incident_ask")
+
+
+async def test_confirming_a_resolved_incident_says_it_is_fixed(desk, desk_settings, hashing_kb) -> None:
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3)
+    iid = declare(desk)
+    await say(respond, LIKELY)
+    incidents.resolve(desk.engine, iid, text="Behoben.", account=LEAD)
+    (msg,), _ = await say(respond, "/incident_confirm", "incident_confirm", incident_id=str(iid))
+    assert msg["response"] == "utter_incident_gone"

@@ -76,7 +76,7 @@ def test_export_by_user_id_has_everything_of_that_person_and_nothing_of_another(
     assert found["counts"] == {
         "conversations": 1, "messages": 2, "attachments": 1, "escalations": 1, "escalation_notes": 1, "tickets": 1,
         "csat_ratings": 1,
-        "knowledge_gaps": 1, "tracker_events": 3,
+        "knowledge_gaps": 1, "tracker_events": 3, "service_requests": 0,
     }  # fmt: skip
     (conv,) = found["conversations"]
     assert conv["id"] == anna_cid and [m["text"] for m in conv["messages"]][0] == "Beamerwolke geht nicht"
@@ -103,7 +103,7 @@ def test_erase_leaves_no_row_that_mentions_the_person_and_keeps_the_other(desk, 
     assert removed == {
         "conversations": 1, "messages": 2, "attachments": 1, "escalations": 1, "escalation_notes": 1, "tickets": 1,
         "csat_ratings": 1,
-        "knowledge_gaps": 1, "tracker_events": 3,
+        "knowledge_gaps": 1, "tracker_events": 3, "service_requests": 0,
     }  # fmt: skip
     tracker_engine = create_engine(f"sqlite:///{tracker}")
     for engine in (desk.engine, tracker_engine):
@@ -169,3 +169,29 @@ def test_an_incident_subscription_is_exported_and_erased_with_the_conversation(d
     assert rows_mentioning(desk.engine, [anna, anna_cid]) == []
     assert incidents.get(desk.engine, incident_id)["subscribers"] == 0
     assert incidents.resolve(desk.engine, incident_id, text="Behoben.", account=AGENT) == 0
+
+
+def test_structured_requests_are_exported_and_erased_with_their_tickets(desk, tracker) -> None:  # noqa: ANN001
+    from desk.requests import flow
+    from tests.unit.desk.request_fixtures import shipped
+
+    def request(sub: str, reason: str) -> tuple[str, str]:
+        user = employee(desk.secret, sub).user(desk.secret)
+        cid = conversations.start(desk.engine, user)
+        mailer = None  # software needs no approval: no mail
+        requests = flow.RequestDesk(desk.engine, desk.secret, desk.sink, shipped(), mailer, "https://sd.example")  # type: ignore[arg-type]
+        values = {"software": "gimp", "reason": reason}
+        found = flow.submit(requests, kind="software", values=values, user=user, conversation_id=cid, language="de")
+        return cid, str(found.ticket_number)
+
+    anna_cid, anna_ticket = request("anna.m", "Plakate für das Sommerfest")
+    bert_cid, _ = request("bert.k", "Fotos für das Amtsblatt")
+    found = subject.export(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
+    assert found["counts"]["service_requests"] == 1 and found["counts"]["tickets"] == 1
+    [row] = found["service_requests"]
+    assert row["fields"]["reason"] == "Plakate für das Sommerfest" and "approval_nonce" not in row
+    assert "Fotos" not in json.dumps(found)
+    removed = subject.erase(desk.engine, tracker, desk.secret, subject.by_user_id(desk.secret, "anna.m"))
+    assert (removed["service_requests"], removed["tickets"]) == (1, 1)
+    assert rows_mentioning(desk.engine, [anna_cid, anna_ticket, "Sommerfest"]) == []
+    assert {t for t, _ in rows_mentioning(desk.engine, [bert_cid, "Amtsblatt"])} >= {"service_requests", "tickets"}

@@ -42,13 +42,24 @@ def valid_base64(value: object) -> bool:
 # --- Zammad: a stand-in on loopback that holds requests to Zammad's documented API -------------------------
 
 
+# The ticket attributes Zammad's API documents for a create; others must be custom object attributes.
+DOCUMENTED = {
+    "title", "group", "group_id", "customer", "customer_id", "article", "tags", "state", "state_id",
+    "priority", "priority_id", "owner_id", "organization_id", "note",
+}  # fmt: skip
+
+
 class FakeZammad:
     """``POST /api/v1/tickets`` and ``GET /api/v1/tickets/<id>?expand=true`` as Zammad documents them.
 
-    A request that deviates (path, auth header, JSON fields) is answered 422 and noted in ``problems``.
+    A request that deviates (path, auth header, JSON fields) is answered 422 and noted in ``problems``. Groups
+    must exist (``groups``); custom fields must be object attributes defined in its object manager
+    (``attributes``); ``tags`` is one comma-separated string.
     """
 
     def __init__(self) -> None:
+        self.groups = {GROUP}
+        self.attributes: set[str] = set()
         self.expect_customer: tuple[str, str] = ("customer_id", f"guess:{CUSTOMER_EMAIL}")
         self.tickets: dict[int, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, Any]] = []
@@ -109,7 +120,10 @@ class FakeZammad:
         other = "customer" if key == "customer_id" else "customer_id"
         checks = {
             "title": isinstance(payload.get("title"), str) and payload["title"] != "",
-            "group": payload.get("group") == GROUP,
+            "group": payload.get("group") in self.groups,
+            "tags": "tags" not in payload
+            or (isinstance(payload["tags"], str) and all(t.strip() for t in payload["tags"].split(","))),
+            "attributes": set(payload) <= DOCUMENTED | self.attributes,
             key: payload.get(key) == value and other not in payload,
             "article": isinstance(article, dict),
             "article.subject": isinstance(article, dict) and isinstance(article.get("subject"), str),
@@ -132,7 +146,9 @@ class FakeZammad:
         with self._lock:
             tid = 41 + len(self.tickets)
             ticket = {"id": tid, "number": str(31000 + tid), "title": payload["title"], "state": "new"}
-            self.tickets[tid] = ticket | {"group": payload["group"], "article": article}
+            custom = {k: v for k, v in payload.items() if k in self.attributes}
+            tags = [t.strip() for t in payload.get("tags", "").split(",") if t.strip()]
+            self.tickets[tid] = ticket | {"group": payload["group"], "article": article, "tags": tags} | custom
         self.reply(req, 201, ticket | {"group_id": 1, "state_id": 1, "customer_id": 7})
 
     def problem(self, req: BaseHTTPRequestHandler, text: str) -> None:

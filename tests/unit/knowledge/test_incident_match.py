@@ -18,11 +18,11 @@ MAIL = {
 PRINT = {"id": 8, "title": "Drucker in Gebäude A", "symptoms": "Druckaufträge kommen nicht an.", "services": []}
 
 
-def lexical_params(threshold: float = 0.5) -> IncidentMatchParams:
+def lexical_params(threshold: float = 0.5, ask: float = 1.0) -> IncidentMatchParams:
     """A model that looks at the shared words only: half of the message's words in the incident is a match."""
     names = ("dense", "lex", "shared", "gap")
     return IncidentMatchParams(
-        Logistic(names, ("yes",), (0.0,) * 4, (1.0,) * 4, ((0.0, 20.0, 0.0, 0.0),), (-10.0,)), threshold
+        Logistic(names, ("yes",), (0.0,) * 4, (1.0,) * 4, ((0.0, 20.0, 0.0, 0.0),), (-10.0,)), threshold, ask
     )
 
 
@@ -59,6 +59,16 @@ def test_a_message_about_the_incident_matches_and_another_does_not() -> None:
     assert matcher.match("Outlook hängt beim Senden", [], skip=frozenset({7})) is None  # "anderes Problem"
 
 
+def test_between_ask_and_threshold_the_match_is_not_sure() -> None:
+    matcher = IncidentMatcher(HashingEmbedder(), lexical_params(threshold=0.9, ask=0.3))
+    matcher.set_incidents([MAIL])
+    sure = matcher.match("Outlook hängt beim Senden", [])  # every word is the incident's: p = 1
+    assert sure is not None and sure.sure
+    likely = matcher.match("Outlook hängt beim Senden, sagt Kollege Meier heute", [])  # half the words: p = 0.5
+    assert likely is not None and not likely.sure
+    assert matcher.match("Wie ändere ich mein Passwort?", []) is None
+
+
 def test_a_better_article_lowers_the_gap_feature() -> None:
     matcher = IncidentMatcher(HashingEmbedder(), lexical_params())
     matcher.set_incidents([MAIL])
@@ -83,6 +93,6 @@ def test_the_fitted_model_file_loads(tmp_path) -> None:
     params = lexical_params(0.7)
     params.dump(tmp_path / "m.yml", "header")
     again = IncidentMatchParams.load(tmp_path / "m.yml")
-    assert again.threshold == 0.7 and again.model == params.model
+    assert again.threshold == 0.7 and again.ask == 0.7 and again.model == params.model  # ask never above
     shipped = IncidentMatchParams.load()
-    assert 0.0 < shipped.threshold < 1.0 and shipped.model.names == ("dense", "lex", "shared", "gap")
+    assert 0.0 < shipped.ask <= shipped.threshold < 1.0 and shipped.model.names == ("dense", "lex", "shared", "gap")

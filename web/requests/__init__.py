@@ -1,0 +1,1 @@
+"""The approval page of structured requests (issue 19)."""
