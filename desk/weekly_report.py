@@ -2,10 +2,10 @@
 
 Conversations and the self-service rate (:mod:`desk.self_service`), escalations by reason, the articles shown
 most with their 👍/👎, the largest knowledge gaps (a link into the editors' gap queue), CSAT by path and week
-against the 96 % "zufrieden" target, the major incidents (:mod:`desk.incident_stats`), and the team's time to
-claim and to resolve escalations. The team figures are shown only when at least ``min_staff`` staff members
-handled escalations in the period (staff council practice); no figure anywhere is per agent, and no staff name or
-id leaves this module.
+against the 96 % "zufrieden" target, the major incidents (:mod:`desk.incident_stats`), the automated actions
+per week (unlocks, requests: :mod:`desk.automation`), and the team's time to claim and to resolve escalations.
+The team figures are shown only when at least ``min_staff`` staff members handled escalations in the period
+(staff council practice); no figure anywhere is per agent, and no staff name or id leaves this module.
 
 Purged records still count through their anonymous daily counts (``desk.daily_counts``).
 """
@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from desk import csat, daily_counts, gaps, incident_stats, self_service
+from desk import automation, csat, daily_counts, gaps, incident_stats, self_service
 from desk.db import article_feedback, article_shown, articles, escalations, knowledge_gaps, utc
 from desk.escalations import REASONS
 from settings import Handoff
@@ -48,7 +49,14 @@ def last_week(today: date) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
-def for_desk(engine: Engine, handoff: Handoff, start: date, end: date, now: datetime) -> dict[str, Any]:
+def for_desk(
+    engine: Engine,
+    handoff: Handoff,
+    start: date,
+    end: date,
+    now: datetime,
+    kind_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """:func:`summary` with the desk's settings: its time zone, Bundesland and team threshold."""
     return summary(
         engine,
@@ -58,6 +66,7 @@ def for_desk(engine: Engine, handoff: Handoff, start: date, end: date, now: date
         state=handoff.holiday_state,
         min_staff=handoff.team_min_staff,
         now=now,
+        kind_labels=kind_labels,
     )
 
 
@@ -163,9 +172,20 @@ def _team(engine: Engine, lo: datetime, hi: datetime, min_staff: int) -> dict[st
 
 
 def summary(
-    engine: Engine, start: date, end: date, *, tz: tzinfo, state: str, min_staff: int, now: datetime
+    engine: Engine,
+    start: date,
+    end: date,
+    *,
+    tz: tzinfo,
+    state: str,
+    min_staff: int,
+    now: datetime,
+    kind_labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the lead's page, the CSV and the printable week show, for ``start`` to ``end`` (local days)."""
+    """Everything the lead's page, the CSV and the printable week show, for ``start`` to ``end`` (local days).
+
+    ``kind_labels`` names the request kinds (the catalogue's labels); a kind not in it is shown by its key.
+    """
     lo, hi = csat.period_bounds(start, end, tz)
     figures = csat.insights(engine, start, end, tz)
     return {
@@ -178,6 +198,7 @@ def summary(
         "csat": {**figures, "target": csat.TARGET},
         "team": _team(engine, lo, hi, min_staff),
         "incidents": incident_stats.insights(engine, start, end, tz),
+        "automation": automation.insights(engine, start, end, tz, kind_labels),
     }
 
 
@@ -210,6 +231,30 @@ def _incident_csv(found: dict[str, Any]) -> list[list[str]]:
     return rows + [[w["week"], *incident_cells(w, _num(w["csat"]["average"], 2))] for w in found["weeks"]]
 
 
+def automation_head(part: str, lang: str = "de") -> list[str]:
+    """The column headers of the weekly unlock (``unlocks``) or request (``requests``) counts."""
+    figures = automation.UNLOCK_FIGURES if part == "unlocks" else automation.REQUEST_FIGURES
+    lead = [text("report.week", lang)] + ([] if part == "unlocks" else [text("report.automation.kind", lang)])
+    return lead + [text(f"report.automation.{part}_{k}", lang) for k in figures]
+
+
+def automation_rows(found: dict[str, Any], part: str) -> list[list[str]]:
+    """The weekly unlock or request counts as cells (week first, then the kind's label for requests)."""
+    if part == "unlocks":
+        return [[w["week"], *(str(w[k]) for k in automation.UNLOCK_FIGURES)] for w in found["unlocks"]]
+    return [[w["week"], w["label"], *(str(w[k]) for k in automation.REQUEST_FIGURES)] for w in found["requests"]]
+
+
+def _automation_csv(found: dict[str, Any]) -> list[list[str]]:
+    rows = [[text("report.automation.unlocks")], automation_head("unlocks"), *automation_rows(found, "unlocks")]
+    return rows + [
+        [],
+        [text("report.automation.requests")],
+        automation_head("requests"),
+        *automation_rows(found, "requests"),
+    ]
+
+
 def summary_csv(report: dict[str, Any]) -> str:
     """Blocks of "name;value" rows in German (";" separated, decimal comma), one block per part of the report."""
     ss, team, figures = report["self_service"], report["team"], report["csat"]
@@ -233,6 +278,7 @@ def summary_csv(report: dict[str, Any]) -> str:
     rows += [[]] + [[w["week"], "", str(w["answered"]), "", _num(w["average"], 2), _num(w["satisfied"], scale=100)]
                     for w in figures["weeks"]]  # fmt: skip
     rows += [[], *_incident_csv(report["incidents"])]
+    rows += [[], *_automation_csv(report["automation"])]
     rows += [[], [text("report.csv.team"), text("report.median") + " (min)", text("report.p90") + " (min)"]]
     if team["shown"]:
         for key in ("claim_s", "resolve_s"):

@@ -18,7 +18,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from desk import weekly_report
+from desk import automation, weekly_report
 from desk.db import now, open_db
 from settings import Settings
 from texts import text
@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None, *, at: datetime | None = None) -> int:
     week = args.week or weekly_report.last_week(moment.astimezone(settings.handoff.hours.tz).date())
     engine = open_db(settings.records.db_url)
     try:
-        report = weekly_report.for_desk(engine, settings.handoff, *weekly_report.week_range(week), moment)
+        labels = automation.kind_labels(settings.requests.catalogue)
+        report = weekly_report.for_desk(engine, settings.handoff, *weekly_report.week_range(week), moment, labels)
     finally:
         engine.dispose()
     if not args.mail:

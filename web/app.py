@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse, file
 from desk import accounts, leases, retention
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.requests import flow
+from desk.requests.catalogue import watched
 from desk.runtime import LazyDesk
 from knowledge import redaction
 from knowledge.embedders import web_embedder
@@ -70,7 +71,7 @@ def create_app(
     upstream = upstream or Upstream(servers.upstream_timeout_s)
     rasa = rasa or HttpRasaClient(upstream, servers.rasa_url, servers.public_url)
     notifier = Notifier(desk)
-    handoff = HandoffService(desk, rasa, servers.public_url)
+    handoff = HandoffService(desk, rasa, servers.public_url, watched(settings.requests.catalogue).get)
     context = AppContext(
         settings=settings,
         desk=desk,

@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from desk import attachments, conversations, escalations, incident_chat, notes
+from desk import attachments, automation, conversations, escalations, incident_chat, notes
 from desk.accounts import Account
 from desk.escalations import DETAIL_LABELS, REASON_TEXT, URGENCY_RANK, VERDICT_TEXT, Escalation, TransitionError
 from desk.notices import notice, ticket_notice
+from desk.requests.catalogue import Catalogue
 from desk.runtime import Desk, LazyDesk
 from desk.ticketing import create_ticket
 from web.rasa import RasaClient, Reply, UpstreamError
@@ -80,11 +81,14 @@ def _owner(account: Account) -> int | None:
 class HandoffService:
     """One web process's handoff: the records, Rasa, and where our article pages live."""
 
-    def __init__(self, desk: LazyDesk, rasa: RasaClient, public_url: str) -> None:
-        """``public_url`` makes article links in replies and context cards."""
+    def __init__(
+        self, desk: LazyDesk, rasa: RasaClient, public_url: str, catalogue: Callable[[], Catalogue] | None = None
+    ) -> None:
+        """``public_url`` makes article links in replies and context cards; ``catalogue`` names request kinds."""
         self.lazy = desk
         self.rasa = rasa
         self.public_url = public_url
+        self.catalogue = catalogue
 
     @property
     def desk(self) -> Desk:
@@ -123,6 +127,9 @@ class HandoffService:
             "messages": live,
             "notes": [n.as_json() for n in notes.for_escalation(self.desk.engine, esc.id)],  # staff only
             "incident": incident_chat.linked(self.desk.engine, esc.incident_id, esc.user_pseudonym),
+            "actions": automation.actions(
+                self.desk.engine, esc.conversation_id, self.catalogue() if self.catalogue else None
+            ),
             "last_message_id": live[-1]["id"] if live else 0,
             "claimed_at": esc.claimed_at.isoformat() if esc.claimed_at else None,
             "closed_at": esc.closed_at.isoformat() if esc.closed_at else None,

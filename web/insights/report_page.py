@@ -182,6 +182,7 @@ def body(report: dict[str, Any], lang: str = "de") -> str:
         + "</section>"
     )  # fmt: skip
     out.append(_incidents(report["incidents"], lang))
+    out.append(_automation(report["automation"], lang))
     if team["shown"]:
         team_rows = [[t(f"report.{k}"), _minutes(team[k]["median"], lang), _minutes(team[k]["p90"], lang)]
                      for k in ("claim_s", "resolve_s")]  # fmt: skip
@@ -209,6 +210,20 @@ def _incidents(found: dict[str, Any], lang: str) -> str:
         + table(text("report.incident.per_week", lang), [text("report.week", lang), *head], per_week)
         + "</section>"
     )
+
+
+def _automation(found: dict[str, Any], lang: str) -> str:
+    """What the assistant did by itself per calendar week: account unlocks, and requests by kind."""
+    unlocks, requests = (weekly_report.automation_rows(found, part) for part in ("unlocks", "requests"))
+    return (
+        '<section aria-labelledby="s-auto">'
+        f'<h2 id="s-auto">{escape(text("report.automation.title", lang))}</h2>'
+        f'<p class="rule">{escape(text("report.automation.hint", lang))}</p>'
+        + table(text("report.automation.unlocks", lang), weekly_report.automation_head("unlocks", lang), unlocks)
+        + table(text("report.automation.requests", lang), weekly_report.automation_head("requests", lang), requests,
+                numeric_from=2)
+        + "</section>"
+    )  # fmt: skip
 
 
 def page(report: dict[str, Any], week: str, lang: str = "de") -> str:

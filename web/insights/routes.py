@@ -12,7 +12,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, json, text
 
-from desk import csat, csat_comments, weekly_report
+from desk import automation, csat, csat_comments, weekly_report
 from desk.db import now
 from texts import text as words
 from web.auth.service import current, requires
@@ -91,8 +91,10 @@ def clock() -> datetime:
 
 async def _summary(request: Request, period: tuple[date, date]) -> dict[str, Any]:
     """The weekly report's figures of a period (:mod:`desk.weekly_report`)."""
-    engine, handoff = ctx(request).desk.get().engine, ctx(request).settings.handoff
-    return await asyncio.to_thread(weekly_report.for_desk, engine, handoff, *period, clock())
+    app = ctx(request)
+    engine, settings = app.desk.get().engine, app.settings
+    labels = await asyncio.to_thread(automation.kind_labels, settings.requests.catalogue)
+    return await asyncio.to_thread(weekly_report.for_desk, engine, settings.handoff, *period, clock(), labels)
 
 
 @bp.get("/api/insights/summary")

@@ -5,6 +5,7 @@ import {clear, emptyRow, link, make, sleep} from "../staff/dom.js";
 import {dateTimeText, timeText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
 import {linkedText} from "../staff/linkify.js";
+import {renderAutomation} from "./automation.js";
 import {closePicker} from "./canned.js";
 import {renderNotes} from "./notes.js";
 import {screenshotLink, renderScreenshots} from "./screenshots.js";
@@ -185,6 +186,8 @@ function renderContext(record) {
     li.appendChild(make("span", "verdict verdict-" + (a.verdict || ""), a.verdict_label || a.verdict || ""));
     el.ctxArticles.appendChild(li);
   });
+
+  renderAutomation(record);
 
   clear(el.ctxIntents);
   const intents = Array.isArray(record.intents) ? record.intents : [];

@@ -19,6 +19,7 @@ export const el = {
   claim: $("claim"), resolve: $("resolve"), handback: $("handback"), toTicket: $("to-ticket"),
   ticketNumber: $("ticket-number"),
   ctxSummary: $("ctx-summary"), ctxFacts: $("ctx-facts"), ctxArticles: $("ctx-articles"),
+  ctxActionsBox: $("ctx-actions-box"), ctxActionsTitle: $("ctx-actions-title"), ctxActions: $("ctx-actions"),
   ctxIntents: document.querySelector("#ctx-intents tbody"), ctxIntentsCount: $("ctx-intents-count"),
   notesList: $("notes-list"), notesEmpty: $("notes-empty"), noteForm: $("note-form"), noteText: $("note-text"),
   noteAdd: $("note-add"),

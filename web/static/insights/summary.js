@@ -1,11 +1,12 @@
 // The weekly report's summary on the lead page: self-service rate (with its rule), escalations by reason, top
 // articles, knowledge gaps, satisfied share per week against the 96 % target, team figures (or "zu wenige Daten"),
-// major incidents (incidents.js).
+// major incidents (incidents.js), the automated actions per week (automation.js).
 // Every chart has the same numbers in a table next to it; everything is rendered with textContent.
 
 import {$, clear, emptyRow, isNumber, make, numberRow} from "../staff/dom.js";
 import {countText, decimal, percentText, weekText} from "../staff/format.js";
 import {section, t} from "../staff/i18n.js";
+import {renderAutomation} from "./automation.js";
 import {renderIncidents} from "./incidents.js";
 
 const OUTCOMES = ["solved", "escalated", "unclear"];
@@ -190,4 +191,5 @@ export function renderSummary(data) {
   renderSatisfaction(objectOf(data.csat));
   renderTeam(objectOf(data.team));
   renderIncidents(objectOf(data.incidents));
+  renderAutomation(objectOf(data.automation));
 }
