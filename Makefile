@@ -19,7 +19,8 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser setup-ocr build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
-        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc
+        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc \
+        setup-postgres test-pg
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
@@ -44,6 +45,10 @@ setup-browser:
 # when it is missing (screenshots are then stored without their text); the tests need it.
 setup-ocr:
 	@scripts/setup_ocr.sh
+
+# Debian's PostgreSQL binaries for `make test-pg` (installed when missing; no system cluster is used).
+setup-postgres:
+	@scripts/setup_postgres.sh
 
 model: setup
 	@$(APP_PY) -m knowledge.model_build
@@ -98,7 +103,13 @@ integration: build setup-browser setup-ocr
 test: lint typecheck validate build rasa-test setup-browser setup-ocr
 	$(APP_PY) -m pytest
 
-# The records database to the newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
+# The records layer on a real PostgreSQL: a throwaway server of our own (ops/pg.py, under /tmp), a database per test.
+PG_TESTS := tests/unit/desk tests/unit/web/test_live_pg.py
+test-pg: setup setup-postgres
+	SERVICEDESK_TEST_PG=1 $(APP_PY) -m pytest -q $(PG_TESTS)
+
+# The records database named by SERVICEDESK_DATABASE_URL (SQLite file by default, or postgresql+psycopg://...) to the
+# newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
 migrate: setup
 	@$(APP_PY) -m desk.migrate $(if $(SQL),--sql)
 
