@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from desk.notify import COUNTER, notify
+
 metadata = MetaData()
 
 conversations = Table(
@@ -565,9 +567,12 @@ def init_schema(engine: Engine) -> None:
 def bump(conn: Any, name: str) -> int:
     """Increment a change counter inside the caller's transaction; returns the new value.
 
-    The UPDATE takes the row's write lock, so transactions that bump one counter commit in counter order.
+    The UPDATE takes the row's write lock, so transactions that bump one counter commit in counter order (also on
+    PostgreSQL: a second writer waits for the first to commit, then adds to its value). On PostgreSQL the listeners
+    are told at commit (desk/notify.py).
     """
     conn.execute(update(counters).where(counters.c.name == name).values(value=counters.c.value + 1))
+    notify(conn, COUNTER, name)
     return int(conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one())
 
 
