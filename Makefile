@@ -104,7 +104,7 @@ test: lint typecheck validate build rasa-test setup-browser setup-ocr
 	$(APP_PY) -m pytest
 
 # The records layer on a real PostgreSQL: a throwaway server of our own (ops/pg.py, under /tmp), a database per test.
-PG_TESTS := tests/unit/desk tests/unit/web/test_live_pg.py
+PG_TESTS := tests/unit/desk tests/unit/web/test_live.py tests/postgres
 test-pg: setup setup-postgres
 	SERVICEDESK_TEST_PG=1 $(APP_PY) -m pytest -q $(PG_TESTS)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 CHANNEL = "servicedesk_changes"
 MESSAGE = "m"
@@ -34,3 +34,13 @@ def parse(payload: str) -> Signal | None:
     """A received payload; ``None`` for anything not ours."""
     kind, sep, name = payload.partition(":")
     return Signal(kind, name) if sep and kind in (MESSAGE, COUNTER) and name else None
+
+
+def listens(engine: Engine) -> bool:
+    """Whether changes on this database are signalled (PostgreSQL) rather than polled for (SQLite)."""
+    return engine.dialect.name == "postgresql"
+
+
+def conninfo(engine: Engine) -> str:
+    """The engine's database as a libpq URI for a listening psycopg connection (it holds the password: never log it)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

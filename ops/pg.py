@@ -127,7 +127,9 @@ class PgServer:
         options = [f"-p {self.port}", f"-k {self.folder}", "-c listen_addresses=127.0.0.1"]
         options += [f"-c {o}" for o in FAST] if self.fast else []
         log = self.folder / "server.log"
-        self._run([str(bin_dir() / "pg_ctl"), "-D", str(self.data), "-l", str(log), "-w", "-o", " ".join(options), "start"])
+        self._run(
+            [str(bin_dir() / "pg_ctl"), "-D", str(self.data), "-l", str(log), "-w", "-o", " ".join(options), "start"]
+        )
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: open connections are ended)."""

@@ -24,6 +24,8 @@ from tests.pg import pg_records_url, pg_server, pg_template, pg_url  # noqa: F40
 from web.rasa import Upstream
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
+# Tests that only make sense on PostgreSQL are collected by `make test-pg` (SERVICEDESK_TEST_PG=1) only.
+collect_ignore = [] if PG_ENABLED else ["postgres"]
 
 
 def fake_upstream(handler: Callable[[httpx.Request], httpx.Response]) -> Upstream:

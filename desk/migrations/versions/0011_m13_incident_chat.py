@@ -50,6 +50,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("incident_id", sa.Integer(), nullable=True))
     op.create_index("ix_escalations_incident", "escalations", ["incident_id"], unique=False)
 
+
 def downgrade() -> None:
     """Drop what :func:`upgrade` added."""
     op.drop_index("ix_escalations_incident", table_name="escalations")

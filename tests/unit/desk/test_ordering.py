@@ -49,6 +49,16 @@ def test_a_reader_resuming_after_the_last_id_misses_no_message_of_concurrent_wri
     assert len(seen) == WRITERS * EACH
 
 
+def reply_until_refused(engine: Engine, escalation_id: int, replies: list[int]) -> None:
+    for n in range(20):
+        try:
+            replies.append(
+                escalations.add_agent_message(engine, escalation_id, agent_id=None, text=f"Antwort {n}", data={})
+            )
+        except escalations.TransitionError:
+            return
+
+
 def test_an_agent_reply_racing_the_resolve_is_inside_the_handoff_or_refused(engine: Engine) -> None:
     """The reply lands inside (messages_from, messages_until] or is refused, never after the boundary."""
     conversation = "c-race"
@@ -68,15 +78,7 @@ def test_an_agent_reply_racing_the_resolve_is_inside_the_handoff_or_refused(engi
         )
         escalations.transition(engine, esc.id, allowed=("waiting",), to="claimed", agent_id=None, agent_name="A")
         replies: list[int] = []
-
-        def reply(esc_id: int = esc.id) -> None:
-            for n in range(20):
-                try:
-                    replies.append(escalations.add_agent_message(engine, esc_id, agent_id=None, text=f"Antwort {n}", data={}))
-                except escalations.TransitionError:
-                    return
-
-        agent = threading.Thread(target=reply)
+        agent = threading.Thread(target=reply_until_refused, args=(engine, esc.id, replies))
         agent.start()
         time.sleep(0.01 * round_)
         done = escalations.transition(engine, esc.id, allowed=("claimed",), to="resolved")
