@@ -8,10 +8,13 @@ and folds identical ones of one transaction into one. On SQLite nothing is sent:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import logging
+import time
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, text
 
+logger = logging.getLogger(__name__)
 CHANNEL = "servicedesk_changes"
 MESSAGE = "m"
 COUNTER = "c"
@@ -44,3 +47,46 @@ def listens(engine: Engine) -> bool:
 def conninfo(engine: Engine) -> str:
     """The engine's database as a libpq URI for a listening psycopg connection (it holds the password: never log it)."""
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class CounterWaiter:
+    """A thread's blocking wait for one change counter's signal (PostgreSQL), e.g. the knowledge follower's.
+
+    Holds its own LISTEN connection (psycopg, autocommit), opened on the first wait and again after it broke.
+    """
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        """Wait for the counter ``name`` of ``engine``'s database."""
+        self._conninfo = conninfo(engine)
+        self.name = name
+        self._conn: Any = None
+
+    def wait(self, timeout: float) -> bool:
+        """Block until the counter is signalled (``True``) or ``timeout`` passed (``False``).
+
+        Also ``True`` right after (re)connecting: a signal may have been missed while there was no connection.
+        """
+        import psycopg  # noqa: PLC0415 - only PostgreSQL installations listen
+
+        try:
+            if self._conn is None:
+                self._conn = psycopg.connect(self._conninfo, autocommit=True)
+                self._conn.execute(f"LISTEN {CHANNEL}")
+                return True
+            deadline = time.monotonic() + timeout
+            while (left := deadline - time.monotonic()) > 0:
+                for message in self._conn.notifies(timeout=left, stop_after=1):
+                    if parse(message.payload) == Signal(COUNTER, self.name):
+                        return True
+            return False
+        except psycopg.Error as exc:
+            logger.warning("counter %s: listening failed (%s); connecting again", self.name, type(exc).__name__)
+            self.close()
+            time.sleep(min(timeout, 5.0))
+            return True
+
+    def close(self) -> None:
+        """Close the connection (the next :meth:`wait` opens a new one)."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from desk import conversations
+from desk.db import bump
+from desk.notify import CounterWaiter
 from desk.runtime import LazyDesk
 from web.live import Notifier
 
@@ -68,3 +70,18 @@ async def test_the_listener_connects_again_and_wakes_everyone_after_losing_its_c
     a = notifier.mark("conv-a")
     await asyncio.to_thread(conversations.add_message, desk.engine, "conv-a", "bot", "Noch da.")
     assert await notifier.changed(2.0, a)
+
+
+def test_the_knowledge_follower_wakes_for_its_counter_only(engine) -> None:  # noqa: ANN001 - fixture
+    waiter = CounterWaiter(engine, "knowledge")
+    try:
+        assert waiter.wait(1.0)  # just connected: look once
+        conversations.add_message(engine, "conv-a", "bot", "Hallo")
+        with engine.begin() as conn:
+            bump(conn, "escalations")
+        assert not waiter.wait(0.3)
+        with engine.begin() as conn:
+            bump(conn, "knowledge")
+        assert waiter.wait(2.0)
+    finally:
+        waiter.close()
