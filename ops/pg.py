@@ -27,6 +27,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SYSTEM_USER = "postgres"  # who runs the server when we are root
 # Settings for a test server: durability off (its data is thrown away), enough connections for parallel writers.
@@ -141,12 +142,17 @@ class PgServer:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def admin_sql(self, *statements: str) -> None:
-        """Run statements as the superuser over the private socket (autocommit: CREATE DATABASE needs it)."""
+    def _admin(self) -> Any:
+        """A superuser connection over the private socket, autocommit (CREATE DATABASE needs it)."""
         import psycopg  # noqa: PLC0415 - only the callers that manage a server need the driver
 
-        with psycopg.connect(host=str(self.folder), port=self.port, user="postgres", dbname="postgres") as conn:
-            conn.autocommit = True
+        return psycopg.connect(
+            host=str(self.folder), port=self.port, user="postgres", dbname="postgres", autocommit=True
+        )
+
+    def admin_sql(self, *statements: str) -> None:
+        """Run statements as the superuser."""
+        with self._admin() as conn:
             for statement in statements:
                 conn.execute(statement.encode())
 
@@ -156,6 +162,11 @@ class PgServer:
         copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         self.admin_sql(f'CREATE DATABASE "{name}" OWNER "{owner}"{copy}')
         return self.url(name, owner, password)
+
+    def has_database(self, name: str) -> bool:
+        """Whether the database ``name`` exists."""
+        with self._admin() as conn:
+            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
     def drop_database(self, name: str) -> None:
         """Drop ``name``, ending its connections."""
@@ -177,7 +188,7 @@ class PgServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m ops.pg start|stop|url FOLDER``."""
+    """``python -m ops.pg start|stop|destroy FOLDER``."""
     parser = argparse.ArgumentParser(prog="python -m ops.pg", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=("start", "stop", "destroy"))
     parser.add_argument("folder", type=Path)
@@ -186,10 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     server = PgServer(args.folder.resolve(), fast=False)
     if args.action == "start":
         server.start()
-        try:
-            print(server.create_database(args.database))
-        except Exception:  # noqa: BLE001 - it exists from an earlier start
-            print(server.url(args.database))
+        exists = server.has_database(args.database)
+        print(server.url(args.database) if exists else server.create_database(args.database))
     elif args.action == "stop":
         server.stop()
     else:
