@@ -10,11 +10,13 @@ from __future__ import annotations
 import random
 import threading
 import time
+from types import SimpleNamespace
 
 from sqlalchemy import Engine, select
 
 from desk import conversations, escalations
 from desk.db import messages
+from tests.unit.actions.helpers import hold
 
 WRITERS = 6
 EACH = 8
@@ -65,17 +67,7 @@ def test_an_agent_reply_racing_the_resolve_is_inside_the_handoff_or_refused(engi
     conversations.ensure_conversation(engine, conversation, "u1")
     conversations.add_message(engine, conversation, "user", "Drucker geht nicht")
     for round_ in range(5):
-        esc = escalations.create(
-            engine,
-            conversation_id=conversation,
-            user_pseudonym="u1",
-            language="de",
-            reason="user_request",
-            details={},
-            intents=[],
-            articles=[],
-            transcript=[],
-        )
+        esc = hold(SimpleNamespace(engine=engine), conversation)
         escalations.transition(engine, esc.id, allowed=("waiting",), to="claimed", agent_id=None, agent_name="A")
         replies: list[int] = []
         agent = threading.Thread(target=reply_until_refused, args=(engine, esc.id, replies))
