@@ -14,9 +14,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import Engine, select
 
-from desk import conversations, escalations
+from desk import conversations, escalations, incidents
 from desk.db import messages
 from tests.unit.actions.helpers import hold
+from tests.unit.desk.test_incidents import AGENT, published
 
 WRITERS = 6
 EACH = 8
@@ -30,25 +31,59 @@ def slow_writer(engine: Engine, conversation: str, seed: int) -> None:
             time.sleep(pause.uniform(0, 0.02))  # still uncommitted: others draw ids meanwhile
 
 
+def follow(engine: Engine, names: list[str], writers: list[threading.Thread]) -> dict[str, list[int]]:
+    """Read the conversations as clients do ("after the last id seen") until the writers are done."""
+    seen: dict[str, list[int]] = {name: [] for name in names}
+    while True:
+        busy = any(w.is_alive() for w in writers)
+        fresh = False
+        for name, ids in seen.items():
+            found = [m["id"] for m in conversations.messages_after(engine, name, ids[-1] if ids else 0)]
+            ids += found
+            fresh = fresh or bool(found)
+        if not busy and not fresh:
+            return seen
+        time.sleep(0.002)
+
+
+def stored_ids(engine: Engine, conversation: str) -> list[int]:
+    with engine.connect() as conn:
+        found = conn.execute(select(messages.c.id).where(messages.c.conversation_id == conversation)).scalars()
+        return sorted(found)
+
+
 def test_a_reader_resuming_after_the_last_id_misses_no_message_of_concurrent_writers(engine: Engine) -> None:
     conversation = "c-ordering"
     conversations.ensure_conversation(engine, conversation, "u1")
     writers = [threading.Thread(target=slow_writer, args=(engine, conversation, s)) for s in range(WRITERS)]
     for w in writers:
         w.start()
-    seen: list[int] = []
-    while any(w.is_alive() for w in writers) or len(seen) < WRITERS * EACH:
-        fresh = conversations.messages_after(engine, conversation, seen[-1] if seen else 0)
-        seen += [m["id"] for m in fresh]
-        if not fresh and not any(w.is_alive() for w in writers):
-            break
-        time.sleep(0.002)
-    for w in writers:
-        w.join()
-    with engine.connect() as conn:
-        stored = conn.execute(select(messages.c.id).where(messages.c.conversation_id == conversation)).scalars()
-        assert sorted(stored) == seen  # every message, each once, in order
+    seen = follow(engine, [conversation], writers)[conversation]
+    assert seen == stored_ids(engine, conversation)  # every message, each once, in order
     assert len(seen) == WRITERS * EACH
+
+
+def test_an_incident_update_to_many_conversations_keeps_each_in_order_beside_single_writers(engine: Engine) -> None:
+    """The push takes one lock for all conversations; single writers go on around it, nobody deadlocks."""
+    iid = published(engine)
+    names = [f"c-sub{n}" for n in range(3)]
+    for name in names:
+        conversations.ensure_conversation(engine, name, "u-" + name)
+        incidents.subscribe(engine, iid, name)
+    writers = [threading.Thread(target=slow_writer, args=(engine, name, s)) for s, name in enumerate(names)]
+
+    def push() -> None:
+        for n in range(4):
+            incidents.add_update(engine, iid, text=f"Stand {n}", next_update_at=None, account=AGENT)
+            time.sleep(0.01)
+
+    writers.append(threading.Thread(target=push))
+    for w in writers:
+        w.start()
+    seen = follow(engine, names, writers)
+    for name in names:
+        assert seen[name] == stored_ids(engine, name)
+        assert len(seen[name]) == EACH + 4  # its own messages and the four updates
 
 
 def reply_until_refused(engine: Engine, escalation_id: int, replies: list[int]) -> None:
