@@ -41,6 +41,7 @@ class Notifier:
         self.interval = interval
         self.message_id = 0
         self.revision = 0
+        self.listens = False  # started on PostgreSQL: signalled, not polling
         self.listening = False  # a LISTEN connection is up (PostgreSQL)
         self._event = asyncio.Event()
         # One event per conversation somebody waits on; it goes when its last waiter lets go of it.
@@ -116,8 +117,8 @@ class Notifier:
         """Begin listening (PostgreSQL) or polling (SQLite), inside the running loop."""
         self._event = asyncio.Event()  # bound to this server cycle's loop
         self._conversations = weakref.WeakValueDictionary()
-        follow = self._listen if notify.listens(self.desk.get().engine) else self._run
-        self._task = asyncio.get_running_loop().create_task(follow())
+        self.listens = notify.listens(self.desk.get().engine)
+        self._task = asyncio.get_running_loop().create_task(self._listen() if self.listens else self._run())
 
     async def stop(self) -> None:
         """End listening or polling."""
@@ -126,6 +127,12 @@ class Notifier:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self.listening = False
+
+    def health(self) -> tuple[bool, str] | None:
+        """``/health``'s line for live updates on PostgreSQL (``None`` on SQLite: polling needs nothing more)."""
+        if not self.listens:
+            return None
+        return (True, "listening") if self.listening else (False, "not listening: connecting to the database")
 
     def mark(self, conversation: str | None = None) -> asyncio.Event:
         """Take before reading the database; :meth:`changed` then also sees changes made while reading.

@@ -11,6 +11,9 @@ from desk import conversations
 from desk.db import bump
 from desk.notify import CounterWaiter
 from desk.runtime import LazyDesk
+from knowledge.source import StaticKnowledgeSource
+from tests.conftest import desk_web_app
+from tests.unit.web.test_web import rasa_mock
 from web.live import Notifier
 
 
@@ -41,6 +44,7 @@ async def notifier(desk):  # noqa: ANN001, ANN201 - fixtures
 
 
 async def test_a_committed_message_wakes_its_waiter_and_a_rolled_back_one_nobody(desk, notifier) -> None:
+    assert notifier.health() == (True, "listening")
     a = notifier.mark("conv-a")
 
     def rolled_back() -> None:
@@ -64,7 +68,7 @@ async def test_the_listener_connects_again_and_wakes_everyone_after_losing_its_c
             )
         ).scalar_one()
     assert killed == 1
-    assert await until(lambda: not notifier.listening)
+    assert await until(lambda: notifier.health() == (False, "not listening: connecting to the database"))
     assert await until(lambda: notifier.listening)  # connected again by itself
     assert a.is_set() and b.is_set()  # a signal may have been missed meanwhile: every waiter reads again
     a = notifier.mark("conv-a")
@@ -85,3 +89,14 @@ def test_the_knowledge_follower_wakes_for_its_counter_only(engine) -> None:  # n
         assert waiter.wait(2.0)
     finally:
         waiter.close()
+
+
+async def test_health_names_the_live_updates_on_postgresql(desk, desk_settings, hashing_kb) -> None:  # noqa: ANN001
+    app = desk_web_app(desk, desk_settings, StaticKnowledgeSource(hashing_kb), rasa_mock, sweep_interval_s=3600)
+
+    @app.after_server_start
+    async def _connected(_app) -> None:  # noqa: ANN001 - the notifier's connection is up before the request
+        assert await until(lambda: _app.ctx.notifier.listening)
+
+    _, resp = await app.asgi_client.get("/health")
+    assert resp.status == 200 and resp.json["parts"]["live_updates"] == {"ready": True, "detail": "listening"}
