@@ -43,6 +43,7 @@ class Notifier:
         self.revision = 0
         self.listens = False  # started on PostgreSQL: signalled, not polling
         self.listening = False  # a LISTEN connection is up (PostgreSQL)
+        self._connected = asyncio.Event()  # set once the first LISTEN connection is up
         self._event = asyncio.Event()
         # One event per conversation somebody waits on; it goes when its last waiter lets go of it.
         self._conversations: weakref.WeakValueDictionary[str, asyncio.Event] = weakref.WeakValueDictionary()
@@ -99,6 +100,7 @@ class Notifier:
                 async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {notify.CHANNEL}")
                     self.listening, delay = True, RECONNECT_S[0]
+                    self._connected.set()
                     self._wake(None)  # whatever happened while nobody listened
                     async for message in conn.notifies():
                         self.signal(message.payload)
@@ -117,6 +119,7 @@ class Notifier:
         """Begin listening (PostgreSQL) or polling (SQLite), inside the running loop."""
         self._event = asyncio.Event()  # bound to this server cycle's loop
         self._conversations = weakref.WeakValueDictionary()
+        self._connected = asyncio.Event()
         self.listens = notify.listens(self.desk.get().engine)
         self._task = asyncio.get_running_loop().create_task(self._listen() if self.listens else self._run())
 
@@ -127,6 +130,16 @@ class Notifier:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self.listening = False
+
+    async def connected(self, timeout: float) -> bool:
+        """Wait until the first LISTEN connection is up (PostgreSQL; at once on SQLite); ``False`` on timeout."""
+        if not self.listens:
+            return True
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
 
     def health(self) -> tuple[bool, str] | None:
         """``/health``'s line for live updates on PostgreSQL (``None`` on SQLite: polling needs nothing more)."""
