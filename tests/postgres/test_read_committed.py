@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
 from desk import conversations, incidents
-from desk.db import incident_subscriptions
+from desk.db import escalations, incident_subscriptions
 from desk.db import incidents as incidents_table
+from tests.unit.actions.helpers import hold
 from tests.unit.desk.test_incidents import published
 
 
@@ -32,3 +34,25 @@ def test_a_subscription_during_an_update_gets_that_update_or_is_delivered_it(eng
     with engine.connect() as conn:
         notified = conn.execute(select(incident_subscriptions.c.notified_revision)).scalar_one()
     assert notified == revision
+
+
+def test_two_processes_asking_for_a_person_at_once_make_one_escalation(engine) -> None:  # noqa: ANN001
+    """Both find no active escalation before they write; the conversation's lock lets the second find the first."""
+    for n in range(5):
+        conversation = f"c-twice{n}"
+        conversations.ensure_conversation(engine, conversation, "u1")
+        start = threading.Barrier(2)
+        made: list[int] = []
+
+        def ask(conversation: str = conversation, start: threading.Barrier = start, made: list[int] = made) -> None:
+            start.wait()
+            made.append(hold(SimpleNamespace(engine=engine), conversation).id)
+
+        both = [threading.Thread(target=ask) for _ in range(2)]
+        for t in both:
+            t.start()
+        for t in both:
+            t.join()
+        with engine.connect() as conn:
+            rows = conn.execute(select(escalations.c.id).where(escalations.c.conversation_id == conversation)).all()
+        assert len(rows) == 1 and made == [rows[0].id] * 2
