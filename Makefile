@@ -19,7 +19,8 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser setup-ocr setup-ldap build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
-        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc
+        eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc \
+        setup-postgres test-pg
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
@@ -49,6 +50,10 @@ setup-ocr:
 # with the ppolicy overlay (tests/ldap_server.py; about 0.1 s); never the packaged default database.
 setup-ldap:
 	@scripts/setup_ldap.sh
+
+# Debian's PostgreSQL binaries for `make test-pg` (installed when missing; no system cluster is used).
+setup-postgres:
+	@scripts/setup_postgres.sh
 
 model: setup
 	@$(APP_PY) -m knowledge.model_build
@@ -103,7 +108,13 @@ integration: build setup-browser setup-ocr setup-ldap
 test: lint typecheck validate build rasa-test setup-browser setup-ocr setup-ldap
 	$(APP_PY) -m pytest
 
-# The records database to the newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
+# The records layer on a real PostgreSQL: a throwaway server of our own (ops/pg.py, under /tmp), a database per test.
+PG_TESTS := tests/unit/desk tests/unit/web/test_live.py tests/postgres
+test-pg: setup setup-postgres
+	SERVICEDESK_TEST_PG=1 $(APP_PY) -m pytest -q $(PG_TESTS)
+
+# The records database named by SERVICEDESK_DATABASE_URL (SQLite file by default, or postgresql+psycopg://...) to the
+# newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
 migrate: setup
 	@$(APP_PY) -m desk.migrate $(if $(SQL),--sql)
 

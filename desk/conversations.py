@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk.db import aware, conversations, messages, new_id, now
+from desk.notify import MESSAGE, notify
+from desk.ordering import lock_conversation
 from knowledge.redaction import redact
 
 ROLES = ("user", "bot", "agent", "system")
@@ -69,7 +71,8 @@ def add_messages(engine: Engine, conversation_id: str, items: list[tuple[str, st
 
 
 def insert_messages(conn: Connection, conversation_id: str, items: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
-    """Append messages inside the caller's transaction."""
+    """Append messages inside the caller's transaction (holding the conversation's lock: desk/ordering.py)."""
+    lock_conversation(conn, conversation_id)
     ids = []
     for role, text, data in items:
         if role not in ROLES:
@@ -79,6 +82,8 @@ def insert_messages(conn: Connection, conversation_id: str, items: list[tuple[st
             conversation_id=conversation_id, role=role, text=stored, data=data, created_at=now()
         )
         ids.append(new_id(conn.execute(row)))
+    if ids:
+        notify(conn, MESSAGE, conversation_id)
     return ids
 
 

@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from desk.notify import COUNTER, notify
+
 metadata = MetaData()
 
 conversations = Table(
@@ -621,8 +623,11 @@ def private_sqlite_file(path: Path) -> None:
             os.chmod(path.with_name(path.name + suffix), 0o600)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and a busy timeout so several processes can share it."""
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and a busy timeout so several processes can share it.
+
+    ``pool_size``: a server database's connections kept open by this process (as many again on bursts).
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
@@ -631,7 +636,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
 
 
 def add_missing_columns(engine: Engine) -> None:
@@ -666,9 +671,12 @@ def init_schema(engine: Engine) -> None:
 def bump(conn: Any, name: str) -> int:
     """Increment a change counter inside the caller's transaction; returns the new value.
 
-    The UPDATE takes the row's write lock, so transactions that bump one counter commit in counter order.
+    The UPDATE takes the row's write lock, so transactions that bump one counter commit in counter order (also on
+    PostgreSQL: a second writer waits for the first to commit, then adds to its value). On PostgreSQL the listeners
+    are told at commit (desk/notify.py).
     """
     conn.execute(update(counters).where(counters.c.name == name).values(value=counters.c.value + 1))
+    notify(conn, COUNTER, name)
     return int(conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one())
 
 
@@ -677,9 +685,9 @@ def counter(conn: Any, name: str) -> int:
     return int(conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one())
 
 
-def open_db(url: str) -> Engine:
+def open_db(url: str, pool_size: int = 10) -> Engine:
     """Engine with the schema in place."""
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size)
     init_schema(engine)
     return engine
 

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, insert, literal, or_, select, update
 
 from desk.db import aware, bump, counters, escalations, messages, new_id, now
+from desk.notify import MESSAGE, notify
+from desk.ordering import lock_conversation
 from knowledge.redaction import redact
 from texts import section, text
 
@@ -159,6 +161,16 @@ def _last_message_id(conversation_id: str) -> Any:
     )
 
 
+def _lock_conversation_of(conn: Connection, escalation_id: int) -> str | None:
+    """Take the message lock of the escalation's conversation (PostgreSQL); its id, ``None`` if there is none."""
+    if conn.dialect.name != "postgresql":
+        return None
+    found = conn.execute(select(escalations.c.conversation_id).where(escalations.c.id == escalation_id)).scalar()
+    if found is not None:
+        lock_conversation(conn, found)
+    return found
+
+
 def create(
     engine: Engine,
     *,
@@ -186,6 +198,10 @@ def create(
     query = redact(query)
     ts = now()
     with engine.begin() as conn:
+        # Under the conversation's lock: the boundary is exact, and a second create for it finds the first.
+        lock_conversation(conn, conversation_id)
+        if conn.dialect.name == "postgresql" and (existing := active_in(conn, conversation_id)) is not None:
+            return existing
         eid = new_id(
             conn.execute(
                 insert(escalations).values(
@@ -314,6 +330,8 @@ def transition(
             .scalar_subquery()
         )
     with engine.begin() as conn:
+        if to not in ACTIVE:  # the boundary from the messages committed before it (desk/ordering.py)
+            _lock_conversation_of(conn, escalation_id)
         result = conn.execute(update(escalations).where(*where).values(**extra))
         if result.rowcount != 1:
             raise TransitionError(f"escalation {escalation_id} is not in {'/'.join(allowed)}")
@@ -407,11 +425,14 @@ def add_agent_message(
         literal(now(), type_=messages.c.created_at.type),
     ).where(and_(*cond))
     with engine.begin() as conn:
+        conversation_id = _lock_conversation_of(conn, escalation_id)  # never after a resolve committed before it
         inserted = conn.execute(
             insert(messages)
             .from_select(["conversation_id", "role", "text", "data", "created_at"], source)
             .returning(messages.c.id)
         ).scalar()
+        if inserted is not None and conversation_id is not None:
+            notify(conn, MESSAGE, conversation_id)
     if inserted is None:
         raise TransitionError(f"escalation {escalation_id} is not held by this agent")
     return int(inserted)

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from desk.db import conversations, escalations, incident_subscriptions, messages, now
 from desk.escalations import ACTIVE
+from desk.notify import MESSAGE, notify
+from desk.ordering import lock_every_conversation
 from texts import text as t
 
 CSAT_FACES = ("😞", "😕", "😐", "😊", "😄")  # as in bot/domain/csat.yml
@@ -57,6 +59,7 @@ def deliver(
     tz: tzinfo = LOCAL,
 ) -> int:
     """Post to every subscriber not yet at ``revision``; returns how many conversations got it."""
+    lock_every_conversation(conn)  # thousands of conversations: one lock (desk/ordering.py)
     rows = conn.execute(
         select(
             incident_subscriptions.c.id,
@@ -98,6 +101,8 @@ def deliver(
             asked.append(r.conversation_id)
     for start in range(0, len(items), BATCH):
         conn.execute(insert(messages), items[start : start + BATCH])
+    for conversation_id in sorted({r.conversation_id for r in rows}):
+        notify(conn, MESSAGE, conversation_id)
     for start in range(0, len(asked), BATCH):
         conn.execute(
             update(conversations)

@@ -311,7 +311,13 @@ def subscribe(engine: Engine, incident_id: int, conversation_id: str) -> bool:
     """
     try:
         with engine.begin() as conn:
-            row = conn.execute(select(incidents.c.status, incidents.c.revision).where(incidents.c.id == incident_id))
+            # FOR SHARE (PostgreSQL): an update being delivered right now commits first and is read here, or it
+            # waits for this subscription and delivers to it too (SQLite: writers take turns anyway).
+            row = conn.execute(
+                select(incidents.c.status, incidents.c.revision)
+                .where(incidents.c.id == incident_id)
+                .with_for_update(read=True)
+            )
             found = row.first()
             if found is None:
                 raise LookupError(incident_id)

@@ -1,7 +1,8 @@
 """The knowledge base every searching process uses, kept in step with the articles in the database.
 
 Each process (web service, action server, a second instance on another machine) polls one number, the
-"knowledge" counter, a few times a second. When it grew, the process reads the articles changed since and
+"knowledge" counter, a few times a second (SQLite); on PostgreSQL it waits for that counter's NOTIFY instead and
+looks once a second besides (desk/notify.py). When it grew, the process reads the articles changed since and
 re-embeds only their chunks; searches go on meanwhile. The database is the only channel, so this holds for
 any number of processes and machines sharing it.
 """
@@ -13,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from desk import article_files
+from desk import article_files, notify
 from desk import article_vectors as vectors_store
 from desk import articles as store
 from desk.runtime import LazyDesk
@@ -26,6 +27,7 @@ from knowledge.source import KnowledgeUnavailable
 from settings import KnowledgeSettings
 
 logger = logging.getLogger(__name__)
+LISTEN_CHECK_S = 1.0  # on PostgreSQL: the longest wait for a signal before looking anyway
 
 
 @dataclass(frozen=True)
@@ -88,15 +90,18 @@ class LiveKnowledgeSource:
         poll_s: float = 0.25,
         kb: KnowledgeBase | None = None,
         embedder: Embedder | None = None,
+        listen: bool = True,
     ) -> None:
         """Nothing is loaded here; ``kb`` lets tests pass a base built with a stand-in embedder.
 
-        ``embedder`` replaces the configured backend (the web service passes the action server's).
+        ``embedder`` replaces the configured backend (the web service passes the action server's). ``listen``: on
+        PostgreSQL, follow the counter's NOTIFY (looking every :data:`LISTEN_CHECK_S` besides) rather than poll.
         """
         self.settings = settings
         self.embedder = embedder
         self.desk = desk
         self.poll_s = poll_s
+        self.listen = listen
         self._kb = kb
         self._loaded = False
         self._lock = threading.Lock()
@@ -176,12 +181,20 @@ class LiveKnowledgeSource:
         return applied
 
     def _follow(self, stop: threading.Event) -> None:
-        while not stop.wait(self.poll_s):
-            try:
-                self.refresh()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the follower; retried next tick
-                logger.exception("knowledge: catching up failed")
-                time.sleep(min(5.0, self.poll_s * 8))
+        engine = self.desk.get().engine
+        waiter = notify.CounterWaiter(engine, "knowledge") if self.listen and notify.listens(engine) else None
+        try:
+            while not (stop.is_set() if waiter else stop.wait(self.poll_s)):
+                if waiter is not None:
+                    waiter.wait(LISTEN_CHECK_S)
+                try:
+                    self.refresh()
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the follower; retried next tick
+                    logger.exception("knowledge: catching up failed")
+                    time.sleep(min(5.0, self.poll_s * 8))
+        finally:
+            if waiter is not None:
+                waiter.close()
 
     def stop(self) -> None:
         """End the follower thread (tests, shutdown)."""

@@ -34,7 +34,7 @@ class Desk:
     def open(cls, records: Records, tickets: Tickets, handoff: Handoff, timeout_s: float = 10.0) -> Desk:
         """Connect (creating the schema when missing) and read the secret."""
         private_dir(records.var_dir)  # records, the installation secret and logs: nobody else's business
-        engine = open_db(records.db_url)
+        engine = open_db(records.db_url, records.database_pool_size)
         return cls(engine, load_secret(records), make_sink(tickets, engine, timeout_s), handoff)
 
 

@@ -146,6 +146,9 @@ class Records(Part):
     var_dir: ProjectPath = Path("var")
     # Records (conversations, escalations, tickets, accounts). Empty: SQLite file in var_dir.
     database_url: str = ""
+    # PostgreSQL: connections each process keeps open (as many again on bursts), besides its one or two LISTEN
+    # connections. Size it per process kind in its environment; the server's max_connections must cover them all.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     # Key for pseudonymous user ids and session tokens. Empty: generated once into var_dir/secret.key.
     secret_key: SecretStr = SecretStr("")
 

@@ -19,9 +19,13 @@ from knowledge.search import KnowledgeBase, Thresholds
 from knowledge.source import KnowledgeSource
 from knowledge.vector_index import FaissIndex
 from settings import ROOT, Settings
+from tests.pg import ENABLED as PG_ENABLED
+from tests.pg import pg_records_url, pg_server, pg_template, pg_url  # noqa: F401 - fixtures
 from web.rasa import Upstream
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
+# Tests that only make sense on PostgreSQL are collected by `make test-pg` (SERVICEDESK_TEST_PG=1) only.
+collect_ignore = [] if PG_ENABLED else ["postgres"]
 
 
 def fake_upstream(handler: Callable[[httpx.Request], httpx.Response]) -> Upstream:
@@ -81,10 +85,12 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def desk_settings(tmp_path: Path) -> Settings:
-    """Records in a temporary SQLite file; agents always on duty unless a test says otherwise."""
+def desk_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Records in a temporary SQLite file (PostgreSQL with ``SERVICEDESK_TEST_PG=1``); agents always on duty."""
+    database = {"SERVICEDESK_DATABASE_URL": request.getfixturevalue("migrated_url")} if PG_ENABLED else {}
     return Settings.load(
         env={
+            **database,
             "SERVICEDESK_VAR_DIR": str(tmp_path),
             "SERVICEDESK_INDEX_DIR": str(tmp_path / "index"),
             "SERVICEDESK_SERVICE_HOURS": "always",
@@ -100,3 +106,19 @@ def desk(desk_settings: Settings):  # noqa: ANN201 - desk.runtime.Desk
     from desk.runtime import Desk
 
     return Desk.open(desk_settings.records, desk_settings.tickets, desk_settings.handoff)
+
+
+@pytest.fixture
+def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty records database: a SQLite file, or with ``SERVICEDESK_TEST_PG=1`` a PostgreSQL database."""
+    if PG_ENABLED:
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path / 'records.db'}"
+
+
+@pytest.fixture
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A records database at the newest schema (SQLite, or PostgreSQL with ``SERVICEDESK_TEST_PG=1``)."""
+    if PG_ENABLED:
+        return str(request.getfixturevalue("pg_records_url"))
+    return f"sqlite:///{tmp_path / 't.db'}"

@@ -49,6 +49,7 @@ from web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+LISTEN_START_S = 5.0  # PostgreSQL: how long a starting web service waits for its LISTEN connection
 
 
 def create_app(
@@ -138,6 +139,8 @@ def create_app(
         await asyncio.to_thread(seed_if_empty, desk, settings.knowledge)  # a fresh database gets the article files
         await asyncio.to_thread(notifier.prime)
         notifier.start()
+        if not await notifier.connected(LISTEN_START_S):  # serve with it (PostgreSQL): no change goes unheard
+            logger.warning("live updates: not listening yet; /health says so until connected")
         sweep = _sweep_forever(handoff, desk, settings, sweep_interval_s)
         context.tasks.append(asyncio.get_running_loop().create_task(sweep))
         context.tasks.append(asyncio.get_running_loop().create_task(_purge_forever(desk, settings)))

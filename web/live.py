@@ -1,10 +1,16 @@
 """Wake long-polling clients when the records change, in every instance.
 
-One task per process polls the shared database: the messages after the last id it saw (their ids and
-conversations) and the escalation and incident change counters. Clients of any instance see a change within one poll
-interval, whoever wrote it. A chat client waits on its own conversation and is woken by its messages and by
-escalation changes only, not by every message anywhere; the consoles wait on any change; the widget's incident
-banner waits on the incidents counter (publish, status update, resolution).
+On PostgreSQL one task per process listens (``LISTEN``, psycopg's async connection) for the signals every
+writer sends at commit (desk/notify.py): a message names its conversation, the escalation counter wakes everyone.
+After (re)connecting the listener wakes every waiter once, since a signal may have been missed meanwhile.
+
+On SQLite one task per process polls the shared database: the messages after the last id it saw (their ids and
+conversations) and the escalation and incident change counters. Clients of any instance see a change within one
+poll interval, whoever wrote it.
+
+Either way a chat client waits on its own conversation and is woken by its messages and by escalation changes
+only, not by every message anywhere; the consoles wait on any change; the widget's incident banner waits on the
+incidents counter (publish, status update, resolution).
 """
 
 from __future__ import annotations
@@ -13,14 +19,17 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections.abc import Iterable
 
 from sqlalchemy import Engine, select
 
+from desk import notify
 from desk.conversations import conversations_with_messages_after, latest_message_id
 from desk.db import counters
 from desk.runtime import LazyDesk
 
 logger = logging.getLogger(__name__)
+RECONNECT_S = (0.1, 5.0)  # the listener's first and longest wait before connecting again
 
 
 def _counters(engine: Engine) -> tuple[int, int]:
@@ -40,12 +49,15 @@ class Notifier:
     """
 
     def __init__(self, desk: LazyDesk, interval: float = 0.1) -> None:
-        """Poll every ``interval`` seconds (the records open when polling starts)."""
+        """Poll every ``interval`` seconds on SQLite (the records open when polling starts)."""
         self.desk = desk
         self.interval = interval
         self.message_id = 0
         self.revision = 0
-        self.incidents = 0  # the incidents counter as last seen
+        self.incidents = 0  # the incidents counter as last seen (polling)
+        self.listens = False  # started on PostgreSQL: signalled, not polling
+        self.listening = False  # a LISTEN connection is up (PostgreSQL)
+        self._connected = asyncio.Event()  # set once the first LISTEN connection is up
         self._event = asyncio.Event()
         self._incidents_event = asyncio.Event()
         # One event per conversation somebody waits on; it goes when its last waiter lets go of it.
@@ -57,24 +69,43 @@ class Notifier:
         message_id, changed = conversations_with_messages_after(engine, self.message_id)
         return message_id, changed, *_counters(engine)
 
+    def _wake(self, conversations: Iterable[str] | None) -> None:
+        """Wake the consoles and the waiters of ``conversations`` (``None``: every conversation's)."""
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+        for conversation in list(self._conversations) if conversations is None else conversations:
+            waiting = self._conversations.pop(conversation, None)
+            if waiting is not None:
+                waiting.set()
+
+    def _wake_incidents(self) -> None:
+        """Wake the incident banners' waiters."""
+        woke, self._incidents_event = self._incidents_event, asyncio.Event()
+        woke.set()
+
     async def poll(self) -> None:
         """One look at the database; wakes the waiters of what changed."""
         message_id, changed, revision, incidents = await asyncio.to_thread(self._read)
         if incidents != self.incidents:
             self.incidents = incidents
-            woke, self._incidents_event = self._incidents_event, asyncio.Event()
-            woke.set()
+            self._wake_incidents()
         escalations_moved = revision != self.revision
         if message_id == self.message_id and not escalations_moved:
             return
         self.message_id, self.revision = message_id, revision
-        event, self._event = self._event, asyncio.Event()
-        event.set()
-        woken = list(self._conversations) if escalations_moved else changed
-        for conversation in woken:
-            waiting = self._conversations.pop(conversation, None)
-            if waiting is not None:
-                waiting.set()
+        self._wake(None if escalations_moved else changed)
+
+    def signal(self, payload: str) -> None:
+        """One notification from PostgreSQL (desk/notify.py)."""
+        found = notify.parse(payload)
+        if found is None:
+            return
+        if found.kind == notify.MESSAGE:
+            self._wake((found.name,))
+        elif found.name == "escalations":
+            self._wake(None)
+        elif found.name == "incidents":
+            self._wake_incidents()
 
     async def _run(self) -> None:
         while True:
@@ -84,6 +115,27 @@ class Notifier:
                 logger.exception("change poll failed")
             await asyncio.sleep(self.interval)
 
+    async def _listen(self) -> None:
+        import psycopg  # noqa: PLC0415 - only PostgreSQL installations listen
+
+        conninfo = notify.conninfo(self.desk.get().engine)
+        delay = RECONNECT_S[0]
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {notify.CHANNEL}")
+                    self.listening, delay = True, RECONNECT_S[0]
+                    self._connected.set()
+                    self._wake(None)  # whatever happened while nobody listened
+                    self._wake_incidents()
+                    async for message in conn.notifies():
+                        self.signal(message.payload)
+            except psycopg.Error as exc:  # the database went away: wait, connect again
+                logger.warning("change listener: %s; connecting again in %.1f s", type(exc).__name__, delay)
+            self.listening = False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_S[1])
+
     def prime(self) -> None:
         """Read the current numbers (blocking: call it off the event loop, before :meth:`start`)."""
         engine = self.desk.get().engine
@@ -91,18 +143,37 @@ class Notifier:
         self.revision, self.incidents = _counters(engine)
 
     def start(self) -> None:
-        """Begin polling (inside the running loop)."""
+        """Begin listening (PostgreSQL) or polling (SQLite), inside the running loop."""
         self._event = asyncio.Event()  # bound to this server cycle's loop
         self._incidents_event = asyncio.Event()
         self._conversations = weakref.WeakValueDictionary()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._connected = asyncio.Event()
+        self.listens = notify.listens(self.desk.get().engine)
+        self._task = asyncio.get_running_loop().create_task(self._listen() if self.listens else self._run())
 
     async def stop(self) -> None:
-        """End polling."""
+        """End listening or polling."""
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self.listening = False
+
+    async def connected(self, timeout: float) -> bool:
+        """Wait until the first LISTEN connection is up (PostgreSQL; at once on SQLite); ``False`` on timeout."""
+        if not self.listens:
+            return True
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    def health(self) -> tuple[bool, str] | None:
+        """``/health``'s line for live updates on PostgreSQL (``None`` on SQLite: polling needs nothing more)."""
+        if not self.listens:
+            return None
+        return (True, "listening") if self.listening else (False, "not listening: connecting to the database")
 
     def mark(self, conversation: str | None = None) -> asyncio.Event:
         """Take before reading the database; :meth:`changed` then also sees changes made while reading.

@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
-from desk import attachments, conversations, csat, escalations, unlock_records
+from desk import attachments, conversations, csat, escalations, ordering, unlock_records
 from desk.attachments import NewAttachment
 from desk.conversations import MessageRow
 from desk.db import now
@@ -106,6 +106,7 @@ def _begin_turn(
     with desk.engine.begin() as conn:
         found = conversations.current_in(conn, user)
         conversation = found or conversations.start_in(conn, user, signed_in=signed_in)
+        ordering.lock_conversation(conn, conversation)  # the handoff state read below stays true until commit
         rasa_text, shown = text, text
         attachment_id = attachments.insert_in(conn, conversation, shot) if shot is not None else None
         if shot is not None:

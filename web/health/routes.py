@@ -1,4 +1,4 @@
-"""``GET /health``: 200 only when Rasa, the action server and the index are ready."""
+"""``GET /health``: 200 only when Rasa, the action server and the index are ready (and on PostgreSQL, live updates)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ async def health(request: Request) -> HTTPResponse:
     """Readiness of all parts; 503 names what is missing."""
     app = ctx(request)
     body = await check(
-        rasa=app.rasa, http=app.upstream.client(), action_url=app.settings.servers.action_url, knowledge=app.knowledge
+        rasa=app.rasa,
+        http=app.upstream.client(),
+        action_url=app.settings.servers.action_url,
+        knowledge=app.knowledge,
+        live=app.notifier.health(),
     )
     return json(body, status=200 if body["status"] == "ok" else 503)

@@ -30,14 +30,21 @@ def index_ready(knowledge: KnowledgeSource) -> tuple[bool, str]:
 
 
 async def check(
-    *, rasa: RasaClient, http: httpx.AsyncClient, action_url: str, knowledge: KnowledgeSource
+    *,
+    rasa: RasaClient,
+    http: httpx.AsyncClient,
+    action_url: str,
+    knowledge: KnowledgeSource,
+    live: tuple[bool, str] | None = None,
 ) -> dict[str, Any]:
-    """Overall status plus one line per part."""
+    """Overall status plus one line per part; ``live``: the live updates' line (PostgreSQL only)."""
     parts = {
         "rasa": await rasa.status(),
         "action_server": await action_server_ready(http, action_url),
         "knowledge_index": index_ready(knowledge),
     }
+    if live is not None:
+        parts["live_updates"] = live
     ok = all(ready for ready, _ in parts.values())
     return {
         "status": "ok" if ok else "unavailable",

@@ -46,11 +46,11 @@ def slots_of(events: list) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def hold(desk: Any, conversation_id: str) -> None:
+def hold(desk: Any, conversation_id: str) -> Any:
     """Pass a conversation to the service desk: a waiting escalation (the bot must stay silent for it)."""
     from desk import escalations  # noqa: PLC0415
 
-    escalations.create(
+    return escalations.create(
         desk.engine,
         conversation_id=conversation_id,
         user_pseudonym="p",

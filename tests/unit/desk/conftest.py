@@ -1,9 +1,8 @@
-"""Fixtures of the records tests."""
+"""Fixtures of the records tests: SQLite, or PostgreSQL with ``SERVICEDESK_TEST_PG=1`` (``make test-pg``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -13,8 +12,8 @@ from tests.ldap_server import Slapd
 
 
 @pytest.fixture
-def engine(tmp_path: Any) -> Iterator[Engine]:
-    eng = open_db(f"sqlite:///{tmp_path}/t.db")
+def engine(migrated_url: str) -> Iterator[Engine]:
+    eng = open_db(migrated_url)
     yield eng
     eng.dispose()
 

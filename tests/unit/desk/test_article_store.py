@@ -127,10 +127,11 @@ def test_bad_front_matter_is_reported_per_field_in_german() -> None:
     assert fields["title"] == "Bitte füllen Sie „Titel“ aus." and "JJJJ-MM-TT" in fields["reviewed"]
 
 
-def _live(desk, kb: KnowledgeBase, poll_s: float = 3600) -> LiveKnowledgeSource:
+def _live(desk, kb: KnowledgeBase, *, follow: bool = False) -> LiveKnowledgeSource:
     # Most tests apply the changes themselves (refresh() names what it applied); a follower thread polling
-    # every few milliseconds would race them and sometimes apply a change first (seen on a loaded machine).
-    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=poll_s, kb=kb)
+    # every few milliseconds (or woken by PostgreSQL's NOTIFY) would race them and sometimes apply a change first.
+    knowledge = plain_settings().knowledge
+    return LiveKnowledgeSource(knowledge, LazyDesk.ready(desk), poll_s=0.05 if follow else 3600, kb=kb, listen=follow)
 
 
 def _kb() -> KnowledgeBase:
@@ -161,7 +162,7 @@ def test_two_processes_follow_publish_edit_and_retire_through_the_database(desk)
 
 
 def test_the_follower_thread_applies_changes_without_being_asked(desk) -> None:
-    source = _live(desk, _kb(), poll_s=0.05)
+    source = _live(desk, _kb(), follow=True)
     try:
         source.get()
         store.create(desk.engine, BEAMER, "Erika")  # created published

@@ -38,7 +38,7 @@ FIELDS = {
 
 def new_source(desk) -> LiveKnowledgeSource:
     kb = stand_in_kb()
-    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=3600, kb=kb)
+    return LiveKnowledgeSource(plain_settings().knowledge, LazyDesk.ready(desk), poll_s=3600, kb=kb, listen=False)
 
 
 @pytest.fixture

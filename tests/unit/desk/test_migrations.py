@@ -23,8 +23,8 @@ def differences(url: str) -> list:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
 
 
-def test_a_database_built_by_the_migrations_is_the_schema_the_code_expects(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_a_database_built_by_the_migrations_is_the_schema_the_code_expects(records_url: str) -> None:
+    url = records_url
     engine = open_db(url)
     assert differences(url) == []
     with engine.connect() as conn:
@@ -34,10 +34,10 @@ def test_a_database_built_by_the_migrations_is_the_schema_the_code_expects(tmp_p
     assert differences(url) == []
 
 
-def test_a_process_waits_while_another_migrates(tmp_path) -> None:
+def test_a_process_waits_while_another_migrates(records_url: str) -> None:
     """The servers start together on a fresh database (make run, the tests): while one migrates, another waits for
     it instead of taking the half-made database (SQLite commits each CREATE TABLE at once) for an old one."""
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    url = records_url
     engine = create_engine(url)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with migrate.migration_lock(engine):
@@ -100,8 +100,8 @@ def test_the_migrations_render_for_postgresql_too() -> None:
     assert "AUTOINCREMENT" not in sql.upper().replace("AUTOINCREMENT=", "")  # nothing SQLite-only
 
 
-def test_downgrade_to_nothing_and_up_again(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+def test_downgrade_to_nothing_and_up_again(records_url: str) -> None:
+    url = records_url
     engine = open_db(url)
     with engine.begin() as conn:
         cfg = migrate.config()
@@ -112,9 +112,9 @@ def test_downgrade_to_nothing_and_up_again(tmp_path) -> None:
     assert differences(url) == []
 
 
-def test_a_table_the_code_does_not_know_is_a_difference(tmp_path) -> None:
+def test_a_table_the_code_does_not_know_is_a_difference(records_url: str) -> None:
     """The comparison can fail: a schema that differs from the code is reported."""
-    url = f"sqlite:///{tmp_path / 'extra.db'}"
+    url = records_url
     engine = open_db(url)
     Table("stray", MetaData(), Column("id", String(8), primary_key=True)).create(engine)
     assert [d[0] for d in differences(url)] == ["remove_table"]

@@ -37,6 +37,7 @@ def test_relative_paths_resolve_against_project_root(tmp_path: Path) -> None:
             "SERVICEDESK_HOST='0.0.0.0': Rasa and the action server must bind to loopback",
         ),
         ({"SERVICEDESK_LONG_POLL_S": "0"}, "SERVICEDESK_LONG_POLL_S"),
+        ({"SERVICEDESK_DATABASE_POOL_SIZE": "0"}, "SERVICEDESK_DATABASE_POOL_SIZE='0'"),
         ({"SERVICEDESK_SMTP_FROM": "x", "SERVICEDESK_SMTP_PORT": "none"}, "SERVICEDESK_SMTP_PORT"),
         ({"SERVICEDESK_TICKET_SINK": "jira"}, "SERVICEDESK_TICKET_SINK='jira'"),
         ({"SERVICEDESK_TICKET_SINK": "zammad"}, "needs SERVICEDESK_ZAMMAD_URL, _TOKEN and _CUSTOMER"),

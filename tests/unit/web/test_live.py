@@ -80,3 +80,26 @@ async def test_an_incident_change_wakes_the_banner_waiters_only(desk) -> None:
     await notifier.poll()
     assert banner.is_set() and not chat.is_set()
     assert notifier.incidents_mark() is not banner and not notifier.incidents_mark().is_set()
+
+
+async def test_a_started_notifier_wakes_a_waiter_when_another_writer_adds_its_message(desk) -> None:
+    """Polling on SQLite, LISTEN/NOTIFY on PostgreSQL (``make test-pg``): the same waiters wake, the others not."""
+    import asyncio
+
+    for conversation in ("conv-a", "conv-b"):
+        conversations.ensure_conversation(desk.engine, conversation, "user-" + conversation)
+    notifier = Notifier(LazyDesk.ready(desk))
+    notifier.prime()
+    notifier.start()
+    try:
+        await asyncio.sleep(0.3)  # connected (PostgreSQL) or polled once: the first wake-up is behind us
+        a, b, console = notifier.mark("conv-a"), notifier.mark("conv-b"), notifier.mark()
+        await asyncio.to_thread(conversations.add_message, desk.engine, "conv-a", "bot", "Bitte neu starten.")
+        assert await notifier.changed(2.0, a)
+        assert console.is_set() and not b.is_set()
+        b = notifier.mark("conv-b")
+        with desk.engine.begin() as conn:
+            bump(conn, "escalations")
+        assert await notifier.changed(2.0, b)
+    finally:
+        await notifier.stop()
