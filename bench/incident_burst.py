@@ -66,7 +66,8 @@ class Chat:
     """One employee through the widget's chat API."""
 
     def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http, self.headers, self.last = http, {}, 0
+        self.http, self.last = http, 0
+        self.headers: dict[str, str] = {}
 
     async def start(self) -> None:
         """A new chat session (the widget's Bearer token)."""
