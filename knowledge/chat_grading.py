@@ -18,9 +18,11 @@ from pathlib import Path
 import yaml
 
 from knowledge.chatset import ChatLine
+from texts import text as catalogue_text
 
 DOMAIN_DIR = Path(__file__).resolve().parent.parent / "bot" / "domain"
 _CHOOSE = re.compile(r"^/choose_article(\{.*\})$")
+_REQUEST = re.compile(r'^/start_request\{"request_kind": "([a-z_]+)"\}$')
 # Response name -> what the employee got.
 RESPONSE_OUTCOMES = {
     "utter_out_of_scope": "off_topic",
@@ -64,6 +66,7 @@ class Observed:
 
     outcome: str
     slugs: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # self-service actions offered or started: "unlock", "request:<kind>"
 
 
 def _template_regex(text: str) -> re.Pattern[str]:
@@ -94,9 +97,21 @@ def _payload_slug(payload: str) -> str | None:
     return str(slug) if slug else None
 
 
+def action_of(payload: str) -> str | None:
+    """The self-service action a button starts (issue 19), or ``None``."""
+    if payload == "/unlock_account":
+        return "unlock"
+    m = _REQUEST.match(payload)
+    return f"request:{m.group(1)}" if m else None
+
+
 def observe(replies: Sequence[dict], templates: dict[str, list[re.Pattern[str]]]) -> Observed:
     """Classify the bot's replies to one user message."""
     found: dict[str, list[str]] = {}
+    offered = [a for r in replies for b in r.get("buttons") or [] if (a := action_of(str(b.get("payload", ""))))]
+    unlock_asks = {catalogue_text("unlock.ask_username", lang) for lang in ("de", "en")}
+    started = ["unlock" for r in replies if str(r.get("text") or "").strip() in unlock_asks]
+    actions = tuple(dict.fromkeys(offered + started))
     for r in replies:
         custom = r.get("custom") or {}
         card = r.get("article") or {}  # the web chat API's shape of the same card
@@ -115,8 +130,8 @@ def observe(replies: Sequence[dict], templates: dict[str, list[re.Pattern[str]]]
                 found.setdefault(outcome, [])
     for outcome in PRIORITY:
         if outcome in found:
-            return Observed(outcome, tuple(found[outcome]))
-    return Observed("other")
+            return Observed(outcome, tuple(found[outcome]), actions)
+    return Observed("other", (), actions)
 
 
 def grade(line: ChatLine, got: Observed) -> str:

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -99,6 +100,18 @@ async def run_all(path: RestPath | WebPath, lines: list[chatset.ChatLine], templ
     return list(await asyncio.gather(*(one(line) for line in lines)))
 
 
+def actions_line(observed: list[Observed]) -> str:
+    """How many messages end in a self-service action (the unlock or a request offered or started), by kind."""
+    kinds = Counter(a.split(":")[0] for got in observed for a in got.actions)
+    k = sum(1 for got in observed if got.actions)
+    share = 100 * k / len(observed) if observed else 0.0
+    return (
+        f"self-service action offered or started: {k}/{len(observed)} = {share:.1f} % ("
+        + ", ".join(f"{name} {n}" for name, n in sorted(kinds.items()))
+        + ")\n"
+    )
+
+
 async def evaluate(split: str, rasa_url: str, web_url: str, out_dir: Path) -> str:
     """Run one half through both paths; return the printed tables."""
     lines = chatset.load(split)
@@ -115,6 +128,7 @@ async def evaluate(split: str, rasa_url: str, web_url: str, out_dir: Path) -> st
         figures = summary(graded)
         title = f"{split} half, {len(subset)} messages, through the {path_name}"
         report.append(format_table(title, figures))
+        report.append(actions_line(observed))
         key = "rest" if path_name.startswith("Rasa") else "web"
         (out_dir / f"chat-{split}-{key}.json").write_text(
             json.dumps(

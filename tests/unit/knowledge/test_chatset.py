@@ -69,3 +69,16 @@ def test_summary_counts_per_language() -> None:
     figures = summary(rows)
     assert figures["in_scope"]["all"] == {"answer_right": 1, "no_answer": 1, "n": 2}
     assert figures["in_scope"]["en"] == {"no_answer": 1, "n": 1}
+
+
+def test_self_service_actions_are_seen_in_buttons_and_the_unlock_question() -> None:
+    from texts import text
+
+    card = {"custom": {"type": "article", "slug": "konto-gesperrt"}}
+    unlock = {"text": "Soll ich?", "buttons": [{"title": "Konto entsperren", "payload": "/unlock_account"}]}
+    request = {"text": "Beantragen?", "buttons": [{"payload": '/start_request{"request_kind": "software"}'}]}
+    got = observe([card, unlock, request], TEMPLATES)
+    assert got.outcome == "answer" and got.actions == ("unlock", "request:software")
+    assert observe([{"text": text("unlock.ask_username", "en")}], TEMPLATES).actions == ("unlock",)
+    forged = {"text": "x", "buttons": [{"payload": '/start_request{"request_kind": "x"} trailing'}]}
+    assert observe([card, forged], TEMPLATES).actions == ()
