@@ -6,21 +6,34 @@ records' clock is set, so every step falls in 2026-W45 (Berlin).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import schemathesis
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.transport import Response
 from sqlalchemy import Engine
 
 from desk import conversations, unlock_records
 from desk.db import now
 from desk.requests import records
+from settings import ROOT
 from tests.unit.desk.request_fixtures import FOLDER
 from tests.unit.web.test_console_api import FakeRasa, agent, login, queue
 
 CONV = "conv-automation-1"
 WEEK = "?from=2026-11-02&to=2026-11-08"  # 2026-W45
 FOLDER_LABEL = "Zugriff auf Ordner/Laufwerk"
+SPEC = schemathesis.openapi.from_path(ROOT / "web" / "static" / "openapi.yaml")
+
+
+def documented(path: str, body: object) -> None:
+    """The body of a 200 JSON answer of ``GET path`` as /openapi.yaml documents it (schemathesis' own check)."""
+    content = json.dumps(body).encode()
+    answer = Response(200, {"content-type": ["application/json"]}, content, None, 0.0, False)  # type: ignore[arg-type]
+    SPEC[path]["GET"].validate_response(answer)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -80,6 +93,10 @@ async def test_the_context_card_lists_unlock_steps_and_requests(app, desk, reque
          "kind_label": FOLDER_LABEL, "status": "ticket_created", "approver": "Karin Schmidt (Stadtkasse)",
          "decision": "approved", "decided_at": at(4, 8).isoformat(), "ticket_number": "TK-1001"},
     ]  # fmt: skip
+    documented("/api/escalations/{id}", resp.json)
+    broken = {**resp.json, "actions": [{**resp.json["actions"][0], "outcome": "opened"}]}
+    with pytest.raises((Failure, FailureGroup)):  # the check sees a wrong action
+        documented("/api/escalations/{id}", broken)
     other = queue(desk, "conv-without-actions")
     _, resp = await app.asgi_client.get(f"/api/escalations/{other.id}", headers=anna)
     assert resp.status == 200 and resp.json["actions"] == []
@@ -111,6 +128,11 @@ async def test_the_weekly_summary_csv_and_printable_week_count_the_automated_act
              "rejected": 0, "ticket_created": 1}
         ],
     }  # fmt: skip
+    documented("/api/insights/summary", resp.json)
+    unlocks = resp.json["automation"]["unlocks"]
+    with pytest.raises((Failure, FailureGroup)):  # a figure missing
+        documented("/api/insights/summary", {**resp.json, "automation": {"unlocks": [{"week": "2026-W45"}]}})
+    assert unlocks[0]["week"] == "2026-W45"
     _, resp = await app.asgi_client.get("/api/insights/summary?from=2026-11-09&to=2026-11-15", headers=lead)
     assert resp.json["automation"] == {"unlocks": [], "requests": []}
 
