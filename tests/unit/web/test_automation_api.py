@@ -164,3 +164,4 @@ async def test_the_weekly_summary_csv_and_printable_week_count_the_automated_act
     ) in page
     _, resp = await app.asgi_client.get("/insights/report?week=2026-W45&lang=en", headers=lead)
     assert "Done automatically" in resp.text and "Account unlocks per calendar week" in resp.text
+    assert "<td>Access to a folder/drive</td>" in resp.text and FOLDER_LABEL not in resp.text
