@@ -184,7 +184,7 @@ def test_every_audited_result_has_its_outcome(result: str, outcome: str) -> None
     assert automation.outcome(result) == outcome
 
 
-def test_every_audited_result_is_mapped_and_every_outcome_has_words() -> None:
+def test_every_result_outcome_status_and_figure_has_words() -> None:
     from desk.unlock_records import RESULTS  # noqa: PLC0415
     from texts import catalogue  # noqa: PLC0415
 
@@ -195,6 +195,11 @@ def test_every_audited_result_is_mapped_and_every_outcome_has_words() -> None:
             assert key in words, (language, key)
             if automation.outcome(result) == "refused":
                 assert f"ui.console.automation.reason.{result}" in words, (language, result)
+        for status in records.STATUSES:
+            assert f"ui.console.automation.status.{status}" in words, (language, status)
+        for part, figures in (("unlocks", automation.UNLOCK_FIGURES), ("requests", automation.REQUEST_FIGURES)):
+            for figure in figures:
+                assert f"report.automation.{part}_{figure}" in words, (language, part, figure)
 
 
 # --- the lead's weekly counts -------------------------------------------------------------------------------
