@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -86,23 +86,28 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
-def actions(engine: Engine, conversation_id: str, catalogue: Catalogue | None = None) -> list[Action]:
+def actions(
+    engine: Engine, conversation_id: str, catalogue: Catalogue | None = None, until: datetime | None = None
+) -> list[Action]:
     """The conversation's automated actions, oldest first (unlock steps by time, requests by submission).
 
     ``catalogue`` names kinds and approvers (German, like the desk's other labels); without it, or for a kind
-    or person taken out of it, the stored key stands.
+    or person taken out of it, the stored key stands. ``until``: a closed escalation's end; its card shows
+    nothing done in the conversation after it (as with its messages), a request made before it with its status.
     """
+    step_where = [unlock_audit.c.conversation_id == conversation_id]
+    request_where = [service_requests.c.conversation_id == conversation_id]
+    if until is not None:
+        end = until.astimezone(UTC)  # stored in UTC (SQLite keeps the wall time of what it is given)
+        step_where.append(unlock_audit.c.at <= end)
+        request_where.append(service_requests.c.created_at <= end)
     with engine.connect() as conn:
         steps = conn.execute(
             select(unlock_audit.c.at, unlock_audit.c.step, unlock_audit.c.result, unlock_audit.c.account)
-            .where(unlock_audit.c.conversation_id == conversation_id)
+            .where(*step_where)
             .order_by(unlock_audit.c.at, unlock_audit.c.id)
         ).all()
-        requests = conn.execute(
-            select(service_requests)
-            .where(service_requests.c.conversation_id == conversation_id)
-            .order_by(service_requests.c.id)
-        ).all()
+        requests = conn.execute(select(service_requests).where(*request_where).order_by(service_requests.c.id)).all()
     kinds = catalogue.kinds if catalogue else {}
     people = catalogue.people if catalogue else {}
     found: list[tuple[datetime, Action]] = []
@@ -148,7 +153,7 @@ def _unlock_weeks(conn: Connection, lo: datetime, hi: datetime, tz: tzinfo) -> l
     """Unlocks per week: requests (starts), codes sent, unlocked, blocked after wrong codes, refused starts."""
     weeks: dict[str, Counter[str]] = defaultdict(Counter)
     rows = conn.execute(
-        select(unlock_audit.c.at, unlock_audit.c.step, unlock_audit.c.result).where(
+        select(unlock_audit.c.at, unlock_audit.c.step, unlock_audit.c.result, unlock_audit.c.account).where(
             unlock_audit.c.at >= lo, unlock_audit.c.at < hi
         )
     ).all()
@@ -157,7 +162,9 @@ def _unlock_weeks(conn: Connection, lo: datetime, hi: datetime, tz: tzinfo) -> l
         if r.step == "start":
             week["requested"] += 1
             week["code_sent" if r.result == "code_sent" else "refused"] += 1
-        elif r.result == "unlocked":  # "already_unlocked" is the same unlock answered again: not counted twice
+        elif r.result == "unlocked" or (r.result == "already_unlocked" and r.account is not None):
+            # "already_unlocked" with the account: the right code for an account unlocked meanwhile, the end of
+            # its request; without: the same code typed again after the unlock (desk.unlock), not counted twice.
             week["unlocked"] += 1
         elif r.result == "blocked":
             week["blocked"] += 1

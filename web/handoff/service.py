@@ -128,7 +128,10 @@ class HandoffService:
             "notes": [n.as_json() for n in notes.for_escalation(self.desk.engine, esc.id)],  # staff only
             "incident": incident_chat.linked(self.desk.engine, esc.incident_id, esc.user_pseudonym),
             "actions": automation.actions(
-                self.desk.engine, esc.conversation_id, self.catalogue() if self.catalogue else None
+                self.desk.engine,
+                esc.conversation_id,
+                self.catalogue() if self.catalogue else None,
+                until=esc.closed_at,
             ),
             "last_message_id": live[-1]["id"] if live else 0,
             "claimed_at": esc.claimed_at.isoformat() if esc.claimed_at else None,

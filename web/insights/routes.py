@@ -89,11 +89,11 @@ def clock() -> datetime:
     return now()
 
 
-async def _summary(request: Request, period: tuple[date, date]) -> dict[str, Any]:
-    """The weekly report's figures of a period (:mod:`desk.weekly_report`)."""
+async def _summary(request: Request, period: tuple[date, date], lang: str = "de") -> dict[str, Any]:
+    """The weekly report's figures of a period (:mod:`desk.weekly_report`), request kinds named in ``lang``."""
     app = ctx(request)
     engine, settings = app.desk.get().engine, app.settings
-    labels = await asyncio.to_thread(automation.kind_labels, settings.requests.catalogue)
+    labels = await asyncio.to_thread(automation.kind_labels, settings.requests.catalogue, lang)
     return await asyncio.to_thread(weekly_report.for_desk, engine, settings.handoff, *period, clock(), labels)
 
 
@@ -132,4 +132,4 @@ async def printable_week(request: Request) -> HTTPResponse:
         period = weekly_report.week_range(week)
     except ValueError:
         return html(report_page.refusal(words("report.bad_week", lang), lang), status=400)
-    return html(report_page.page(await _summary(request, period), week.strip(), lang))
+    return html(report_page.page(await _summary(request, period, lang), week.strip(), lang))
