@@ -19,6 +19,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff_context import FINDER
 from actions.ticket_status import user_of
 from desk.requests import flow
 from desk.requests.catalogue import Catalogue, Kind, watched
@@ -60,11 +61,20 @@ def _words(said: str) -> str:
 
 
 def prefilled(kind: Kind, said: str) -> dict[str, str]:
-    """Choice fields whose entry the message names (its id or label as whole words): not asked again."""
+    """Choice fields whose entry the message names: not asked again.
+
+    An entry is named by its id or label as whole words, or by a system or device the language layer's spaCy
+    entity rules find in the message and the entry lists among its ``entities`` ("zweiter Bildschirm").
+    """
     words = _words(said)
+    spans = {e.text.casefold() for e in FINDER.find(said) if e.label in ("SYSTEM", "DEVICE")} if said else set()
     found: dict[str, str] = {}
     for f in kind.fields:
-        named = [e.id for e in kind.choices(f.name) if _words(e.id) in words or _words(e.label) in words]
+        named = [
+            e.id
+            for e in kind.choices(f.name)
+            if _words(e.id) in words or _words(e.label) in words or spans & {x.casefold() for x in e.entities}
+        ]
         if len(named) == 1:  # two named: ask, rather than guess
             found[f.name] = named[0]
     return found

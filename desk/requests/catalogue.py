@@ -80,6 +80,9 @@ class Entry(_Strict):
     label: str = Field(min_length=1, max_length=200)
     note: Words | None = None
     approver: str | None = None  # a key of ``people``
+    # Spellings the language layer's entity rules (knowledge/entity_patterns.jsonl: SYSTEM, DEVICE) recognise
+    # that name this entry ("bildschirm" for a monitor): the chat fills the field in when the employee said one.
+    entities: list[str] = Field(default_factory=list, max_length=50)
 
 
 class FieldSpec(_Strict):

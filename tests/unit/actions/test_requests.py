@@ -83,6 +83,15 @@ async def test_answers_are_checked_filed_and_the_form_ends_when_all_are_there(de
     said, slots = await validate(named, desk_settings)
     assert slots["request_values"] == {"item": "monitor-27", "cost_centre": "3200"}
     assert slots["requested_slot"] is None  # every required field named: straight to the summary
+    # The language layer's entities name an entry in other words (its "entities" in the catalogue).
+    spoken = turn(None, {}, kind="hardware")
+    spoken.events.insert(0, {"event": "user", "text": "Für das Homeoffice bräuchte ich einen zweiten Bildschirm"})
+    said, slots = await validate(spoken, desk_settings)
+    assert slots["request_values"] == {"item": "monitor-27"}
+    pdf = turn(None, {})
+    pdf.events.insert(0, {"event": "user", "text": "Ich muss PDFs bearbeiten, kann ich Acrobat bekommen?"})
+    said, slots = await validate(pdf, desk_settings)
+    assert slots["request_values"] == {"software": "adobe-acrobat-pro"}
     both = turn(None, {}, kind="hardware")
     both.events.insert(0, {"event": "user", "text": "Headset oder Dockingstation, egal"})
     said, slots = await validate(both, desk_settings)
