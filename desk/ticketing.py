@@ -32,7 +32,9 @@ def draft_for(
     title = text("ticket.title", text=title)
     if incident is not None:
         title = text("ticket.incident_title", id=incident["id"], text=title)
-        details[text("ticket.incident")] = text("ticket.incident_value", id=incident["id"], title=incident["title"], others=incident["others"])
+        details[text("ticket.incident")] = text(
+            "ticket.incident_value", id=incident["id"], title=incident["title"], others=incident["others"]
+        )
     details[text("ticket.reason")] = esc.reason
     details[text("ticket.language")] = esc.language
     transcript = tuple((SPEAKERS.get(str(t.get("role")), "?"), str(t.get("text", ""))) for t in esc.transcript)
