@@ -1,4 +1,8 @@
-"""Staff accounts (agent, editor, lead, admin) with hashed passwords, and their login sessions."""
+"""Staff accounts (agent, editor, lead, admin) with hashed passwords, and their login sessions.
+
+A *directory-managed* account (``source = "directory"``) is the local shadow of a directory account signed in by
+``desk.directory.staff``: it has no usable local password, and its roles are re-synced at every sign-in.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ ROLES = ("agent", "editor", "lead", "admin")
 SESSION_HOURS = 10  # one working day
 _DUMMY: list[str] = []  # one hash to verify against for unknown names (same cost as a real check)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+DIRECTORY = "directory"  # users.source of directory-managed accounts
+NO_PASSWORD = "!directory"  # their password_hash: no scrypt string, so no password ever matches
 
 
 class AccountError(ValueError):
@@ -132,8 +138,10 @@ def count_users(engine: Engine) -> int:
 def authenticate(engine: Engine, username: str, password: str) -> Account | None:
     """The account when the password matches; ``None`` otherwise (same cost for unknown names)."""
     with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
-    if row is None:
+        row = conn.execute(
+            select(users).where(users.c.username == username, users.c.active.is_(True), users.c.source.is_(None))
+        ).first()
+    if row is None:  # directory-managed accounts too: their password is the directory's
         if not _DUMMY:
             _DUMMY.append(hash_password(secrets.token_hex(8)))
         verify_password(password, _DUMMY[0])
@@ -185,11 +193,67 @@ def end_session(engine: Engine, token: str | None) -> None:
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
-    """Change a password and end that account's sessions."""
+    """Change a password and end that account's sessions (never for directory-managed accounts)."""
     check_password(password)
     with engine.begin() as conn:
-        uid = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
-        if uid is None:
+        row = conn.execute(select(users.c.id, users.c.source).where(users.c.username == username)).first()
+        if row is None:
             raise AccountError(f"no user {username!r}")
+        if row.source == DIRECTORY:
+            raise AccountError(f"{username!r} signs in with the directory: its password is changed there", "password")
+        uid = row.id
         conn.execute(update(users).where(users.c.id == uid).values(password_hash=hash_password(password)))
         conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+
+
+def local_name_taken(engine: Engine, username: str) -> bool:
+    """Whether a local account has this name (case-insensitive): then the directory may not sign anyone in as it."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(users.c.id).where(func.lower(users.c.username) == username.lower(), users.c.source.is_(None))
+        ).first()
+    return found is not None
+
+
+def sync_directory_account(engine: Engine, username: str, roles: tuple[str, ...]) -> Account | None:
+    """Create or update the shadow of a directory account with exactly ``roles``; ``None`` when it may not sign in.
+
+    Without roles the shadow keeps none and its sessions end. A shadow an admin switched off (``active`` false)
+    stays off. ``username`` is the directory's spelling; a local account of that name is never taken over.
+    """
+    try:
+        return _sync(engine, username, roles)
+    except IntegrityError:  # the same person's first sign-in on another instance a moment ago: now it exists
+        return _sync(engine, username, roles)
+
+
+def _sync(engine: Engine, username: str, roles: tuple[str, ...]) -> Account | None:
+    same_name = func.lower(users.c.username) == username.lower()
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.id).where(same_name, users.c.source.is_(None))).first():
+            return None
+        row = conn.execute(select(users).where(same_name, users.c.source == DIRECTORY)).first()
+        if row is None:
+            if not roles:
+                return None
+            uid = new_id(
+                conn.execute(
+                    insert(users).values(
+                        username=username,
+                        display_name=username,
+                        password_hash=NO_PASSWORD,
+                        roles=",".join(roles),
+                        active=True,
+                        created_at=now(),
+                        source=DIRECTORY,
+                    )
+                )
+            )
+            return Account(id=uid, username=username, display_name=username, roles=roles)
+        conn.execute(update(users).where(users.c.id == row.id).values(username=username, roles=",".join(roles)))
+        if not roles:  # removed from every staff group: nothing left to do here
+            conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
+            return None
+        if not row.active:
+            return None
+    return Account(id=row.id, username=username, display_name=row.display_name, roles=roles)

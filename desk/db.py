@@ -190,6 +190,8 @@ users = Table(
     Column("roles", String(120), nullable=False),  # comma-separated: agent, editor, lead, admin
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # NULL: a local account; "directory": signed in with the directory, roles from its groups, no local password.
+    Column("source", String(16), nullable=True),
 )
 
 sessions = Table(

@@ -1,5 +1,6 @@
 """A real OpenLDAP server for the tests: Debian's slapd with the ppolicy overlay, a throwaway slapd.conf and a
-seeded directory of a few employees, on a free loopback port (``make setup-ldap`` installs slapd).
+seeded directory of a few employees and two service-desk staff, on a free loopback port (``make setup-ldap``
+installs slapd).
 
 Policy as in a typical administration: 5 wrong passwords lock the account until it is unlocked
 (``pwdMaxFailure 5``, ``pwdLockout TRUE``, ``pwdLockoutDuration 0``). The service account may read people and
@@ -51,8 +52,11 @@ EMPLOYEES = (
     Employee("jweber", "Jana Weber", "Winter-2026!", "jana.weber@privat.example", ("Domain Admins",)),
     Employee("okeinkontakt", "Otto Keinkontakt", "Fruehling-2026!", None, ("Bauamt",)),
     Employee("lbrandt", "Lena Brandt", "Regen-2026!", "lena.brandt@privat.example", ("Stadtkasse",)),
+    # The service desk's own staff (staff sign-in with the directory): an agent and a lead.
+    Employee("skoch", "Sabine Koch", "Nebel-2026!", None, ("Servicedesk",)),
+    Employee("pfischer", "Paul Fischer", "Sturm-2026!", None, ("Servicedesk", "Servicedesk-Leitung")),
 )
-GROUPS = ("Bauamt", "Stadtkasse", "Domain Admins")
+GROUPS = ("Bauamt", "Stadtkasse", "Domain Admins", "Servicedesk", "Servicedesk-Leitung")
 
 
 def _conf(folder: Path) -> str:

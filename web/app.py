@@ -10,6 +10,8 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, file
 
 from desk import accounts, leases, retention
+from desk.directory import Directory
+from desk.directory.staff import StaffDirectory
 from desk.live_knowledge import LiveKnowledgeSource, seed_if_empty
 from desk.requests import flow
 from desk.requests.catalogue import watched
@@ -62,8 +64,11 @@ def create_app(
     upstream: Upstream | None = None,
     rasa: RasaClient | None = None,
     sweep_interval_s: float = 2.0,
+    directory: Directory | None = None,
 ) -> Sanic:
     """Build the app; each test builds its own (with a stand-in ``rasa`` or an ``upstream`` transport).
+
+    ``directory`` is the staff sign-in's directory for tests; by default the configured one (when sign-in is on).
 
     Nothing is opened here: the records, the knowledge base and the connections open when the server starts.
     """
@@ -93,6 +98,7 @@ def create_app(
             max_chars=settings.knowledge.max_query_chars,
             csat_inactivity_s=settings.chat.csat_inactivity_s,
         ),
+        staff_directory=StaffDirectory.of(settings.directory, directory),
     )
     app = Sanic(name, ctx=context, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"

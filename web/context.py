@@ -8,6 +8,7 @@ from typing import cast
 
 from sanic import Request
 
+from desk.directory.staff import StaffDirectory
 from desk.runtime import LazyDesk
 from knowledge.source import KnowledgeSource
 from settings import Settings
@@ -31,6 +32,7 @@ class AppContext:
     notifier: Notifier
     handoff: HandoffService
     chat: ChatService
+    staff_directory: StaffDirectory | None = None  # staff sign-in with directory accounts, when switched on
     tasks: list[asyncio.Task] = field(default_factory=list)  # the sweeper, while the server runs
     metrics: Metrics = field(default_factory=lambda: Metrics(OUTCOMES))  # this process's figures for /metrics
 

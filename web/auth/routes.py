@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -10,23 +11,26 @@ from sanic.response import HTTPResponse, json
 from desk import accounts
 from desk import login_throttle as throttle
 from desk.accounts import Session
+from desk.directory import DirectoryError
 from knowledge.text_policy import LIMITS
 from texts import text
 from web.auth.client import client_address
-from web.auth.service import COOKIE, csrf_ok, csrf_refused, current, requires, session_json
+from web.auth.service import COOKIE, authenticate, csrf_ok, csrf_refused, current, requires, session_json
 from web.context import ctx
 from web.http import error, error_texts
 from web.input_policy import PolicyError, field_text
 from web.input_policy import body as body_of
 
 bp = Blueprint("auth")
+logger = logging.getLogger(__name__)
 
 
 @bp.post("/api/auth/login")
 async def login(request: Request) -> HTTPResponse:
     """Username + password → session cookie (HttpOnly, SameSite=Strict) and a CSRF token.
 
-    Throttled per name and per client address with backoff (see :mod:`desk.login_throttle`).
+    Throttled per name and per client address with backoff (see :mod:`desk.login_throttle`). Every refusal, local
+    or by the directory, is the same 401 and counts the same; an unreachable directory is a 503 and counts nothing.
     """
     body = body_of(request)
     username, password = body.get("username"), body.get("password")
@@ -40,7 +44,11 @@ async def login(request: Request) -> HTTPResponse:
     wait = await asyncio.to_thread(throttle.wait_seconds, desk.engine, username=username, client=client)
     if wait:
         return error(429, "auth.throttled", {"wait": wait}, retry_after=wait, headers={"Retry-After": str(wait)})
-    account = await asyncio.to_thread(accounts.authenticate, desk.engine, username, password)
+    try:
+        account = await authenticate(request, username, password)
+    except DirectoryError as exc:  # names the server, never the person or the password
+        logger.error("staff sign-in: directory not available: %s", exc)
+        return error(503, "auth.directory")
     if account is None:
         await asyncio.to_thread(throttle.record_failure, desk.engine, username=username, client=client)
         return error(401, "auth.wrong")

@@ -12,7 +12,7 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from desk import accounts
-from desk.accounts import Session
+from desk.accounts import Account, Session
 from web.context import ctx
 from web.http import error
 
@@ -36,6 +36,20 @@ async def current(request: Request) -> Session | None:
     """The staff session of this request, if logged in."""
     engine = ctx(request).desk.get().engine
     return await asyncio.to_thread(accounts.session_for, engine, request.cookies.get(COOKIE))
+
+
+async def authenticate(request: Request, username: str, password: str) -> Account | None:
+    """A local account first (the first admin, sites without a directory), then the directory when switched on.
+
+    Raises:
+        DirectoryError: the directory could not be asked (no decision: the caller must not count a failure).
+    """
+    engine = ctx(request).desk.get().engine
+    account = await asyncio.to_thread(accounts.authenticate, engine, username, password)
+    staff_directory = ctx(request).staff_directory
+    if account is None and staff_directory is not None:
+        account = await asyncio.to_thread(staff_directory.sign_in, engine, username, password)
+    return account
 
 
 def requires(role: str, *others: str) -> Callable[[Handler], Handler]:
