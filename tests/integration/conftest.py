@@ -178,13 +178,19 @@ def staff_client(base_url: str, account: dict[str, str]) -> httpx.Client:
 
 
 def ensure_user(base_url: str, account: dict[str, str], roles: list[str]) -> None:
-    """Create a staff account through the admin API; an existing one (409) is fine."""
+    """Create a staff account through the admin API; an existing one (409) is fine if it is the same account.
+
+    The stack is shared by every module: a name another module created with another password fails here, with a
+    clear message, instead of as a refused login somewhere later.
+    """
     admin = staff_client(base_url, ADMIN)
     try:
         resp = admin.post("/api/users", json={**account, "roles": roles})
         assert resp.status_code in (201, 409), resp.text
     finally:
         admin.close()
+    if resp.status_code == 409:
+        staff_client(base_url, account).close()  # asserts the login: the same name with another password fails
 
 
 @pytest.fixture(autouse=True, scope="module")

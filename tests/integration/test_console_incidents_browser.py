@@ -19,8 +19,8 @@ from tests.integration.browser import BOT, assert_accessible, new_context, staff
 from tests.integration.conftest import ensure_user
 
 pytestmark = pytest.mark.integration
-AGENT = {"username": "agent.incident", "password": "agent-incident-pass-1", "display_name": "Ida Agentin"}
-LEAD = {"username": "lead.incident", "password": "lead-incident-pass-12", "display_name": "Lutz Leitung"}
+AGENT = {"username": "agent.incident.console", "password": "agent-incident-pass-1", "display_name": "Ida Agentin"}
+LEAD = {"username": "lead.incident.console", "password": "lead-incident-pass-12", "display_name": "Lutz Leitung"}
 
 
 def open_incidents(page: Page, base_url: str, account: dict[str, str]) -> None:
