@@ -166,8 +166,11 @@ class ActionRespond(KnowledgeAction):
         if asks_for_person(tracker):
             # A problem said together with a clear request for a person: the person, with the problem as draft.
             return await self._intent("request_human", dispatcher, tracker, domain)
-        if incidents and (hit := await self.incidents.match(tracker, query, decision.searched, kb.embedder)):
+        hit = await self.incidents.match(tracker, query, decision.searched, kb.embedder) if incidents else None
+        if hit is not None and (hit.sure or decision.outcome != "answer"):
             # A declared major incident comes first: the known outage, subscribe, another problem, or a person.
+            # Only likely (not sure)? Then a confident article answer wins, and the question is asked only
+            # where the knowledge had no direct answer: an unrelated question keeps its article during an outage.
             logger.debug("incident %s p=%.2f instead of %s", hit.id, hit.probability, decision.outcome)
             return await self.replies.new_question(tracker, query) + await self.incidents.offer(
                 dispatcher, tracker, domain, hit

@@ -31,9 +31,10 @@ DOMAIN: dict[str, Any] = {
 OUTAGE = "Outlook hängt beim Senden"
 
 
-def action(desk, settings, kb, ask: float = 1.0) -> ActionRespond:  # noqa: ANN001
+def action(desk, settings, kb, ask: float = 1.0, top1: float = 0.9) -> ActionRespond:  # noqa: ANN001
+    """``top1`` 0.9: the knowledge answers directly; 0.5: it only offers topics to pick (clarify)."""
     lazy = LazyDesk.ready(desk)
-    respond = ActionRespond(StaticKnowledgeSource(kb), settings, lazy, fixed_decision(top1=0.9, top3=0.9))
+    respond = ActionRespond(StaticKnowledgeSource(kb), settings, lazy, fixed_decision(top1=top1, top3=0.9))
     live = LiveIncidents(lazy, lexical_params(threshold=0.9, ask=ask), poll_s=0.0)
     respond.incidents = IncidentReplies(lazy, live)
     return respond
@@ -136,7 +137,7 @@ LIKELY = "Outlook hängt beim Senden, sagt Kollege Meier heute"  # half its word
 
 
 async def test_a_likely_match_asks_first_and_yes_shows_the_incident(desk, desk_settings, hashing_kb) -> None:
-    respond = action(desk, desk_settings, hashing_kb, ask=0.3)
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3, top1=0.5)
     iid = declare(desk)
     (msg,), slots = await say(respond, LIKELY)
     assert msg["response"] == "utter_incident_ask" and msg["title"] == "E-Mail-Versand gestört"
@@ -147,8 +148,19 @@ async def test_a_likely_match_asks_first_and_yes_shows_the_incident(desk, desk_s
     assert incident_chat.choice_of(desk.engine, iid, "conv-1") == "shown"
 
 
+async def test_a_likely_match_leaves_a_direct_article_answer_alone(desk, desk_settings, hashing_kb) -> None:
+    """Only likely, and the knowledge answers directly: the article (an unrelated question during an outage)."""
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3, top1=0.9)
+    iid = declare(desk)
+    messages, slots = await say(respond, LIKELY)
+    assert messages[0]["response"] == "utter_kb_answer" and slots.get("kb_stage") != "incident_ask"
+    assert incident_chat.choice_of(desk.engine, iid, "conv-1") is None
+    (msg,), _ = await say(respond, OUTAGE)  # a sure match still comes first
+    assert msg["response"] == "utter_incident_known"
+
+
 async def test_no_after_the_question_takes_the_normal_path_and_is_remembered(desk, desk_settings, hashing_kb) -> None:
-    respond = action(desk, desk_settings, hashing_kb, ask=0.3)
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3, top1=0.5)
     iid = declare(desk)
     await say(respond, LIKELY)
     messages, _ = await say(respond, "/incident_other", "incident_other", incident_id=str(iid), kb_query=LIKELY)
@@ -159,7 +171,7 @@ async def test_no_after_the_question_takes_the_normal_path_and_is_remembered(des
 
 
 async def test_confirming_a_resolved_incident_says_it_is_fixed(desk, desk_settings, hashing_kb) -> None:
-    respond = action(desk, desk_settings, hashing_kb, ask=0.3)
+    respond = action(desk, desk_settings, hashing_kb, ask=0.3, top1=0.5)
     iid = declare(desk)
     await say(respond, LIKELY)
     incidents.resolve(desk.engine, iid, text="Behoben.", account=LEAD)
