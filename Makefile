@@ -127,7 +127,7 @@ stop-cluster:
 
 # The key flows through nginx on a cluster of its own (free ports, a throwaway PostgreSQL; about 4 minutes).
 test-cluster: build setup-cluster
-	$(APP_PY) -m pytest -q tests/cluster
+	SERVICEDESK_TEST_CLUSTER=1 $(APP_PY) -m pytest -q tests/cluster
 
 # The records database named by SERVICEDESK_DATABASE_URL (SQLite file by default, or postgresql+psycopg://...) to the
 # newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.
