@@ -181,6 +181,11 @@ class Cluster:
         self.wait_ready(first + rest, deadline - time.monotonic())
         self._wait_public(deadline - time.monotonic())
 
+    def relaunch(self, kind: str, n: int, timeout: float = 300.0) -> None:
+        """Start one instance again (after it died) and wait until it is ready."""
+        self._launch(kind, n)
+        self.wait_ready([(kind, n)], timeout)
+
     def _database(self, name: str) -> str:
         assert self.pg is not None
         return self.pg.url(name) if self.pg.has_database(name) else self.pg.create_database(name)
