@@ -3,7 +3,7 @@
 Rasa 3.6's ``RedisLockStore`` changes a conversation's ticket lock by reading it, changing it in Python and writing
 it back. Two Rasa servers that take a message of the same conversation at the same moment can both read "no lock",
 both issue ticket 0 and both go ahead: the two turns run at once and one overwrites the other in the tracker store
-(seen in ``make test-cluster``: a lost turn or a second session start in about one pair in six). Here each change
+(seen in ``make test-cluster``: a lost turn in 2 of 4 runs of six simultaneous pairs). Here each change
 (issue a ticket, drop expired ones, finish a ticket and delete the lock when nobody waits) is one Redis transaction
 (WATCH/MULTI/EXEC, retried when another server changed the lock in between); the ticket algorithm, the key names
 and the waiting loop stay Rasa's. Named in ``deploy/rasa/endpoints.yml``
