@@ -20,7 +20,7 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: help setup setup-node setup-browser setup-ocr setup-ldap build model index rasa-model run test lint typecheck validate rasa-test unit attack integration \
         eval-nlu eval-knowledge eval-chat fit-decision calibrate bench clean kb-import kb-export migrate purge privacy-doc \
-        setup-postgres test-pg
+        setup-postgres test-pg setup-cluster run-cluster stop-cluster test-cluster
 
 help:
 	@echo "make run    - set up (first time: a few minutes) and start the assistant"
@@ -112,6 +112,22 @@ test: lint typecheck validate build rasa-test setup-browser setup-ocr setup-ldap
 PG_TESTS := tests/unit/desk tests/unit/web/test_live.py tests/postgres
 test-pg: setup setup-postgres
 	SERVICEDESK_TEST_PG=1 $(APP_PY) -m pytest -q $(PG_TESTS)
+
+# Several instances on one machine (README, "Betrieb mit mehreren Instanzen"): PostgreSQL (records and Rasa's tracker
+# store), Redis (Rasa's lock store), 2 Rasa servers, 2 action servers, 2 web services, nginx in front (deploy/nginx/).
+# Debian's postgresql, redis-server and nginx are installed when missing; data and logs under var/cluster/.
+setup-cluster:
+	@scripts/setup_cluster.sh
+
+run-cluster: build setup-cluster
+	@$(APP_PY) -m scripts.cluster start
+
+stop-cluster:
+	@$(APP_PY) -m scripts.cluster stop
+
+# The key flows through nginx on a cluster of its own (free ports, a throwaway PostgreSQL; about 4 minutes).
+test-cluster: build setup-cluster
+	SERVICEDESK_TEST_CLUSTER=1 $(APP_PY) -m pytest -q tests/cluster
 
 # The records database named by SERVICEDESK_DATABASE_URL (SQLite file by default, or postgresql+psycopg://...) to the
 # newest schema (Alembic; every process also does it at start). SQL=1 prints the SQL.

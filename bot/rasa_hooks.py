@@ -18,6 +18,9 @@ the message before it saves the turn, so NLU, policies and the actions of this t
 turns read the redacted history. The escalation form's contact slot is kept as given (the one exception; the
 purge deletes it with the conversation's events).
 
+Several Rasa servers (``deploy/rasa/endpoints.yml``) share one PostgreSQL tracker store: its ``url`` is
+``SERVICEDESK_TRACKER_URL`` (Rasa takes a URL in ``host`` as the whole database URL), opened with psycopg2.
+
 Logging: creating the store also installs the request ids on Rasa's log lines (``bot/log_context.py``); its
 ``log_format`` argument comes from ``bot/endpoints.yml`` (``SERVICEDESK_LOG_FORMAT``).
 
@@ -85,6 +88,17 @@ def _private_file(path: str) -> None:
     os.chmod(path, 0o600)
 
 
+def rasa_driver(url: str) -> str:
+    """A tracker URL as Rasa's environment can open it (psycopg2, in requirements/rasa.lock).
+
+    ``SERVICEDESK_TRACKER_URL`` names psycopg 3, the project's driver (Python 3.11); Rasa's SQLAlchemy 1.4 has none.
+    """
+    scheme, sep, rest = url.partition("://")
+    if scheme in ("postgresql+psycopg", "postgres"):
+        scheme = "postgresql+psycopg2"
+    return f"{scheme}{sep}{rest}"
+
+
 def redact_event(data: dict[str, Any]) -> dict[str, Any]:
     """A serialised event as it may be stored: personal data in its free text replaced by placeholders."""
     kind = data.get("event")
@@ -124,6 +138,8 @@ class ServicedeskTrackerStore(SQLTrackerStore):
         install_fast_action_validation()
         install_kept_action_connections()
         warm_up()  # the redaction's rules load at Rasa's start, not in its first turn
+        if isinstance(kwargs.get("host"), str) and "://" in kwargs["host"]:
+            kwargs["host"] = rasa_driver(kwargs["host"])
         if kwargs.get("dialect", "sqlite") == "sqlite" and kwargs.get("db") not in (None, "", ":memory:"):
             _private_file(str(kwargs["db"]))
         super().__init__(*args, **kwargs)

@@ -53,11 +53,14 @@ BATCH = 500  # sender ids per statement (SQLite allows 999 bound parameters befo
 
 
 def tracker_url(settings_or_url: Settings | Servers | Path | str) -> str:
-    """The tracker database's SQLAlchemy URL: from the settings (``SERVICEDESK_TRACKER_DB``), a path or a URL."""
+    """The tracker database's SQLAlchemy URL: from the settings, a path or a URL.
+
+    The settings name it by ``SERVICEDESK_TRACKER_URL`` (several Rasa servers), else ``SERVICEDESK_TRACKER_DB``.
+    """
     if isinstance(settings_or_url, Settings):
         settings_or_url = settings_or_url.servers
     if isinstance(settings_or_url, Servers):
-        settings_or_url = settings_or_url.tracker_db
+        settings_or_url = settings_or_url.tracker_url or settings_or_url.tracker_db
     if isinstance(settings_or_url, Path):
         return f"sqlite:///{settings_or_url}"
     return settings_or_url if "://" in settings_or_url else f"sqlite:///{settings_or_url}"

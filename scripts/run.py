@@ -7,7 +7,7 @@ import sys
 import time
 
 from scripts.stack import Stack
-from scripts.users import bootstrap_admin
+from scripts.users import announce_first_admin
 from settings import Servers, Settings
 
 
@@ -32,12 +32,7 @@ def main() -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop)
-    generated = bootstrap_admin(settings)
-    if generated:
-        # Shown once on this terminal, never logged; change it with `python -m scripts.users password`.
-        admin = settings.staff.admin_user
-        print(f"\nFirst start: created the admin account {admin!r} with the password\n\n    {generated}\n")
-        print("Note it now; it is not shown again.\n", flush=True)
+    announce_first_admin(settings)
     print("Starting Rasa, the action server and the web service (logs in var/logs/) ...", flush=True)
     try:
         stack.start()

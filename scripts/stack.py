@@ -82,13 +82,62 @@ def commands(settings: Settings, rasa_model: Path | None = None) -> dict[str, li
             "--model",
             str(rasa_model or settings.servers.rasa_model),
             "--endpoints",
-            str(ROOT / "bot/endpoints.yml"),
+            str(settings.servers.rasa_endpoints),
             "--credentials",
             str(ROOT / "bot/credentials.yml"),
         ],
         "actions": [str(ROOT / ".venv/bin/python"), "-m", "actions.server"],
         "web": [str(ROOT / ".venv/bin/python"), "-m", "web.app"],
     }
+
+
+def launch(settings: Settings, name: str, log: Path, rasa_model: Path | None = None) -> subprocess.Popen:
+    """Start one process (``rasa``, ``actions`` or ``web``) in a session of its own, appending to ``log``.
+
+    Rasa needs ports and paths, not the installation secret or the admin password; and it logs at INFO whatever an
+    operator's LOG_LEVEL says (its debug log contains message texts).
+    """
+    env = child_env(settings)
+    if name == "rasa":
+        secrets = Settings.secret_variables()
+        env = {k: v for k, v in env.items() if k not in secrets} | RASA_LOGS
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            commands(settings, rasa_model)[name],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def terminate(procs: list[subprocess.Popen], timeout: float = 15.0) -> None:
+    """SIGTERM each process group, then SIGKILL what is left after ``timeout``."""
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        try:
+            p.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    """The last lines of a log file (empty when there is none), for error messages."""
+    if not path.is_file():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 @dataclass
@@ -98,7 +147,6 @@ class Stack:
     settings: Settings
     rasa_model: Path | None = None
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    _logs: list = field(default_factory=list)
 
     def start(self, only: tuple[str, ...] = ("rasa", "actions", "web")) -> None:
         """Start the processes in the background."""
@@ -106,22 +154,11 @@ class Stack:
         if not model.is_file() and "rasa" in only:
             raise FileNotFoundError(f"no trained Rasa model at {model}: run 'make build'")
         logs = self.settings.records.var_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
         # Rasa's tracker store holds every message: created here as 0600, so Rasa opens a private file.
         private_sqlite_file(self.settings.servers.tracker_db)
-        env = child_env(self.settings)
-        secrets = Settings.secret_variables()
-        for name, cmd in commands(self.settings, model).items():
-            if name not in only:
-                continue
-            # Rasa needs ports and paths, not the installation secret or the admin password; and it logs at INFO
-            # whatever an operator's LOG_LEVEL says (its debug log contains message texts).
-            proc_env = env if name != "rasa" else {k: v for k, v in env.items() if k not in secrets} | RASA_LOGS
-            log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
-            self._logs.append(log)
-            self.procs[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=proc_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        for name in commands(self.settings, model):
+            if name in only:
+                self.procs[name] = launch(self.settings, name, logs / f"{name}.log", model)
 
     def dead(self) -> list[str]:
         """Names of processes that exited."""
@@ -155,36 +192,13 @@ class Stack:
 
     def log_tails(self, lines: int = 25) -> str:
         """Last lines of each log, for error messages."""
-        out = []
-        for name in self.procs:
-            path = self.settings.records.var_dir / "logs" / f"{name}.log"
-            if path.is_file():
-                tail = path.read_text(errors="replace").splitlines()[-lines:]
-                out.append(f"--- {name} ---\n" + "\n".join(tail))
-        return "\n".join(out)
+        logs = self.settings.records.var_dir / "logs"
+        return "\n".join(f"--- {name} ---\n{tail(logs / f'{name}.log', lines)}" for name in self.procs)
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM each process group, then SIGKILL what is left."""
-        for p in self.procs.values():
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + timeout
-        for p in self.procs.values():
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
+        terminate(list(self.procs.values()), timeout)
         self.procs.clear()
-        for log in self._logs:
-            log.close()
-        self._logs.clear()
 
 
 if __name__ == "__main__":  # pragma: no cover - convenience

@@ -35,6 +35,18 @@ def bootstrap_admin(settings: Settings) -> str | None:
     return None if configured else password
 
 
+def announce_first_admin(settings: Settings) -> None:
+    """Create the first admin if there is none; a generated password is shown once here.
+
+    Shown on this terminal only, never logged; change it with ``python -m scripts.users password``.
+    """
+    generated = bootstrap_admin(settings)
+    if generated:
+        admin = settings.staff.admin_user
+        print(f"\nFirst start: created the admin account {admin!r} with the password\n\n    {generated}\n")
+        print("Note it now; it is not shown again.\n", flush=True)
+
+
 def _ask_password() -> str:
     first = getpass.getpass("Passwort (mind. 12 Zeichen): ")
     if first != getpass.getpass("Passwort wiederholen: "):

@@ -46,6 +46,13 @@ class Servers(Part):
     long_poll_s: float = Field(default=25.0, gt=0, le=300)
     upstream_timeout_s: float = Field(default=10.0, gt=0)
     tracker_db: ProjectPath = Path("var/rasa-tracker.db")
+    # Several Rasa servers share one tracker store and a lock store (README, "Betrieb mit mehreren Instanzen"):
+    # the tracker store as a SQLAlchemy URL (postgresql+psycopg://...; empty: the SQLite file tracker_db), Redis
+    # for the lock store, and the endpoints file that names both (deploy/rasa/endpoints.yml).
+    tracker_url: str = ""
+    redis_host: str = "127.0.0.1"
+    redis_port: int = Field(default=6379, ge=1, le=65535)
+    rasa_endpoints: ProjectPath = Path("bot/endpoints.yml")
     rasa_model: ProjectPath = Path("var/rasa/models/servicedesk.tar.gz")
     # Our processes (web service, action server); Rasa stays at INFO, its debug log contains message texts.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -24,8 +24,10 @@ from tests.pg import pg_records_url, pg_server, pg_template, pg_url  # noqa: F40
 from web.rasa import Upstream
 
 ARTICLES_DIR = ROOT / "knowledge" / "articles"
-# Tests that only make sense on PostgreSQL are collected by `make test-pg` (SERVICEDESK_TEST_PG=1) only.
-collect_ignore = [] if PG_ENABLED else ["postgres"]
+# Tests that only make sense on PostgreSQL are collected by `make test-pg` (SERVICEDESK_TEST_PG=1) only; the
+# cluster's (nginx, Redis, two of each process) by `make test-cluster` (SERVICEDESK_TEST_CLUSTER=1) only.
+CLUSTER_ENABLED = os.environ.get("SERVICEDESK_TEST_CLUSTER", "") not in ("", "0")
+collect_ignore = ([] if PG_ENABLED else ["postgres"]) + ([] if CLUSTER_ENABLED else ["cluster"])
 
 
 def fake_upstream(handler: Callable[[httpx.Request], httpx.Response]) -> Upstream:

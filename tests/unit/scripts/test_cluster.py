@@ -1,0 +1,63 @@
+"""The cluster's wiring without starting it: ports, each instance's settings, the nginx config it renders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from desk.rasa_tracker import tracker_url
+from scripts.cluster import CLUSTER_ENDPOINTS, Cluster, Layout
+from scripts.cluster_services import NGINX_TEMPLATES, Nginx, render
+from settings import ROOT, Settings
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Cluster:
+    base = Settings.load(env={}, dotenv=tmp_path / "none.env")
+    made = Cluster(base, tmp_path, Layout.from_settings(base))
+    made._urls = {  # what start() fills in from the PostgreSQL server
+        "records": "postgresql+psycopg://servicedesk:pw@127.0.0.1:6543/servicedesk",
+        "tracker": "postgresql+psycopg://servicedesk:pw@127.0.0.1:6543/rasa_tracker",
+    }
+    return made
+
+
+def test_ports_follow_the_settings_proxies_on_them_instances_after_them(cluster: Cluster) -> None:
+    layout = cluster.layout
+    assert (layout.public, layout.rasa_proxy, layout.action_proxy) == (8000, 5005, 5055)
+    assert layout.web == (8001, 8002) and layout.rasa == (5006, 5007) and layout.actions == (5056, 5057)
+    assert layout.redis == 6379
+
+
+def test_each_instance_listens_on_its_own_port_and_reaches_the_others_through_nginx(cluster: Cluster) -> None:
+    web = cluster.instance_settings("web", 2).servers
+    assert web.web_port == 8002 and web.rasa_url == "http://127.0.0.1:5005" and web.action_url.endswith(":5055")
+    rasa = cluster.instance_settings("rasa", 1).servers
+    assert rasa.rasa_port == 5006 and rasa.action_port == 5055  # Rasa's action endpoint is nginx
+    assert rasa.rasa_endpoints == CLUSTER_ENDPOINTS and rasa.redis_port == 6379
+    actions = cluster.instance_settings("actions", 2).servers
+    assert actions.action_port == 5057 and actions.rasa_port == 5005
+    shared = cluster.instance_settings("web", 1)
+    assert shared.records.db_url.endswith("/servicedesk") and shared.records.var_dir == cluster.folder / "records"
+    assert shared.servers.trusted_proxies  # X-Forwarded-For from nginx is honoured
+    # the records' tracker access (data-subject requests, retention) follows the shared tracker store
+    assert tracker_url(shared) == cluster._urls["tracker"]
+    assert tracker_url(Settings.load(env={}, dotenv=ROOT / "none.env")).startswith("sqlite:///")
+
+
+def test_the_nginx_config_is_rendered_with_every_port_and_nothing_left_open(cluster: Cluster, tmp_path: Path) -> None:
+    nginx = Nginx(tmp_path / "nginx", tmp_path / "logs")
+    main = nginx.render(cluster.layout.nginx_ports())
+    text = main.read_text() + (main.parent / "servicedesk.conf").read_text()
+    assert "@" not in re.sub(r"#.*", "", text)
+    for port in (8000, 8001, 8002, 5005, 5006, 5007, 5055, 5056, 5057):
+        assert f"127.0.0.1:{port}" in text, port
+    assert "proxy_set_header Upgrade $http_upgrade;" in text and "max_fails=1 fail_timeout=10s" in text
+    assert f"include {tmp_path / 'nginx'}/servicedesk.conf;" in text
+
+
+def test_a_placeholder_without_a_value_is_refused() -> None:
+    with pytest.raises(KeyError, match="WEB_2"):
+        render((NGINX_TEMPLATES / "servicedesk.conf").read_text(), {"WEB_1": 1})
