@@ -36,6 +36,7 @@ tr,svg{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
 h2{break-after:avoid;page-break-after:avoid}
 svg{max-width:100%;height:auto}
+.wide{overflow-x:auto}.wide:focus-visible{outline:3px solid #b35900;outline-offset:2px}
 @media print{.tools,.no-print{display:none}body{max-width:none;padding:0;font-size:10.5pt}a{color:#1a1a1a}}
 """
 
@@ -60,8 +61,16 @@ def _minutes(seconds: int | None, lang: str) -> str:
     return text("report.minutes", lang, value=value.replace(".", ",") if lang == "de" else value)
 
 
+WIDE_FROM = 6  # columns from which a table may scroll sideways on a narrow screen (or at 200 % zoom)
+
+
 def table(caption: str, head: list[str], rows: Iterable[list[str]], numeric_from: int = 1) -> str:
-    """A table with a caption and column headers; the first cell of a row is its header; cells escaped."""
+    """A table with a caption and column headers; the first cell of a row is its header; cells escaped.
+
+    A table of :data:`WIDE_FROM` or more columns sits in a region of its own that scrolls sideways when the screen is
+    too narrow (WCAG 1.4.10 lets data tables do so): the page itself never scrolls sideways, and the region is
+    focusable, so it scrolls with the keyboard too.
+    """
     cols = "".join(
         f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{escape(h)}</th>' for i, h in enumerate(head)
     )
@@ -72,10 +81,14 @@ def table(caption: str, head: list[str], rows: Iterable[list[str]], numeric_from
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(head)}">{escape(text("report.none"))}</td></tr>')
-    return (
+    found = (
         f"<table><caption>{escape(caption)}</caption><thead><tr>{cols}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+    if len(head) < WIDE_FROM:
+        return found
+    return f'<div class="wide" role="group" tabindex="0" aria-label="{escape(caption)}">{found}</div>'
+
 
 
 def weeks_chart(weeks: list[dict[str, Any]], target: float, lang: str) -> str:
