@@ -90,7 +90,6 @@ def table(caption: str, head: list[str], rows: Iterable[list[str]], numeric_from
     return f'<div class="wide" role="group" tabindex="0" aria-label="{escape(caption)}">{found}</div>'
 
 
-
 def weeks_chart(weeks: list[dict[str, Any]], target: float, lang: str) -> str:
     """Bars of the satisfied share per week and the target line, as an image described in words."""
     if not weeks:
