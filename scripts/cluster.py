@@ -196,7 +196,10 @@ class Cluster:
         if part == "postgres":
             assert self.pg is not None
             pid = int((self.pg.data / "postmaster.pid").read_text().split()[0])
-            os.killpg(os.getpgid(pid), signal.SIGKILL)  # pg_ctl starts the server in a session of its own
+            group = os.getpgid(pid)
+            if group == os.getpgid(0):
+                raise RuntimeError("PostgreSQL runs in our own process group; not killing it")
+            os.killpg(group, signal.SIGKILL)  # pg_ctl starts the server in a session of its own
             while _alive(pid):
                 time.sleep(0.05)
             return
