@@ -65,6 +65,13 @@ class NginxLog:
         wanted = f'"{method} {uri}" '
         return [_answered_by(line.split(wanted, 1)[1]) for line in lines if wanted in line]
 
+    def answered_by(self) -> set[str]:
+        """Every upstream that answered a request logged since this object was made (any method and path)."""
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            lines = fh.read().decode(errors="replace").splitlines()
+        return {_answered_by(line.split('" ', 1)[1]) for line in lines if '" ' in line}
+
 
 def _answered_by(rest: str) -> str:
     """From ``200 a:1, b:2 502, 200 0.01`` (status, every upstream tried, ...) the one that answered: ``b:2``."""

@@ -24,7 +24,7 @@ from desk.db import article_versions, csat_ratings, messages, tickets
 THINK = (0.5, 1.5)  # seconds between an employee's turns: 20 conversations on two cores with two Rasa servers
 PRINTER = "Mein Drucker druckt nicht mehr, die Aufträge bleiben hängen"
 RATED = "Vielen Dank für Ihre Bewertung"
-CSAT_SCRIPT = [
+CSAT_SCRIPT: list[tuple[str, str | None]] = [
     (PRINTER, None),
     ("/affirm", "👍 Ja"),
     ("Tschüss", None),
@@ -94,7 +94,7 @@ class Load:
         with httpx.Client(base_url=self.base, timeout=60) as http:
             while not self.stopping.is_set():
                 chat = knowledge_conversations(1, rng.randrange(10**6))[0]
-                script = CSAT_SCRIPT if n % 4 == 0 else [(t, None) for t in chat]
+                script: list[tuple[str, str | None]] = CSAT_SCRIPT if n % 4 == 0 else [(t, None) for t in chat]
                 self._conversation(n, http, script, rng)
 
     def _conversation(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from desk.rasa_tracker import tracker_url
-from scripts.cluster import CLUSTER_ENDPOINTS, Cluster, Layout
+from scripts.cluster import CLUSTER_ENDPOINTS, Cluster, Layout, main, restart_part
 from scripts.cluster_services import NGINX_TEMPLATES, Nginx, render
 from settings import ROOT, Settings
 
@@ -61,3 +63,27 @@ def test_the_nginx_config_is_rendered_with_every_port_and_nothing_left_open(clus
 def test_a_placeholder_without_a_value_is_refused() -> None:
     with pytest.raises(KeyError, match="WEB_2"):
         render((NGINX_TEMPLATES / "servicedesk.conf").read_text(), {"WEB_1": 1})
+
+
+def test_restart_takes_one_known_part_of_a_running_cluster(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["restart"]) == 2 and main(["restart", "nginx"]) == 2
+    assert "usage: python -m scripts.cluster restart {rasa|actions|web|redis|postgres} [N]" in capsys.readouterr().err
+    idle = Cluster(Settings.load(env={}, dotenv=tmp_path / "none.env"), tmp_path, Layout.free())
+    assert restart_part(idle, "web", 1) == 1 and "No cluster runs here" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown part 'nginx'"):
+        idle.restart("nginx")
+
+
+def test_attach_finds_a_crashed_postgresql_and_keeps_the_other_runs_pids(cluster: Cluster, tmp_path: Path) -> None:
+    """After a kill -9 the pid file stays: its port is the one to start on again; the state keeps every pid."""
+    pg = tmp_path / "pg"
+    (pg / "data").mkdir(parents=True)
+    dead = 2**22 + 7  # above Linux's largest pid: no such process
+    (pg / "data" / "postmaster.pid").write_text(f"{dead}\n{pg / 'data'}\n1700000000\n6544\n{pg}\n127.0.0.1\n")
+    (pg / "role-servicedesk.pw").write_text("pw")
+    cluster.state_file.write_text(json.dumps({"pids": {"nginx": 11, "web-1": 12}, "pg": str(pg)}))
+    cluster.attach()
+    assert cluster.pg is not None and not cluster.pg.running() and cluster.pg.port == 6544
+    assert cluster.variables()["SERVICEDESK_DATABASE_URL"].endswith("@127.0.0.1:6544/servicedesk")
+    cluster._add("web-1", SimpleNamespace(pid=99))  # type: ignore[arg-type] - only the pid is saved
+    assert json.loads(cluster.state_file.read_text())["pids"] == {"nginx": 11, "web-1": 99}
