@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import random
+import secrets
 import shutil
 import sys
 import tempfile
@@ -88,7 +89,9 @@ def own_cluster() -> tuple[Cluster, Path]:
     folder.chmod(0o755)
     layout = Layout.free()
     base = Settings.load().override(
-        SERVICEDESK_PUBLIC_URL=f"http://127.0.0.1:{layout.public}", SERVICEDESK_SECRET_KEY="soak-secret"
+        SERVICEDESK_PUBLIC_URL=f"http://127.0.0.1:{layout.public}",
+        SERVICEDESK_SECRET_KEY=secrets.token_urlsafe(24),
+        SERVICEDESK_ADMIN_PASSWORD=secrets.token_urlsafe(24),  # a throwaway cluster: no first password to note
     )
     return Cluster(base, folder, layout, fast_pg=True), folder
 
