@@ -126,6 +126,7 @@ def test_kill_9_under_load_loses_nothing_acknowledged(
     load.start()
     try:
         wait_until(lambda: load.chatting_since(began) == CONVERSATIONS, 180, "every conversation under way")
+        others = {k: p.pid for k, p in cluster.procs.items() if k != name(part, n)}
         killed = time.monotonic()
         cluster.kill(part, n)
         load.ticket_wanted.set()
@@ -142,6 +143,9 @@ def test_kill_9_under_load_loses_nothing_acknowledged(
         wait_until(lambda: {a.kind for a in load.acks} == KINDS, 120, f"each of {sorted(KINDS)} acknowledged")
     finally:
         load.stop()
+    # nothing else was restarted: the same processes, all still running
+    assert {k: p.pid for k, p in cluster.procs.items() if k in others} == others
+    assert all(cluster.procs[k].poll() is None for k in others)
     engine = open_db(cluster.settings.records.db_url)
     try:
         missing = lost(engine, load.acks)
