@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -85,5 +87,5 @@ def test_attach_finds_a_crashed_postgresql_and_keeps_the_other_runs_pids(cluster
     cluster.attach()
     assert cluster.pg is not None and not cluster.pg.running() and cluster.pg.port == 6544
     assert cluster.variables()["SERVICEDESK_DATABASE_URL"].endswith("@127.0.0.1:6544/servicedesk")
-    cluster._add("web-1", SimpleNamespace(pid=99))  # type: ignore[arg-type] - only the pid is saved
+    cluster._add("web-1", cast(subprocess.Popen, SimpleNamespace(pid=99)))  # only its pid is saved
     assert json.loads(cluster.state_file.read_text())["pids"] == {"nginx": 11, "web-1": 99}
