@@ -89,3 +89,15 @@ def test_attach_finds_a_crashed_postgresql_and_keeps_the_other_runs_pids(cluster
     assert cluster.variables()["SERVICEDESK_DATABASE_URL"].endswith("@127.0.0.1:6544/servicedesk")
     cluster._add("web-1", cast(subprocess.Popen, SimpleNamespace(pid=99)))  # only its pid is saved
     assert json.loads(cluster.state_file.read_text())["pids"] == {"nginx": 11, "web-1": 99}
+
+
+def test_nginx_leaves_out_a_web_service_only_when_it_refuses_or_times_out() -> None:
+    """A web service's own 502/503 (Rasa unreachable, database restarting) is passed on: counting it as a failure
+    took both web services out for fail_timeout after a PostgreSQL restart (tests/cluster/test_faults.py)."""
+    servers = (NGINX_TEMPLATES / "servicedesk.conf").read_text().split("\nserver {")[1:]
+    retries = {s.split("listen ", 1)[1].split(";")[0]: re.findall(r"proxy_next_upstream ([^;]+);", s) for s in servers}
+    assert retries == {
+        "@PUBLIC_HOST@:@PUBLIC_PORT@": ["error timeout"],
+        "127.0.0.1:@RASA_PROXY@": ["error timeout http_502 http_503"],
+        "127.0.0.1:@ACTION_PROXY@": ["error timeout http_502 http_503"],
+    }
