@@ -349,6 +349,9 @@ def restart_part(cluster: Cluster, part: str, n: int) -> int:
         return 1
     cluster.attach()
     name = part if part in ("redis", "postgres") else f"{part}-{n}"
+    deadline = time.monotonic() + 5  # a server killed a moment ago may still be going away
+    while part == "postgres" and cluster.pg is not None and cluster.pg.running() and time.monotonic() < deadline:
+        time.sleep(0.2)
     if name in cluster.running() or (part == "postgres" and cluster.pg is not None and cluster.pg.running()):
         print(f"{name} still runs; only a part that died is started again.", file=sys.stderr)
         return 1
