@@ -126,6 +126,9 @@ async def talk(
         t0 = time.perf_counter()
         try:
             replied = await path.turn(conversation, text)
+        except httpx.HTTPStatusError as exc:
+            tally.error(f"HTTP {exc.response.status_code}")  # 502: the web service got no answer from Rasa in time
+            return
         except (httpx.HTTPError, ValueError) as exc:
             tally.error(type(exc).__name__)
             return

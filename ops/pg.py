@@ -58,6 +58,7 @@ class PgServer:
     folder: Path
     port: int = 0
     fast: bool = True
+    keep_commits: bool = False  # with ``fast``: still flush a commit to the OS before acknowledging it
 
     @property
     def data(self) -> Path:
@@ -119,6 +120,12 @@ class PgServer:
         self.port = int(lines[3])
         return True
 
+    def last_port(self) -> int:
+        """The port the server in this folder had (its pid file stays after a crash); 0 when unknown."""
+        pid_file = self.data / "postmaster.pid"
+        lines = pid_file.read_text().splitlines() if pid_file.exists() else []
+        return int(lines[3]) if len(lines) > 3 and lines[3].isdigit() else 0
+
     def start(self) -> None:
         """Start on a free port (or the given one) and wait until it accepts connections; no-op when running."""
         self.init()
@@ -126,7 +133,8 @@ class PgServer:
             return
         self.port = self.port or free_port()
         options = [f"-p {self.port}", f"-k {self.folder}", "-c listen_addresses=127.0.0.1"]
-        options += [f"-c {o}" for o in FAST] if self.fast else []
+        fast = [o for o in FAST if not (self.keep_commits and o.startswith("synchronous_commit"))]
+        options += [f"-c {o}" for o in fast] if self.fast else []
         log = self.folder / "server.log"
         self._run(
             [str(bin_dir() / "pg_ctl"), "-D", str(self.data), "-l", str(log), "-w", "-o", " ".join(options), "start"]

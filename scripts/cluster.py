@@ -9,6 +9,7 @@ as ``SERVICEDESK_*`` variables. README, "Betrieb mit mehreren Instanzen".
 
     python -m scripts.cluster start     # returns once every instance is healthy; the processes keep running
     python -m scripts.cluster stop
+    python -m scripts.cluster restart web 1   # one part that died (rasa|actions|web N, redis, postgres), alone
 
 Ports come from the settings: nginx on SERVICEDESK_WEB_PORT (public), SERVICEDESK_RASA_PORT and
 SERVICEDESK_ACTION_PORT (loopback proxies); instance n on that port + n; Redis on SERVICEDESK_REDIS_PORT;
@@ -40,6 +41,7 @@ from scripts.users import announce_first_admin
 from settings import ROOT, Settings
 
 INSTANCES = 2  # deploy/nginx/servicedesk.conf names two servers per upstream
+PARTS = ("rasa", "actions", "web", "redis", "postgres")  # what ``kill`` and ``restart`` take
 CLUSTER_ENDPOINTS = ROOT / "deploy" / "rasa" / "endpoints.yml"
 TRACKER_DB = "rasa_tracker"
 RECORDS_DB = "servicedesk"
@@ -106,6 +108,7 @@ class Cluster:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     pg: PgServer | None = None
     _urls: dict[str, str] = field(default_factory=dict)
+    _other_pids: dict[str, int] = field(default_factory=dict)  # started by another run (``attach``)
 
     @property
     def logs(self) -> Path:
@@ -155,7 +158,9 @@ class Cluster:
         shared = shared_folder(self.folder)
         if shared != self.folder:
             say(f"  PostgreSQL's data and nginx's files: {shared} (the postgres user cannot enter {self.folder})")
-        self.pg = PgServer(shared / "pg", fast=self.fast_pg)
+        # fast: durability against a machine crash off, but a commit is flushed to the OS before it is
+        # acknowledged, so a kill -9 of the server loses nothing (tests/cluster/test_faults.py)
+        self.pg = PgServer(shared / "pg", fast=self.fast_pg, keep_commits=True)
         self._save()
         self.pg.start()
         self._urls = {"records": self._database(RECORDS_DB), "tracker": self._database(TRACKER_DB)}
@@ -186,6 +191,43 @@ class Cluster:
         self._launch(kind, n)
         self.wait_ready([(kind, n)], timeout)
 
+    def kill(self, part: str, n: int = 1) -> None:
+        """SIGKILL one part, its whole process group (PostgreSQL: the server with every backend); wait until gone."""
+        if part == "postgres":
+            assert self.pg is not None
+            pid = int((self.pg.data / "postmaster.pid").read_text().split()[0])
+            group = os.getpgid(pid)
+            if group == os.getpgid(0):
+                raise RuntimeError("PostgreSQL runs in our own process group; not killing it")
+            os.killpg(group, signal.SIGKILL)  # pg_ctl starts the server in a session of its own
+            while _alive(pid):
+                time.sleep(0.05)
+            return
+        proc = self.procs[part if part == "redis" else f"{part}-{n}"]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def restart(self, part: str, n: int = 1, timeout: float = 300.0) -> None:
+        """Start one part again after it died, the others untouched; return when it is ready."""
+        if part not in PARTS:
+            raise ValueError(f"unknown part {part!r} (one of {', '.join(PARTS)})")
+        if part == "postgres":
+            assert self.pg is not None
+            self.pg.start()  # the same port; crash recovery runs before it accepts connections
+        elif part == "redis":
+            self._add("redis", Redis(self.folder / "redis", self.layout.redis).start(self.logs / "redis.log"))
+        else:
+            self.relaunch(part, n, timeout)
+
+    def attach(self) -> None:
+        """Take over a cluster another run started (``make run-cluster``): its PostgreSQL, URLs and pids."""
+        state = json.loads(self.state_file.read_text())
+        self._other_pids = dict(state["pids"])
+        self.pg = PgServer(Path(state["pg"]), keep_commits=True)
+        if not self.pg.running():
+            self.pg.port = self.pg.last_port()
+        self._urls = {"records": self.pg.url(RECORDS_DB), "tracker": self.pg.url(TRACKER_DB)}
+
     def _database(self, name: str) -> str:
         assert self.pg is not None
         return self.pg.url(name) if self.pg.has_database(name) else self.pg.create_database(name)
@@ -202,7 +244,7 @@ class Cluster:
         self._save()
 
     def _save(self) -> None:
-        pids = {name: p.pid for name, p in self.procs.items()}
+        pids = self._other_pids | {name: p.pid for name, p in self.procs.items()}
         pg = str(self.pg.folder) if self.pg else None
         self.state_file.write_text(json.dumps({"pids": pids, "pg": pg}))
 
@@ -265,6 +307,14 @@ class Cluster:
         return [name for name, pid in json.loads(self.state_file.read_text())["pids"].items() if _ours(pid)]
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _ours(pid: int) -> bool:
     """Whether ``pid`` runs and still leads the session we started it in (a reused pid does not)."""
     try:
@@ -292,14 +342,42 @@ def default_cluster() -> Cluster:
     return Cluster(base, ROOT / "var" / "cluster", Layout.from_settings(base))
 
 
+def restart_part(cluster: Cluster, part: str, n: int) -> int:
+    """``restart PART [N]``: start one part of the running cluster again (it died or was stopped)."""
+    if not cluster.state_file.is_file():
+        print("No cluster runs here; start it with 'make run-cluster'.", file=sys.stderr)
+        return 1
+    cluster.attach()
+    name = part if part in ("redis", "postgres") else f"{part}-{n}"
+    deadline = time.monotonic() + 5  # a server killed a moment ago may still be going away
+    while part == "postgres" and cluster.pg is not None and cluster.pg.running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if name in cluster.running() or (part == "postgres" and cluster.pg is not None and cluster.pg.running()):
+        print(f"{name} still runs; only a part that died is started again.", file=sys.stderr)
+        return 1
+    cluster.restart(part, n)
+    print(f"{name} runs again.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``start`` (returns when healthy; the processes stay) or ``stop``."""
-    action = (argv if argv is not None else sys.argv[1:] or ["start"])[0]
+    """``start`` (returns when healthy; the processes stay), ``stop`` or ``restart PART [N]``."""
+    args = argv if argv is not None else sys.argv[1:] or ["start"]
+    action = args[0]
     cluster = default_cluster()
     if action == "stop":
         cluster.stop()
         print("Cluster stopped.")
         return 0
+    if action == "restart":
+        if len(args) < 2 or args[1] not in PARTS:
+            print(f"usage: python -m scripts.cluster restart {{{'|'.join(PARTS)}}} [N]", file=sys.stderr)
+            return 2
+        try:
+            return restart_part(cluster, args[1], int(args[2]) if len(args) > 2 else 1)
+        except (RuntimeError, TimeoutError, ValueError) as exc:
+            print(exc, file=sys.stderr)
+            return 1
     if cluster.running():
         print(f"The cluster runs already ({', '.join(cluster.running())}); stop it with 'make stop-cluster'.")
         return 1

@@ -8,6 +8,7 @@ from html import escape
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse, html
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 import texts
 from web.http import error
@@ -15,7 +16,7 @@ from web.pages import page
 
 logger = logging.getLogger(__name__)
 
-KNOWN = (400, 404, 405, 408, 413, 416)  # what the catalogue has words for ("error.http.<status>")
+KNOWN = (400, 404, 405, 408, 413, 416, 503)  # what the catalogue has words for ("error.http.<status>")
 MACHINE_READ = ("/api/", "/static/", "/texts/")  # answered in JSON; pages get a small HTML page
 
 
@@ -50,6 +51,16 @@ def install(app: Sanic) -> None:
     @app.exception(IsADirectoryError)
     async def _folder(request: Request, _exc: IsADirectoryError) -> HTTPResponse:
         return answer(request, 404)  # /static/<folder>: there is no listing
+
+    @app.exception(OperationalError, InterfaceError)
+    async def _records_down(request: Request, exc: Exception) -> HTTPResponse:
+        # The records database does not answer (PostgreSQL restarting, a network cut): a short outage, not a bug.
+        # 503 with Retry-After, one log line without a traceback (a restart would otherwise log one per request).
+        cause = type(getattr(exc, "orig", None) or exc).__name__
+        logger.warning("records database unavailable in %s %s (%s)", request.method, request.path, cause)
+        resp = answer(request, 503)
+        resp.headers["Retry-After"] = "2"
+        return resp
 
     @app.exception(Exception)
     async def _failed(request: Request, exc: Exception) -> HTTPResponse:

@@ -6,6 +6,7 @@ nginx, exactly as ``scripts/cluster.py`` starts them, in a fresh folder under /t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -16,10 +17,12 @@ import pytest
 
 from scripts.cluster import Cluster, Layout
 from scripts.stack import RASA_MODEL
-from settings import Settings
+from settings import ROOT, Settings
 from tests.integration.conftest import ADMIN
 
 pytestmark = pytest.mark.integration
+FAULT_TABLE = ROOT / "var" / "cluster" / "faults.json"
+_faults: list[dict] = []
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +65,13 @@ class NginxLog:
         wanted = f'"{method} {uri}" '
         return [_answered_by(line.split(wanted, 1)[1]) for line in lines if wanted in line]
 
+    def answered_by(self) -> set[str]:
+        """Every upstream that answered a request logged since this object was made (any method and path)."""
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            lines = fh.read().decode(errors="replace").splitlines()
+        return {_answered_by(line.split('" ', 1)[1]) for line in lines if '" ' in line}
+
 
 def _answered_by(rest: str) -> str:
     """From ``200 a:1, b:2 502, 200 0.01`` (status, every upstream tried, ...) the one that answered: ``b:2``."""
@@ -81,3 +91,25 @@ def rasa_log(cluster: Cluster) -> NginxLog:
 def web_log(cluster: Cluster) -> NginxLog:
     """nginx's log of the public side in front of the web services, from now on."""
     return NginxLog(cluster.logs / "nginx-web.log")
+
+
+@pytest.fixture(scope="session")
+def fault_table() -> list[dict]:
+    """The rows of the kill -9 matrix (tests/cluster/test_faults.py); written and printed when the session ends."""
+    return _faults
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fault table: part killed, client errors during the outage, seconds until recovered, records lost."""
+    if not _faults:
+        return
+    FAULT_TABLE.parent.mkdir(parents=True, exist_ok=True)
+    FAULT_TABLE.write_text(json.dumps(_faults, indent=2, ensure_ascii=False) + "\n")
+    write = terminalreporter.write_line
+    write(f"\nkill -9 under load ({FAULT_TABLE.relative_to(ROOT)}):")
+    write(f"{'part':10} {'errors/requests':>16} {'recovered s':>12}  {'lost':6} /health of the survivors while down")
+    for row in _faults:
+        errors = f"{row['client_errors_during_outage']}/{row['requests_during_outage']}"
+        lost = sum(row["records_lost"].values())
+        seconds = row["seconds_until_recovered"]
+        write(f"{row['part']:10} {errors:>16} {seconds:>12}  {lost:<6} {row['health_while_down']}")

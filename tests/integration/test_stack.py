@@ -15,7 +15,8 @@ def texts(messages: list[dict]) -> str:
 def test_health_is_ok_with_all_parts(stack) -> None:
     code, body = stack.health()
     assert code == 200 and body["status"] == "ok"
-    assert set(body["parts"]) == {"rasa", "action_server", "knowledge_index"}
+    assert set(body["parts"]) == {"rasa", "action_server", "knowledge_index", "database"}
+    assert body["parts"]["database"] == {"ready": True, "detail": "sqlite"}  # make run: no Redis lock store
     # Rasa's tracker store is the SQLite file from the settings (endpoints.yml reads the environment).
     assert stack.settings.servers.tracker_db.is_file()
 
