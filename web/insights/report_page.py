@@ -67,9 +67,9 @@ WIDE_FROM = 6  # columns from which a table may scroll sideways on a narrow scre
 def table(caption: str, head: list[str], rows: Iterable[list[str]], numeric_from: int = 1) -> str:
     """A table with a caption and column headers; the first cell of a row is its header; cells escaped.
 
-    A table of :data:`WIDE_FROM` or more columns sits in a region of its own that scrolls sideways when the screen is
-    too narrow (WCAG 1.4.10 lets data tables do so): the page itself never scrolls sideways, and the region is
-    focusable, so it scrolls with the keyboard too.
+    A table of :data:`WIDE_FROM` or more columns sits in a group of its own (``role="group"``, not a landmark) that
+    scrolls sideways when the screen is too narrow (WCAG 1.4.10 lets data tables do so): the page itself never
+    scrolls sideways, and the group is focusable, so it scrolls with the keyboard too.
     """
     cols = "".join(
         f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{escape(h)}</th>' for i, h in enumerate(head)
